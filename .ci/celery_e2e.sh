@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Starts a real worker (and beat) against $CELERY_BROKER_URL and $DATABASE_URL, runs the end-to-end
+# checks in .ci/celery_e2e.py with bounded waits, and always stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?}" "${CELERY_BROKER_URL:?}"
+export CELERY_TASK_ALWAYS_EAGER=0
+LOGDIR=$(mktemp -d)
+redis-cli -u "$CELERY_BROKER_URL" flushdb >/dev/null
+
+.venv/bin/python manage.py migrate --noinput -v 0
+.venv/bin/python manage.py load_regions
+
+.venv/bin/celery -A kotan worker -l info --concurrency 2 >"$LOGDIR/worker.log" 2>&1 &
+WORKER=$!
+.venv/bin/celery -A kotan beat -l info --schedule "$LOGDIR/beat-schedule" >"$LOGDIR/beat.log" 2>&1 &
+BEAT=$!
+cleanup() {
+  kill "$WORKER" "$BEAT" 2>/dev/null || true
+  wait "$WORKER" "$BEAT" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+if ! timeout 300 .venv/bin/python .ci/celery_e2e.py; then
+  echo "---- worker log ----"; tail -n 80 "$LOGDIR/worker.log"
+  echo "---- beat log ----"; tail -n 40 "$LOGDIR/beat.log"
+  exit 1
+fi

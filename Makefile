@@ -1,0 +1,52 @@
+# KOTAN: `make run` (site on 127.0.0.1:8000) and `make test` (whole suite). Both set everything up.
+VENV := .venv
+VPY := $(VENV)/bin/python
+MANAGE := $(VPY) manage.py
+
+.PHONY: run test lint format worker beat bench messages setup demo clean
+
+$(VPY):
+	@PY=$$(bin/pick-python) || exit 1; echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV)
+	@$(VPY) -m pip install -q --upgrade pip
+
+$(VENV)/.req: requirements.txt | $(VPY)
+	$(VPY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.req-dev: requirements.txt requirements-dev.txt | $(VPY)
+	$(VPY) -m pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.req
+
+messages: $(VENV)/.req
+	@$(MANAGE) compilemessages --ignore '$(VENV)/*' -v 0
+
+setup: $(VENV)/.req messages
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) load_regions
+	$(MANAGE) load_instrument
+	$(MANAGE) seed_demo
+	$(MANAGE) load_demo_survey
+
+run: setup
+	@echo "KOTAN at http://127.0.0.1:8000/ (Ctrl+C to stop)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: $(VENV)/.req-dev messages
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+lint: $(VENV)/.req-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.req-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: $(VENV)/.req
+	$(VENV)/bin/celery -A kotan worker -l info
+
+beat: $(VENV)/.req
+	$(VENV)/bin/celery -A kotan beat -l info
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

@@ -1,0 +1,420 @@
+"""Who may change a collection, and when: role, scope, state and deadline checks in one place.
+
+Scope itself is decided by kotan.access; this module adds the survey's state and dates.
+Later transitions (return, verify, final, reopen) belong here too, one function each.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kotan import access
+from reports.scheduling import request_collection_score
+
+from .errors import NotAllowed
+from .models import Collection, Questionnaire, ReviewComment, ReviewEvent
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_STATES = (Collection.State.DRAFT, Collection.State.RETURNED)
+
+
+def entry_closed_reason(collection: Collection, today: datetime.date | None = None) -> str | None:
+    """Why nobody can enter data in this collection now, or None when it is open."""
+    today = today or timezone.localdate()
+    if collection.state not in EDITABLE_STATES:
+        return _("Koleksi berstatus %(state)s sehingga tidak dapat diubah.") % {
+            "state": collection.get_state_display()
+        }
+    if today < collection.period.collection_opens:
+        return _("Pengumpulan data periode ini baru dibuka pada %(date)s.") % {
+            "date": date_format(collection.period.collection_opens, "j F Y")
+        }
+    if today > collection.deadline:
+        return _("Batas pengumpulan data (%(date)s) telah lewat; data tidak dapat diubah lagi.") % {
+            "date": date_format(collection.deadline, "j F Y")
+        }
+    return None
+
+
+def ensure_can_enter(user, collection: Collection, today: datetime.date | None = None) -> None:
+    """Raise NotAllowed unless this user may add or change questionnaires and evidence now."""
+    if not access.can_enter_data(user, collection.regency):
+        raise NotAllowed(
+            _("Hanya petugas BNNK kabupaten/kota ini yang dapat mengisi data."), code="forbidden"
+        )
+    reason = entry_closed_reason(collection, today)
+    if reason:
+        raise NotAllowed(reason, code="closed")
+
+
+def ensure_questionnaire_editable(questionnaire: Questionnaire) -> None:
+    if questionnaire.state == Questionnaire.State.EXCLUDED:
+        raise NotAllowed(_("Kuesioner ini dikecualikan dan tidak dapat diubah."), code="excluded")
+
+
+# --- Review transitions: one function per step; each checks role, scope and state, logs a ReviewEvent
+# and asks for the score to be recomputed after commit. ---
+
+
+def _require(condition: bool, message: str, code: str = "forbidden") -> None:
+    if not condition:
+        raise NotAllowed(message, code=code)
+
+
+def _require_state(collection: Collection, *states: str, message: str) -> None:
+    if collection.state not in states:
+        raise NotAllowed(message, code="state")
+
+
+def _locked(collection: Collection) -> Collection:
+    return (
+        Collection.objects.select_for_update(of=("self",))
+        .select_related("period", "regency")
+        .get(pk=collection.pk)
+    )
+
+
+def _log(collection: Collection, action: str, user, note: str = "", questionnaire=None) -> None:
+    ReviewEvent.objects.create(
+        collection=collection,
+        action=action,
+        round=collection.review_round,
+        actor=user,
+        note=note,
+        questionnaire=questionnaire,
+    )
+
+
+def _rescore(collection_id: int) -> None:
+    transaction.on_commit(lambda: request_collection_score(collection_id))
+
+
+def _set_state(collection: Collection, state: str, user) -> None:
+    collection.state = state
+    collection._history_user = user
+    collection.save(update_fields=["state", "review_round", "updated_at"])
+
+
+def collection_return(*, collection: Collection, user, comments: list[dict], note: str = "") -> Collection:
+    """BNNP returns a submitted collection with at least one comment; only what the comments point at
+    becomes editable for the BNNK. Each comment: {"target", "text", and questionnaire/evidence/indicator/
+    evidence_type as the target needs}."""
+    _require(
+        access.can_verify(user, collection.regency), _("Hanya BNNP provinsi ini yang dapat mengembalikan.")
+    )
+    cleaned = [c for c in comments if str(c.get("text", "")).strip()]
+    if not cleaned:
+        raise NotAllowed(
+            _("Tuliskan minimal satu komentar tentang apa yang harus diperbaiki."), code="no_comment"
+        )
+    with transaction.atomic():
+        locked = _locked(collection)
+        _require_state(
+            locked,
+            Collection.State.SUBMITTED,
+            message=_("Hanya koleksi yang sudah dikirim yang dapat dikembalikan."),
+        )
+        for c in cleaned:
+            comment = ReviewComment(
+                collection=locked,
+                round=locked.review_round,
+                author=user,
+                text=str(c["text"]).strip()[:4000],
+                target=c.get("target", ReviewComment.Target.GENERAL),
+                questionnaire=c.get("questionnaire"),
+                evidence=c.get("evidence"),
+                indicator=c.get("indicator"),
+                evidence_type=c.get("evidence_type"),
+            )
+            _check_comment_target(locked, comment)
+            comment.full_clean(exclude=["collection", "author"])
+            comment.save()
+        _log(locked, "returned", user, note)
+        locked.review_round += 1
+        _set_state(locked, Collection.State.RETURNED, user)
+        _rescore(locked.pk)
+    notify("notify_collection_returned", locked, "\n".join(str(c["text"]).strip() for c in cleaned))
+    return locked
+
+
+def _check_comment_target(collection: Collection, comment) -> None:
+    """A comment may only point at objects of the same collection / instrument."""
+    ok = True
+    if comment.questionnaire is not None:
+        ok &= comment.questionnaire.collection_id == collection.pk
+    if comment.evidence is not None:
+        ok &= comment.evidence.collection_id == collection.pk
+    if comment.indicator is not None:
+        ok &= comment.indicator.variable.instrument_id == collection.period.instrument_id
+    if comment.evidence_type is not None:
+        ok &= comment.evidence_type.instrument_id == collection.period.instrument_id
+    if not ok:
+        raise NotAllowed(_("Komentar menunjuk data di luar koleksi ini."), code="foreign_target")
+
+
+def collection_verify(*, collection: Collection, user, note: str = "") -> Collection:
+    _require(
+        access.can_verify(user, collection.regency), _("Hanya BNNP provinsi ini yang dapat memverifikasi.")
+    )
+    with transaction.atomic():
+        locked = _locked(collection)
+        _require_state(
+            locked,
+            Collection.State.SUBMITTED,
+            message=_("Hanya koleksi yang sudah dikirim yang dapat diverifikasi."),
+        )
+        _log(locked, "verified", user, note)
+        _set_state(locked, Collection.State.VERIFIED, user)
+        locked.comments.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        _rescore(locked.pk)
+    notify("notify_collection_verified", locked)
+    _notify_if_province_done(locked)
+    return locked
+
+
+def collection_finalize(*, collection: Collection, user, note: str = "") -> Collection:
+    _require(access.is_national(user), _("Hanya BNN pusat yang dapat memfinalkan."))
+    with transaction.atomic():
+        locked = _locked(collection)
+        _require_state(
+            locked, Collection.State.VERIFIED, message=_("Hanya koleksi terverifikasi yang dapat difinalkan.")
+        )
+        _log(locked, "finalized", user, note)
+        _set_state(locked, Collection.State.FINAL, user)
+        _rescore(locked.pk)
+    return locked
+
+
+def collection_reopen(*, collection: Collection, user, reason: str) -> Collection:
+    """BNN pusat reopens a verified or final collection for the BNNP to review again (reason required)."""
+    _require(access.is_national(user), _("Hanya BNN pusat yang dapat membuka kembali."))
+    if not reason.strip():
+        raise NotAllowed(_("Alasan membuka kembali wajib diisi."), code="no_reason")
+    with transaction.atomic():
+        locked = _locked(collection)
+        _require_state(
+            locked,
+            Collection.State.VERIFIED,
+            Collection.State.FINAL,
+            message=_("Hanya koleksi terverifikasi atau final yang dapat dibuka kembali."),
+        )
+        _log(locked, "reopened", user, reason.strip())
+        _set_state(locked, Collection.State.SUBMITTED, user)
+        _rescore(locked.pk)
+    return locked
+
+
+def deadline_extend(*, collection: Collection, user, until: datetime.date, reason: str) -> Collection:
+    """BNN pusat gives one kab/kota more time to collect (recorded with the reason)."""
+    _require(access.is_national(user), _("Hanya BNN pusat yang dapat memperpanjang batas."))
+    if not reason.strip():
+        raise NotAllowed(_("Alasan perpanjangan wajib diisi."), code="no_reason")
+    if until <= collection.period.collection_deadline:
+        raise NotAllowed(_("Tanggal perpanjangan harus setelah batas pengumpulan periode."), code="bad_date")
+    with transaction.atomic():
+        locked = _locked(collection)
+        _require_state(
+            locked, *EDITABLE_STATES, message=_("Perpanjangan hanya untuk koleksi yang belum dikirim.")
+        )
+        locked.deadline_extended_to = until
+        locked._history_user = user
+        locked.save(update_fields=["deadline_extended_to", "updated_at"])
+        _log(locked, "extended", user, f"{until.isoformat()}: {reason.strip()}")
+    return locked
+
+
+def questionnaire_exclude(*, questionnaire: Questionnaire, user, reason: str) -> Questionnaire:
+    """BNNP excludes a questionnaire from the score during review (reason required)."""
+    collection = questionnaire.collection
+    _require(
+        access.can_verify(user, collection.regency),
+        _("Hanya BNNP provinsi ini yang dapat mengecualikan kuesioner."),
+    )
+    if not reason.strip():
+        raise NotAllowed(_("Alasan pengecualian wajib diisi."), code="no_reason")
+    with transaction.atomic():
+        locked = _locked(collection)
+        _require_state(
+            locked,
+            Collection.State.SUBMITTED,
+            message=_("Kuesioner hanya dapat dikecualikan saat koleksi diverifikasi."),
+        )
+        q = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        q.state = Questionnaire.State.EXCLUDED
+        q.excluded_reason = reason.strip()[:2000]
+        q._history_user = user
+        q.save(update_fields=["state", "excluded_reason", "updated_at"])
+        _log(locked, "excluded", user, q.excluded_reason, questionnaire=q)
+        _rescore(locked.pk)
+    return q
+
+
+def questionnaire_include(*, questionnaire: Questionnaire, user) -> Questionnaire:
+    """Undo an exclusion: the questionnaire counts again (as complete if it was, else draft)."""
+    collection = questionnaire.collection
+    _require(
+        access.can_verify(user, collection.regency),
+        _("Hanya BNNP provinsi ini yang dapat membatalkan pengecualian."),
+    )
+    with transaction.atomic():
+        locked = _locked(collection)
+        _require_state(
+            locked,
+            Collection.State.SUBMITTED,
+            message=_("Pengecualian hanya dapat diubah saat koleksi diverifikasi."),
+        )
+        q = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        if q.state != Questionnaire.State.EXCLUDED:
+            return q
+        q.state = Questionnaire.State.COMPLETE if q.completed_at else Questionnaire.State.DRAFT
+        q.excluded_reason = ""
+        q._history_user = user
+        q.save(update_fields=["state", "excluded_reason", "updated_at"])
+        _log(locked, "included", user, questionnaire=q)
+        _rescore(locked.pk)
+    return q
+
+
+def comment_reply(*, comment, user, text: str):
+    """Either side answers in a comment's thread (the BNNK of the kab/kota or the BNNP of its province)."""
+    collection = comment.collection
+    _require(
+        access.can_enter_data(user, collection.regency) or access.can_verify(user, collection.regency),
+        _("Anda tidak dapat membalas komentar ini."),
+    )
+    if not text.strip():
+        raise NotAllowed(_("Balasan tidak boleh kosong."), code="empty")
+    root = comment.parent or comment
+    return ReviewComment.objects.create(
+        collection=collection,
+        round=root.round,
+        target=root.target,
+        questionnaire=root.questionnaire,
+        evidence=root.evidence,
+        indicator=root.indicator,
+        evidence_type=root.evidence_type,
+        parent=root,
+        author=user,
+        text=text.strip()[:4000],
+    )
+
+
+# --- What a returned collection lets the BNNK change ---
+
+
+def open_comments(collection: Collection):
+    """Root comments of the round the BNNK is correcting (the round before the current one)."""
+    return ReviewComment.objects.filter(
+        collection=collection,
+        parent__isnull=True,
+        round=collection.review_round - 1,
+        resolved_at__isnull=True,
+    )
+
+
+def returned_scope(collection: Collection) -> dict:
+    """What the open comments point at: questionnaire ids, indicator ids, evidence/type ids, general."""
+    scope = {
+        "general": False,
+        "questionnaires": set(),
+        "indicators": set(),
+        "evidence": set(),
+        "evidence_types": set(),
+    }
+    for target, q_id, ind_id, ev_id, et_id in open_comments(collection).values_list(
+        "target", "questionnaire_id", "indicator_id", "evidence_id", "evidence_type_id"
+    ):
+        scope["general"] |= target == "general"
+        if q_id:
+            scope["questionnaires"].add(q_id)
+        if ind_id:
+            scope["indicators"].add(ind_id)
+        if ev_id:
+            scope["evidence"].add(ev_id)
+        if et_id:
+            scope["evidence_types"].add(et_id)
+    return scope
+
+
+def ensure_answer_editable(collection: Collection, questionnaire: Questionnaire, question) -> None:
+    """In a returned collection, only questionnaires and indicators named by an open comment change."""
+    if collection.state != Collection.State.RETURNED:
+        return
+    scope = returned_scope(collection)
+    if (
+        scope["general"]
+        or questionnaire.pk in scope["questionnaires"]
+        or question.indicator_id in scope["indicators"]
+    ):
+        return
+    raise NotAllowed(
+        _("Koleksi dikembalikan untuk perbaikan tertentu; jawaban ini tidak termasuk yang diminta."),
+        code="locked_by_review",
+    )
+
+
+def ensure_questionnaire_in_return_scope(questionnaire: Questionnaire) -> None:
+    collection = questionnaire.collection
+    if collection.state != Collection.State.RETURNED:
+        return
+    scope = returned_scope(collection)
+    if not (scope["general"] or questionnaire.pk in scope["questionnaires"]):
+        raise NotAllowed(
+            _("Koleksi dikembalikan untuk perbaikan tertentu; kuesioner ini tidak termasuk yang diminta."),
+            code="locked_by_review",
+        )
+
+
+def ensure_can_add_questionnaire(collection: Collection) -> None:
+    if collection.state == Collection.State.RETURNED and not returned_scope(collection)["general"]:
+        raise NotAllowed(
+            _("Koleksi dikembalikan untuk perbaikan tertentu; kuesioner baru tidak diminta."),
+            code="locked_by_review",
+        )
+
+
+def ensure_can_change_evidence(
+    collection: Collection, evidence_type_id: int | None = None, evidence_id=None
+) -> None:
+    if collection.state != Collection.State.RETURNED:
+        return
+    scope = returned_scope(collection)
+    if scope["general"] or evidence_type_id in scope["evidence_types"] or evidence_id in scope["evidence"]:
+        return
+    raise NotAllowed(
+        _("Koleksi dikembalikan untuk perbaikan tertentu; dokumen ini tidak termasuk yang diminta."),
+        code="locked_by_review",
+    )
+
+
+# --- Notifications: sent after the transition, never able to undo it ---
+
+
+def notify(name: str, *args) -> None:
+    try:
+        from notifications import services as notify_services
+    except ImportError:  # the notifications app is optional in this module's tests
+        return
+    func = getattr(notify_services, name, None)
+    if func is None:
+        return
+    try:
+        func(*args)
+    except Exception:  # a failed e-mail must never turn a saved transition into an error page
+        logger.exception("notification %s failed", name)
+
+
+def _notify_if_province_done(collection: Collection) -> None:
+    try:
+        from notifications.services import province_fully_verified
+    except ImportError:
+        return
+    if province_fully_verified(collection.period, collection.regency.province):
+        notify("notify_province_verified", collection.period, collection.regency.province)

@@ -1,0 +1,8 @@
+"""Project-level tasks: a ping used by the CI smoke test to prove a worker answers."""
+
+from celery import shared_task
+
+
+@shared_task(name="kotan.ping")
+def ping() -> str:
+    return "pong"

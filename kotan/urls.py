@@ -1,0 +1,20 @@
+"""Top-level URLs: auth, language switch, admin, and each app under its namespace."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import home
+from assessments.urls import respondent_urlpatterns
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("akun/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("wilayah/", include("regions.urls")),
+    path("survei/", include("assessments.urls")),
+    path("r/", include((respondent_urlpatterns, "respondent"))),  # respondent links, no login
+    path("laporan/", include("reports.urls")),
+    path("notifikasi/", include("notifications.urls")),
+    path("pengguna/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

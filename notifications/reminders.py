@@ -1,0 +1,116 @@
+"""Reminders the beat schedule sends: deadlines for BNNK, waiting reviews for BNNP.
+
+Safe to run any number of times a day: each reminder has a dedupe key naming the collection, the
+deadline or review round and the user, and the unique constraint lets only the first run insert it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from assessments.models import Collection
+
+from .models import Notification
+from .services import MAIL_LANGUAGE, bnnk_users, bnnp_users, collection_url, notify_users
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+DEADLINE_REMINDER_DAYS = (7, 1)
+REVIEW_WAIT_DAYS = 7
+
+
+def today_in_jakarta(now: datetime.datetime | None = None) -> datetime.date:
+    return timezone.localtime(now or timezone.now(), JAKARTA).date()
+
+
+def collections_due_in(days: int, today: datetime.date) -> QuerySet[Collection]:
+    """Collections still with the BNNK (draft or returned) whose own deadline, extension included, is
+    exactly `days` days after today, in periods already open."""
+    target = today + datetime.timedelta(days=days)
+    return (
+        Collection.objects.filter(
+            state__in=[Collection.State.DRAFT, Collection.State.RETURNED],
+            period__collection_opens__lte=today,
+        )
+        .filter(
+            Q(deadline_extended_to=target)
+            | Q(deadline_extended_to__isnull=True, period__collection_deadline=target)
+        )
+        .select_related("period", "regency")
+    )
+
+
+def send_deadline_reminders(today: datetime.date | None = None) -> int:
+    """Remind each BNNK user whose collection is due in 7 or 1 day(s); returns how many were sent."""
+    today = today or today_in_jakarta()
+    sent = 0
+    with translation.override(MAIL_LANGUAGE):
+        for days in DEADLINE_REMINDER_DAYS:
+            for collection in collections_due_in(days, today):
+                deadline = collection.deadline
+                title = _("Batas pengumpulan IKOTAN tinggal %(days)s hari") % {"days": days}
+                body = _(
+                    "Koleksi IKOTAN %(regency)s periode %(period)s belum dikirim. Batas pengumpulan adalah "
+                    "%(deadline)s (%(days)s hari lagi). Lengkapi kuota kuesioner dan dokumen bukti, "
+                    "lalu kirim ke BNNP."
+                ) % {
+                    "regency": collection.regency.name,
+                    "period": collection.period.name,
+                    "deadline": date_format(deadline, "j F Y"),
+                    "days": days,
+                }
+                # The deadline is part of the key: an extension earns fresh 7- and 1-day reminders.
+                rows = notify_users(
+                    bnnk_users(collection.regency_id),
+                    kind=Notification.Kind.DEADLINE_REMINDER,
+                    title=title,
+                    body=body,
+                    url=collection_url(collection),
+                    dedupe=lambda user, c=collection, d=days, dl=deadline: (
+                        f"deadline:{c.pk}:{dl.isoformat()}:{d}:{user.pk}"
+                    ),
+                )
+                sent += len(rows)
+    return sent
+
+
+def send_review_reminders(now: datetime.datetime | None = None) -> int:
+    """Remind each BNNP user of collections of its province waiting for review more than 7 days; once per
+    user, collection and review round. Returns how many were sent."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=REVIEW_WAIT_DAYS)
+    waiting = Collection.objects.filter(
+        state=Collection.State.SUBMITTED, submitted_at__isnull=False, submitted_at__lt=cutoff
+    ).select_related("period", "regency")
+    sent = 0
+    with translation.override(MAIL_LANGUAGE):
+        for collection in waiting:
+            waited = (now - collection.submitted_at).days
+            title = _("%(regency)s sudah %(days)s hari menunggu verifikasi") % {
+                "regency": collection.regency.name,
+                "days": waited,
+            }
+            body = _(
+                "Koleksi IKOTAN %(regency)s periode %(period)s dikirim pada %(date)s dan belum diverifikasi. "
+                "Batas verifikasi: %(deadline)s."
+            ) % {
+                "regency": collection.regency.name,
+                "period": collection.period.name,
+                "date": date_format(timezone.localtime(collection.submitted_at, JAKARTA), "j F Y"),
+                "deadline": date_format(collection.period.verification_deadline, "j F Y"),
+            }
+            rows = notify_users(
+                bnnp_users(collection.regency.province_id),
+                kind=Notification.Kind.REVIEW_REMINDER,
+                title=title,
+                body=body,
+                url=collection_url(collection, "assessments:review"),
+                dedupe=lambda user, c=collection: f"review:{c.pk}:{c.review_round}:{user.pk}",
+            )
+            sent += len(rows)
+    return sent

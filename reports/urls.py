@@ -1,0 +1,7 @@
+"""Report and dashboard URLs under /laporan/."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "reports"
+
+urlpatterns: list = []

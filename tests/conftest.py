@@ -1,0 +1,104 @@
+"""Shared fixtures: the regions loaded once per test database, and a user of every role and scope.
+
+regency_a (Kota Malang) and regency_b (Kabupaten Malang) are in province_a (Jawa Timur);
+province_other (Jambi) holds regency_other (Batanghari).
+"""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Role, User
+from regions.models import Province, Regency
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # Regions are reference data every test needs; load them once (idempotent with --reuse-db).
+    with django_db_blocker.unblock():
+        call_command("load_regions", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_local(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def province_a(db) -> Province:
+    return Province.objects.get(code="35")
+
+
+@pytest.fixture
+def province_other(db) -> Province:
+    return Province.objects.get(code="15")
+
+
+@pytest.fixture
+def regency_a(db) -> Regency:
+    return Regency.objects.get(code="3573")
+
+
+@pytest.fixture
+def regency_b(db) -> Regency:
+    return Regency.objects.get(code="3507")
+
+
+@pytest.fixture
+def regency_other(db) -> Regency:
+    return Regency.objects.get(code="1504")
+
+
+PASSWORD = "test-pass-123"
+
+
+def make_user(username: str, role: str, **scope) -> User:
+    user = User(username=username, role=role, email=f"{username}@example.test", **scope)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def bnnk_a(regency_a) -> User:
+    return make_user("bnnk_a", Role.BNNK, regency=regency_a)
+
+
+@pytest.fixture
+def bnnk_b(regency_b) -> User:
+    return make_user("bnnk_b", Role.BNNK, regency=regency_b)
+
+
+@pytest.fixture
+def bnnk_other(regency_other) -> User:
+    return make_user("bnnk_other", Role.BNNK, regency=regency_other)
+
+
+@pytest.fixture
+def bnnp_a(province_a) -> User:
+    return make_user("bnnp_a", Role.BNNP, province=province_a)
+
+
+@pytest.fixture
+def bnnp_other(province_other) -> User:
+    return make_user("bnnp_other", Role.BNNP, province=province_other)
+
+
+@pytest.fixture
+def pusat(db) -> User:
+    return make_user("pusat", Role.PUSAT)
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> the test client logged in as that user."""
+
+    def login(user: User):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,62 @@
+"""kotan.access: each role against its own and a foreign kab/kota and province (no HTTP)."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from kotan import access
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bnnk_sees_only_its_regency(bnnk_a, regency_a, regency_b, regency_other, province_a, province_other):
+    assert list(access.visible_regencies(bnnk_a)) == [regency_a]
+    assert list(access.visible_provinces(bnnk_a)) == [province_a]
+    assert access.can_view_regency(bnnk_a, regency_a)
+    assert not access.can_view_regency(bnnk_a, regency_b)
+    assert not access.can_view_regency(bnnk_a, regency_other)
+    assert access.can_enter_data(bnnk_a, regency_a)
+    assert not access.can_enter_data(bnnk_a, regency_b)
+    assert not access.can_verify(bnnk_a, regency_a)
+    assert access.can_view_province(bnnk_a, province_a)
+    assert not access.can_view_province(bnnk_a, province_other)
+
+
+def test_bnnp_sees_its_province_only(bnnp_a, regency_a, regency_b, regency_other, province_a, province_other):
+    visible = set(access.visible_regencies(bnnp_a).values_list("code", flat=True))
+    assert len(visible) == province_a.regencies.count() == 38
+    assert {regency_a.code, regency_b.code} <= visible
+    assert regency_other.code not in visible
+    assert access.can_view_regency(bnnp_a, regency_a)
+    assert not access.can_view_regency(bnnp_a, regency_other)
+    assert access.can_verify(bnnp_a, regency_a)
+    assert not access.can_verify(bnnp_a, regency_other)
+    assert not access.can_enter_data(bnnp_a, regency_a)
+    assert list(access.visible_provinces(bnnp_a)) == [province_a]
+    assert not access.can_view_province(bnnp_a, province_other)
+
+
+def test_pusat_sees_everything_but_enters_nothing(pusat, regency_a, regency_other, province_other):
+    assert access.visible_regencies(pusat).count() == 514
+    assert access.visible_provinces(pusat).count() == 38
+    assert access.can_view_regency(pusat, regency_other)
+    assert access.can_view_province(pusat, province_other)
+    assert access.is_national(pusat)
+    assert not access.can_enter_data(pusat, regency_a)
+    assert not access.can_verify(pusat, regency_a)
+
+
+def test_anonymous_sees_nothing(regency_a, province_a):
+    anon = AnonymousUser()
+    assert access.visible_regencies(anon).count() == 0
+    assert access.visible_provinces(anon).count() == 0
+    assert not access.can_view_regency(anon, regency_a)
+    assert not access.is_national(anon)
+
+
+def test_get_regency_or_404_hides_foreign_regencies(bnnk_a, bnnp_a, regency_a, regency_other):
+    assert access.get_regency_or_404(bnnk_a, regency_a.code) == regency_a
+    with pytest.raises(Http404):
+        access.get_regency_or_404(bnnk_a, regency_other.code)
+    with pytest.raises(Http404):
+        access.get_regency_or_404(bnnp_a, regency_other.code)

@@ -1,0 +1,87 @@
+"""Settings from the environment: production refuses to start unconfigured and passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_manage("check", DEBUG="0", ALLOWED_HOSTS="kotan.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_manage("check", DEBUG="0", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_check_deploy_prints_no_warning():
+    key = "k7R!f9#pQ2@zL5$wX8^mN3&vB6*cH1(jT4)yG0-uE_sD+aO=iU[lP]oK{nJ}hM"
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="kotan.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_defaults_are_sqlite_and_eager():
+    from django.conf import settings
+
+    if "DATABASE_URL" not in os.environ:
+        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    if "CELERY_BROKER_URL" not in os.environ:
+        assert settings.CELERY_TASK_ALWAYS_EAGER is True
+    assert settings.LANGUAGE_CODE == "id"
+    assert settings.TIME_ZONE == "Asia/Jakarta"
+
+
+def test_database_url_switches_to_pooled_postgres():
+    code = (
+        "from django.conf import settings as s; d=s.DATABASES['default'];"
+        "print(d['ENGINE'], d['NAME'], 'pool' in d['OPTIONS'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    )
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DATABASE_URL="postgres://u@127.0.0.1:5432/kotan",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "kotan",
+        "True",
+        "False",
+        "redis://127.0.0.1:6379/3",
+    ]
+
+
+def test_ping_task_runs_eagerly():
+    from kotan.tasks import ping
+
+    assert ping.delay().get(timeout=5) == "pong"
