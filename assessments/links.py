@@ -37,8 +37,9 @@ STATE_LABELS = {
 
 
 def link_expiry(collection: Collection) -> datetime.datetime:
-    """The last instant of the collection's deadline day (extension included), Jakarta time."""
-    end_of_day = datetime.datetime.combine(collection.deadline, datetime.time.max)
+    """The last instant of the collection's entry deadline day (extension, or the correction window of a
+    returned collection, included), Jakarta time."""
+    end_of_day = datetime.datetime.combine(workflow.entry_deadline(collection), datetime.time.max)
     return end_of_day.replace(tzinfo=JAKARTA)
 
 

@@ -18,11 +18,24 @@ from kotan import access
 from reports.scheduling import request_collection_score
 
 from .errors import NotAllowed
-from .models import Collection, Questionnaire, ReviewComment, ReviewEvent
+from .models import Collection, Question, Questionnaire, ReviewComment, ReviewEvent
 
 logger = logging.getLogger(__name__)
 
 EDITABLE_STATES = (Collection.State.DRAFT, Collection.State.RETURNED)
+
+
+def entry_deadline(collection: Collection) -> datetime.date:
+    """The last day data may be entered in this collection.
+
+    The collection deadline (with a BNN pusat extension, if any). A returned collection may still be
+    corrected, for what was returned, until the verification deadline when that is later: the BNNP
+    usually returns after the collection deadline and the correction must fit in the review window.
+    """
+    deadline = collection.deadline
+    if collection.state == Collection.State.RETURNED:
+        return max(deadline, collection.period.verification_deadline)
+    return deadline
 
 
 def entry_closed_reason(collection: Collection, today: datetime.date | None = None) -> str | None:
@@ -36,9 +49,14 @@ def entry_closed_reason(collection: Collection, today: datetime.date | None = No
         return _("Pengumpulan data periode ini baru dibuka pada %(date)s.") % {
             "date": date_format(collection.period.collection_opens, "j F Y")
         }
-    if today > collection.deadline:
+    deadline = entry_deadline(collection)
+    if today > deadline:
+        if collection.state == Collection.State.RETURNED:
+            return _("Batas perbaikan (%(date)s) telah lewat; data tidak dapat diubah lagi.") % {
+                "date": date_format(deadline, "j F Y")
+            }
         return _("Batas pengumpulan data (%(date)s) telah lewat; data tidak dapat diubah lagi.") % {
-            "date": date_format(collection.deadline, "j F Y")
+            "date": date_format(deadline, "j F Y")
         }
     return None
 
@@ -360,12 +378,29 @@ def ensure_answer_editable(collection: Collection, questionnaire: Questionnaire,
     )
 
 
+def questionnaire_in_return_scope(questionnaire: Questionnaire, scope: dict | None = None) -> bool:
+    """Whether the open comments of a returned collection reach this questionnaire: a general comment,
+    a comment on the questionnaire itself, or one on an indicator with a question asked of its group
+    (correcting such an answer can turn the questionnaire back to draft; it must be completable again).
+    `scope` (returned_scope) may be passed when the caller already has it."""
+    scope = scope if scope is not None else returned_scope(questionnaire.collection)
+    if scope["general"] or questionnaire.pk in scope["questionnaires"]:
+        return True
+    if not scope["indicators"]:
+        return False
+    return Question.objects.filter(
+        instrument_id=questionnaire.collection.period.instrument_id,
+        indicator_id__in=scope["indicators"],
+        groups=questionnaire.group_id,
+    ).exists()
+
+
 def ensure_questionnaire_in_return_scope(questionnaire: Questionnaire) -> None:
+    """In a returned collection, only a questionnaire the open comments reach may be completed again."""
     collection = questionnaire.collection
     if collection.state != Collection.State.RETURNED:
         return
-    scope = returned_scope(collection)
-    if not (scope["general"] or questionnaire.pk in scope["questionnaires"]):
+    if not questionnaire_in_return_scope(questionnaire):
         raise NotAllowed(
             _("Koleksi dikembalikan untuk perbaikan tertentu; kuesioner ini tidak termasuk yang diminta."),
             code="locked_by_review",

@@ -223,8 +223,8 @@ def collection_home(request: HttpRequest, year: int, regency_code: str) -> HttpR
         "collection": collection,
         "period": period,
         "regency": collection.regency,
-        "deadline": collection.deadline,
-        "days_left": (collection.deadline - today).days,
+        "deadline": workflow.entry_deadline(collection),
+        "days_left": (workflow.entry_deadline(collection) - today).days,
         "quota": quota,
         "missing": selectors.collection_missing(collection),
         "page": page,
@@ -366,6 +366,9 @@ def questionnaire_fill(request: HttpRequest, pk: int) -> HttpResponse:
     sections, unanswered = _sections(questionnaire, scope)
     if scope is not None:
         shown = {item["question"].indicator_id for s in sections for item in s["items"]}
+        # An indicator comment that reaches one of this group's questions puts the questionnaire in scope
+        # (as workflow.questionnaire_in_return_scope decides, here without another query).
+        in_scope = in_scope or any(item["returned"] for s in sections for item in s["items"])
         review_threads = [
             c
             for c in review_selectors.comment_threads(collection, open_only=True)
@@ -394,8 +397,8 @@ def questionnaire_fill(request: HttpRequest, pk: int) -> HttpResponse:
         "missing_ids": {q.pk for q in unanswered} if show_missing else set(),
         "read_only_reason": read_only_reason,
         "can_enter": read_only_reason is None,
-        # In a returned collection a questionnaire named by a comment (or a general comment) may be
-        # completed again; one only touched through an indicator comment keeps its state.
+        # In a returned collection a questionnaire the open comments reach (itself, a general comment, or
+        # an indicator with one of its questions) may be completed again after the correction.
         "can_complete": read_only_reason is None and in_scope,
         "review_threads": review_threads,
         "can_reply": access.can_enter_data(request.user, collection.regency)
