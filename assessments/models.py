@@ -581,3 +581,24 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.collection_id}"
+
+
+class SubmissionSnapshot(models.Model):
+    """The counted answers exactly as a collection was submitted, one row per submit.
+
+    The "submitted score" is computed from the first one, so what the kab/kota sent stays comparable
+    with the verified score after the BNNP's exclusions and the BNNK's corrections. Rows are compact
+    ([questionnaire_id, group_id, question_id, value] lists, ~9,000 per collection).
+    """
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="snapshots")
+    round = models.PositiveSmallIntegerField(_("putaran"))
+    taken_at = models.DateTimeField(default=timezone.now)
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["collection", "round", "taken_at"]
+        indexes = [models.Index(fields=["collection", "round"], name="snapshot_collection_round")]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id} r{self.round}"
