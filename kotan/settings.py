@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off (comma-separated).")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+# Scheme and host put in front of links in e-mails sent without a request (notifications, reminders).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -207,7 +210,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_IMPORTS = ["kotan.tasks"]  # project-level tasks; app tasks are autodiscovered
-CELERY_BEAT_SCHEDULE: dict = {}
+# Jakarta time (CELERY_TIMEZONE). One entry per periodic task; the names are the tasks' registered names.
+CELERY_BEAT_SCHEDULE: dict = {
+    "deadline-reminders": {
+        "task": "notifications.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "review-reminders": {
+        "task": "notifications.send_review_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+}
 
 # Production hardening: applies whenever DEBUG is off.
 if not DEBUG:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, DateField, QuerySet, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,18 +30,27 @@ def today_in_jakarta(now: datetime.datetime | None = None) -> datetime.date:
 
 
 def collections_due_in(days: int, today: datetime.date) -> QuerySet[Collection]:
-    """Collections still with the BNNK (draft or returned) whose own deadline, extension included, is
-    exactly `days` days after today, in periods already open."""
+    """Collections still with the BNNK (draft or returned) whose entry deadline is exactly `days` days
+    after today, in periods already open: the own deadline, extension included, or for a returned
+    collection the later of that and the verification deadline (as assessments.workflow.entry_deadline)."""
     target = today + datetime.timedelta(days=days)
+    own = Coalesce("deadline_extended_to", "period__collection_deadline")
     return (
         Collection.objects.filter(
             state__in=[Collection.State.DRAFT, Collection.State.RETURNED],
             period__collection_opens__lte=today,
         )
-        .filter(
-            Q(deadline_extended_to=target)
-            | Q(deadline_extended_to__isnull=True, period__collection_deadline=target)
+        .annotate(
+            entry_deadline=Case(
+                When(
+                    state=Collection.State.RETURNED,
+                    then=Greatest(own, "period__verification_deadline"),
+                ),
+                default=own,
+                output_field=DateField(),
+            )
         )
+        .filter(entry_deadline=target)
         .select_related("period", "regency")
     )
 
@@ -52,13 +62,22 @@ def send_deadline_reminders(today: datetime.date | None = None) -> int:
     with translation.override(MAIL_LANGUAGE):
         for days in DEADLINE_REMINDER_DAYS:
             for collection in collections_due_in(days, today):
-                deadline = collection.deadline
-                title = _("Batas pengumpulan IKOTAN tinggal %(days)s hari") % {"days": days}
-                body = _(
-                    "Koleksi IKOTAN %(regency)s periode %(period)s belum dikirim. Batas pengumpulan adalah "
-                    "%(deadline)s (%(days)s hari lagi). Lengkapi kuota kuesioner dan dokumen bukti, "
-                    "lalu kirim ke BNNP."
-                ) % {
+                deadline = collection.entry_deadline
+                if collection.state == Collection.State.RETURNED:
+                    title = _("Batas perbaikan IKOTAN tinggal %(days)s hari") % {"days": days}
+                    body = _(
+                        "Koleksi IKOTAN %(regency)s periode %(period)s dikembalikan BNNP dan belum dikirim "
+                        "ulang. Batas perbaikan adalah %(deadline)s (%(days)s hari lagi). Perbaiki yang "
+                        "diminta, lalu kirim ulang ke BNNP."
+                    )
+                else:
+                    title = _("Batas pengumpulan IKOTAN tinggal %(days)s hari") % {"days": days}
+                    body = _(
+                        "Koleksi IKOTAN %(regency)s periode %(period)s belum dikirim. Batas pengumpulan "
+                        "adalah %(deadline)s (%(days)s hari lagi). Lengkapi kuota kuesioner dan dokumen "
+                        "bukti, lalu kirim ke BNNP."
+                    )
+                body = body % {
                     "regency": collection.regency.name,
                     "period": collection.period.name,
                     "deadline": date_format(deadline, "j F Y"),

@@ -7,7 +7,6 @@ the in-app row is written first and a failed e-mail is only logged (the row keep
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -46,8 +45,8 @@ def collection_url(collection, *names: str) -> str:
 
 
 def absolute_url(path: str) -> str:
-    """A link usable from an e-mail: SITE_URL (setting or environment) in front of a site path."""
-    base = getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "http://localhost:8000")
+    """A link usable from an e-mail: settings.SITE_URL in front of a site path."""
+    base = settings.SITE_URL
     if path.startswith(("http://", "https://")):
         return path
     return base.rstrip("/") + path

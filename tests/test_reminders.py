@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.utils import timezone
 
-from assessments.models import Collection
+from assessments.models import Collection, Period
 from notifications import reminders, tasks
 from notifications.models import Notification
 from tests.factories import make_collection
@@ -68,7 +69,9 @@ def test_a_collection_already_sent_gets_no_deadline_reminder(state, regency_a, b
 
 
 def test_a_returned_collection_is_reminded(regency_a, bnnk_a):
+    # A returned collection is due at the later of its deadline and the verification deadline.
     collection = make_collection(regency_a, deadline_in_days=1)
+    Period.objects.filter(pk=collection.period_id).update(verification_deadline=F("collection_deadline"))
     Collection.objects.filter(pk=collection.pk).update(state=Collection.State.RETURNED)
     assert reminders.send_deadline_reminders() == 1
 

@@ -193,3 +193,26 @@ def test_fill_page_offers_complete_after_an_indicator_correction(client_for, sub
     instansi.refresh_from_db()
     assert instansi.state == Questionnaire.State.COMPLETE
     assert not client.get(f"/survei/kuesioner/{keluarga.pk}/").context["can_complete"]
+
+
+# --- reminders follow the correction window ---------------------------------------------------------------
+
+
+def test_deadline_reminder_of_a_returned_collection_names_the_correction_deadline(submitted, bnnp_a):
+    from django.core import mail
+
+    from notifications import reminders
+    from notifications.models import Notification
+
+    _return(submitted, bnnp_a, [{"target": "general", "text": "Lengkapi."}])
+    _set_dates(submitted, collection_deadline=days(-3), verification_deadline=days(7))
+    today = reminders.today_in_jakarta()
+    mail.outbox.clear()
+    assert reminders.send_deadline_reminders(today=today) == 1
+    note = Notification.objects.get(kind=Notification.Kind.DEADLINE_REMINDER)
+    assert note.title == "Batas perbaikan IKOTAN tinggal 7 hari"
+    assert "kirim ulang" in note.body
+    assert reminders.send_deadline_reminders(today=today) == 0
+    # No reminder on the old collection deadline for a returned collection.
+    _set_dates(submitted, collection_deadline=days(1), verification_deadline=days(20))
+    assert reminders.send_deadline_reminders(today=today) == 0
