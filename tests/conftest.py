@@ -5,7 +5,9 @@ province_other (Jambi) holds regency_other (Batanghari).
 """
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from accounts.models import Role, User
 from regions.models import Province, Regency
@@ -26,6 +28,14 @@ def _fast_and_local(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _indonesian_after_each_test():
+    # A request with the English language cookie leaves English active in this thread (the middleware
+    # activates the language per request); later tests that call services directly expect Indonesian.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
