@@ -141,6 +141,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind nginx every request comes from loopback; the client's address is in X-Real-IP, believed only
+# from these proxies (kotan/security.py).
+AXES_CLIENT_IP_CALLABLE = "kotan.security.client_ip"
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # Sessions end 8 hours (a working day) after login. Not renewed on every request: autosave would
 # otherwise write the session row on each keystroke save.

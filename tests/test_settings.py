@@ -1,5 +1,6 @@
 """Settings from the environment: production refuses to start unconfigured and passes check --deploy."""
 
+import json
 import os
 import subprocess
 import sys
@@ -85,3 +86,50 @@ def test_ping_task_runs_eagerly():
     from kotan.tasks import ping
 
     assert ping.delay().get(timeout=5) == "pong"
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k7R!f9#pQ2@zL5$wX8^mN3&vB6*cH1(jT4)yG0-uE_sD+aO=iU[lP]oK{nJ}hM",
+    "ALLOWED_HOSTS": "kotan.example",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def test_production_security_settings():
+    code = (
+        "import json; from django.conf import settings as s;"
+        "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.X_FRAME_OPTIONS,"
+        " s.SESSION_COOKIE_AGE, s.SESSION_COOKIE_HTTPONLY, s.SECURE_PROXY_SSL_HEADER,"
+        " 'django.middleware.csp.ContentSecurityPolicyMiddleware' in s.MIDDLEWARE]))"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    secure, csrf_secure, redirect, hsts, subdomains, frames, age, httponly, proxy, csp = json.loads(
+        result.stdout
+    )
+    assert secure and csrf_secure and redirect and subdomains and httponly and csp
+    assert hsts >= 365 * 24 * 60 * 60
+    assert frames == "DENY"
+    assert 0 < age <= 8 * 60 * 60
+    assert proxy == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_production_responses_carry_the_security_headers():
+    # A request as nginx forwards it (https) and one that arrived over plain http.
+    code = (
+        "import json; from django.test import Client; c = Client();"
+        "r = c.get('/tidak-ada/', secure=True, headers={'host': 'kotan.example'});"
+        "p = c.get('/akun/login/', headers={'host': 'kotan.example'});"
+        "print(json.dumps([r.status_code, dict(r.headers), p.status_code, p.headers.get('Location')]))"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    status, headers, plain_status, location = json.loads(result.stdout.strip().splitlines()[-1])
+    assert status == 404
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert (plain_status, location) == (301, "https://kotan.example/akun/login/")
