@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "assessments",
     "reports",
     "notifications",
+    "ninja",  # the read-only API (reports.api); serves Swagger UI from its own static files
 ]
 
 MIDDLEWARE = [
@@ -219,7 +220,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_IMPORTS = ["kotan.tasks"]  # project-level tasks; app tasks are autodiscovered
+CELERY_IMPORTS = ["kotan.tasks", "reports.render_tasks"]  # besides the autodiscovered app tasks
 # Jakarta time (CELERY_TIMEZONE). One entry per periodic task; the names are the tasks' registered names.
 CELERY_BEAT_SCHEDULE: dict = {
     "deadline-reminders": {

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from accounts.views import home
 from assessments.urls import respondent_urlpatterns
+from reports.api import api
 
 urlpatterns = [
     path("", home, name="home"),
@@ -16,5 +17,6 @@ urlpatterns = [
     path("laporan/", include("reports.urls")),
     path("notifikasi/", include("notifications.urls")),
     path("pengguna/", include("accounts.urls")),
+    path("api/", api.urls),  # read-only JSON API; schema at /api/openapi.json, docs at /api/docs
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,16 @@
 """Report and dashboard URLs under /laporan/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import downloads
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Downloads (reports.downloads)
+    path("<int:year>/peringkat.csv", downloads.ranking_csv, name="ranking_csv"),
+    path("<int:year>/peringkat.xlsx", downloads.ranking_xlsx, name="ranking_xlsx"),
+    path("<int:year>/pdf/<str:scope>/", downloads.report_pdf, name="report_pdf"),
+    path("<int:year>/pdf/<str:scope>/<str:key>/", downloads.report_pdf, name="report_pdf_scoped"),
+    path("<int:year>/render-ulang/", downloads.render_again, name="render_again"),
+]

@@ -1,0 +1,285 @@
+"""The read-only JSON API (django-ninja): periods, scores per period, the national ranking.
+
+Auth: the browser session, or a personal token (`Authorization: Bearer <token>`, made with
+`manage.py api_token create <username>`). Scope: kotan.access.visible_regencies, as every page.
+OpenAPI at /api/openapi.json, Swagger UI at /api/docs (served from django-ninja's own static files).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+import secrets
+
+import pandas as pd
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from assessments.models import Period
+from kotan.access import visible_regencies
+from reports import report_data
+from reports.models import ApiToken
+
+TOKEN_PREFIX_LEN = 8
+MAX_PAGE_SIZE = 500
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for this user; the plain token is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    obj = ApiToken.objects.create(
+        user=user, name=name, key_hash=hash_token(token), prefix=token[:TOKEN_PREFIX_LEN]
+    )
+    return obj, token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        # at most one write a minute per token, not one per request
+        if found.last_used_at is None or now - found.last_used_at > datetime.timedelta(minutes=1):
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="KOTAN API",
+    version="1",
+    description=(
+        "API baca-saja KOTAN (IKOTAN): periode, skor per kab/kota, peringkat nasional. Cakupan data "
+        "mengikuti peran pengguna: BNNK kab/kotanya, BNNP provinsinya, BNN pusat seluruhnya."
+    ),
+    auth=[SessionAuth(), TokenAuth()],
+    urls_namespace="api",
+)
+
+
+class VariableOut(Schema):
+    code: str
+    name: str
+
+
+class PeriodOut(Schema):
+    year: int
+    name: str
+    instrument: str
+    collection_opens: datetime.date
+    collection_deadline: datetime.date
+    verification_deadline: datetime.date
+    target_count: int
+    is_synthetic: bool
+    participants: int
+    variables: list[VariableOut]
+
+
+class ScoreOut(Schema):
+    code: str
+    name: str
+    province_code: str
+    province: str
+    kind: str
+    state: str
+    quota_met: bool
+    respondents: int
+    submitted: float | None = Field(None, description="IKOTAN 0-100 saat pertama dikirim")
+    current: float | None = Field(None, description="IKOTAN 0-100 terkini")
+    verified: float | None = Field(None, description="skor terkini bila terverifikasi/final")
+    reported: float | None = Field(None, description="IKOTAN pada skala skema kategori")
+    category: str
+    variables: dict[str, float | None]
+    computed_at: datetime.datetime | None
+
+
+class RankingOut(Schema):
+    rank: int
+    n: int
+    code: str
+    name: str
+    province: str
+    kind: str
+    overall: float
+    reported: float | None
+    category: str
+    state: str
+    submitted: float | None
+    verified: float | None
+    variables: dict[str, float | None]
+    variable_ranks: dict[str, int | None]
+    movement: int | None = Field(None, description="naik (+) atau turun (−) dibanding tahun lalu")
+
+
+class ScorePage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[ScoreOut]
+
+
+class RankingPage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[RankingOut]
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1)
+    page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
+
+
+def _num(value) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _page(records: list[dict], query: PageQuery) -> dict:
+    count = len(records)
+    start = (query.page - 1) * query.page_size
+    return {
+        "count": count,
+        "page": query.page,
+        "pages": max(1, math.ceil(count / query.page_size)),
+        "page_size": query.page_size,
+        "results": records[start : start + query.page_size],
+    }
+
+
+def _period(year: int) -> Period:
+    return get_object_or_404(Period.objects.select_related("instrument"), year=year)
+
+
+def _period_out(period: Period, variables: list[tuple[str, str]], participants: int) -> dict:
+    return {
+        "year": period.year,
+        "name": period.name,
+        "instrument": period.instrument.version,
+        "collection_opens": period.collection_opens,
+        "collection_deadline": period.collection_deadline,
+        "verification_deadline": period.verification_deadline,
+        "target_count": period.target_count,
+        "is_synthetic": period.is_synthetic,
+        "participants": participants,
+        "variables": [{"code": c, "name": n} for c, n in variables],
+    }
+
+
+@api.get("/periods", response=list[PeriodOut], summary="Daftar periode", tags=["periode"])
+def periods(request):
+    from django.db.models import Count
+
+    from assessments.models import Variable
+
+    rows = list(
+        Period.objects.select_related("instrument").annotate(n=Count("participants")).order_by("-year")
+    )
+    variables: dict[int, list[tuple[str, str]]] = {}
+    for inst, code, name in (
+        Variable.objects.filter(instrument_id__in={p.instrument_id for p in rows})
+        .order_by("order", "id")
+        .values_list("instrument_id", "code", "name")
+    ):
+        variables.setdefault(inst, []).append((code, name))
+    return [_period_out(p, variables.get(p.instrument_id, []), p.n) for p in rows]
+
+
+@api.get("/periods/{year}", response=PeriodOut, summary="Satu periode", tags=["periode"])
+def period_detail(request, year: int):
+    period = _period(year)
+    return _period_out(period, report_data.period_variables(period), period.participants.count())
+
+
+@api.get(
+    "/periods/{year}/scores",
+    response=ScorePage,
+    summary="Skor per kab/kota (dalam cakupan pengguna)",
+    tags=["skor"],
+)
+def scores(request, year: int, query: Query[PageQuery]):
+    period = _period(year)
+    data = report_data.period_scores(period, visible_regencies(request.user).values("id"))
+    codes = data.variable_codes
+    records = []
+    for rec in data.frame.to_dict("records"):
+        current = _num(rec["current"])
+        records.append(
+            {
+                "code": rec["code"],
+                "name": rec["name"],
+                "province_code": rec["province_code"],
+                "province": rec["province"],
+                "kind": rec["kind"],
+                "state": rec["state"],
+                "quota_met": bool(rec["quota_met"]),
+                "respondents": int(rec["respondents"] or 0),
+                "submitted": _num(rec["submitted"]),
+                "current": current,
+                "verified": current if rec["state"] in ("verified", "final") else None,
+                "reported": _num(rec["reported"]),
+                "category": rec["category"] or "",
+                "variables": {c: _num(rec[c]) for c in codes},
+                "computed_at": rec["computed_at"],
+            }
+        )
+    return _page(records, query)
+
+
+@api.get(
+    "/periods/{year}/ranking",
+    response=RankingPage,
+    summary="Peringkat nasional (baris dalam cakupan pengguna, peringkat nasional)",
+    tags=["peringkat"],
+)
+def ranking(request, year: int, query: Query[PageQuery]):
+    period = _period(year)
+    current = report_data.period_scores(period)
+    previous_period = report_data.previous_period(period)
+    previous = report_data.period_scores(previous_period) if previous_period else None
+    frame = report_data.ranking_with_previous(current, previous)
+    visible = set(visible_regencies(request.user).values_list("code", flat=True))
+    frame = frame[frame["code"].isin(visible)]
+    codes = current.variable_codes
+    records = [
+        {
+            "rank": int(rec["rank"]),
+            "n": int(rec["n"]),
+            "code": rec["code"],
+            "name": rec["name"],
+            "province": rec["province"],
+            "kind": rec["kind"],
+            "overall": float(rec["overall"]),
+            "reported": _num(rec["reported"]),
+            "category": rec["category"] or "",
+            "state": rec["state"],
+            "submitted": _num(rec["submitted"]),
+            "verified": _num(rec["verified"]),
+            "variables": {c: _num(rec[c]) for c in codes},
+            "variable_ranks": {c: _int(rec[f"rank_{c}"]) for c in codes},
+            "movement": _int(rec["movement"]),
+        }
+        for rec in frame.to_dict("records")
+    ]
+    return _page(records, query)

@@ -1,0 +1,232 @@
+"""Static SVG charts for the PDF reports: pure functions from plain numbers to an SVG string.
+
+Why not plotly + kaleido: kaleido 1.x does work offline here with BROWSER_PATH=/usr/bin/chromium,
+but it starts a headless Chromium for every export (about 4 s per figure on this machine) and would
+put a browser on every Celery worker. These charts are simple (bars, a radar, a line), so building
+the SVG by hand costs microseconds, needs no dependency, and WeasyPrint draws inline SVG natively.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+# Category colours from the lowest band to the highest (red → green); schemes have 3 to 5 bands.
+_BAND_COLOURS = {
+    1: ["#2e7d32"],
+    2: ["#e65100", "#2e7d32"],
+    3: ["#f9a825", "#7cb342", "#2e7d32"],
+    4: ["#c62828", "#f9a825", "#7cb342", "#2e7d32"],
+    5: ["#c62828", "#ef6c00", "#f9a825", "#7cb342", "#2e7d32"],
+}
+SERIES_COLOURS = ["#0d47a1", "#ef6c00", "#6a1b9a", "#00838f"]
+NEUTRAL = "#90a4ae"
+FONT = "DejaVu Sans, Liberation Sans, sans-serif"
+
+
+def band_colours(labels: Sequence[str]) -> dict[str, str]:
+    """Colour per category label, labels given lowest band first."""
+    n = len(labels)
+    if n == 0:
+        return {}
+    palette = _BAND_COLOURS.get(n)
+    if palette is None:  # more than five bands: spread over the five-colour scale
+        base = _BAND_COLOURS[5]
+        palette = [base[round(i * 4 / (n - 1))] for i in range(n)]
+    return dict(zip(labels, palette, strict=True))
+
+
+def _t(value: object) -> str:
+    return escape(str(value), {'"': "&quot;"})
+
+
+def _fmt(value: float | None, decimals: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def _svg(width: int, height: int, body: list[str], title: str = "") -> str:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" role="img">'
+    )
+    label = f"<title>{_t(title)}</title>" if title else ""
+    return head + label + "".join(body) + "</svg>"
+
+
+def hbar_chart(
+    items: Sequence[tuple[str, float | None]],
+    *,
+    width: int = 640,
+    bar_height: int = 16,
+    maximum: float = 100.0,
+    colours: Sequence[str] | None = None,
+    reference: tuple[str, float] | None = None,
+    label_width: int = 230,
+    title: str = "",
+    decimals: int = 2,
+) -> str:
+    """Horizontal bars, one per (label, value), in the order given; a missing value draws no bar.
+
+    `reference` draws a dashed vertical line (e.g. the national average) labelled at the top.
+    """
+    gap = 4
+    top = 16 if reference else 4
+    plot_w = width - label_width - 50
+    height = top + len(items) * (bar_height + gap) + 18
+    body: list[str] = []
+    # grid every 20 points
+    for tick in range(0, int(maximum) + 1, 20):
+        x = label_width + plot_w * tick / maximum
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 16}" stroke="#e0e0e0"/>'
+            f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle" fill="#616161">{tick}</text>'
+        )
+    for i, (label, value) in enumerate(items):
+        y = top + i * (bar_height + gap)
+        colour = colours[i] if colours else SERIES_COLOURS[0]
+        short = label if len(label) <= 42 else label[:40] + "…"
+        body.append(
+            f'<text x="{label_width - 6}" y="{y + bar_height * 0.72:.1f}" text-anchor="end">'
+            f"{_t(short)}</text>"
+        )
+        if value is not None and not (isinstance(value, float) and math.isnan(value)):
+            w = max(0.0, min(value, maximum)) / maximum * plot_w
+            body.append(
+                f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{colour}"/>'
+                f'<text x="{label_width + w + 4:.1f}" y="{y + bar_height * 0.72:.1f}">'
+                f"{_fmt(value, decimals)}</text>"
+            )
+    if reference:
+        name, value = reference
+        x = label_width + plot_w * max(0.0, min(value, maximum)) / maximum
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top - 2}" x2="{x:.1f}" y2="{height - 16}" stroke="#212121" '
+            f'stroke-width="1.2" stroke-dasharray="4 3"/>'
+            f'<text x="{x:.1f}" y="{top - 5}" text-anchor="middle" font-size="9">'
+            f"{_t(name)} {_fmt(value)}</text>"
+        )
+    return _svg(width, height, body, title)
+
+
+def radar_chart(
+    axes: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    size: int = 340,
+    maximum: float = 100.0,
+    title: str = "",
+) -> str:
+    """A radar (spider) chart: one polygon per (name, values), axes clockwise from the top."""
+    n = len(axes)
+    legend_h = 16 * len(series) + 6
+    width, height = size + 160, size + legend_h
+    cx, cy, r = width / 2, size / 2, size / 2 - 50
+    body: list[str] = []
+
+    def point(i: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
+        k = max(0.0, min(value, maximum)) / maximum
+        return cx + r * k * math.cos(angle), cy + r * k * math.sin(angle)
+
+    for level in (20, 40, 60, 80, 100):
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, level) for i in range(n)))
+        body.append(f'<polygon points="{pts}" fill="none" stroke="#e0e0e0" stroke-width="1"/>')
+        x, y = point(0, level)
+        body.append(f'<text x="{x + 3:.1f}" y="{y + 3:.1f}" font-size="8" fill="#9e9e9e">{level}</text>')
+    for i, name in enumerate(axes):
+        x, y = point(i, maximum)
+        body.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#bdbdbd"/>')
+        lx, ly = point(i, maximum * 1.12)
+        anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
+        body.append(f'<text x="{lx:.1f}" y="{ly + 3:.1f}" text-anchor="{anchor}">{_t(name)}</text>')
+    for s, (name, values) in enumerate(series):
+        colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
+        pts = [point(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
+        if len(pts) == n and n:
+            coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            opacity = "0.18" if s == 0 else "0"
+            dash = "" if s == 0 else ' stroke-dasharray="5 3"'
+            body.append(
+                f'<polygon points="{coords}" fill="{colour}" fill-opacity="{opacity}" stroke="{colour}" '
+                f'stroke-width="2"{dash}/>'
+            )
+        ly = size + 8 + s * 16
+        body.append(
+            f'<rect x="{width / 2 - 80:.1f}" y="{ly}" width="12" height="10" fill="{colour}"/>'
+            f'<text x="{width / 2 - 62:.1f}" y="{ly + 9}">{_t(name)}</text>'
+        )
+    return _svg(int(width), int(height), body, title)
+
+
+def stacked_bar(
+    segments: Sequence[tuple[str, int]],
+    colours: dict[str, str],
+    *,
+    width: int = 640,
+    title: str = "",
+) -> str:
+    """One horizontal bar split into counted segments (e.g. kab/kota per category), with a legend."""
+    total = sum(n for _, n in segments) or 1
+    body: list[str] = []
+    x = 0.0
+    for label, n in segments:
+        w = width * n / total
+        if n:
+            body.append(
+                f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="26" fill="{colours.get(label, NEUTRAL)}"/>'
+            )
+            if w > 22:
+                body.append(
+                    f'<text x="{x + w / 2:.1f}" y="17" text-anchor="middle" fill="#fff" '
+                    f'font-weight="bold">{n}</text>'
+                )
+        x += w
+    lx = 0
+    for label, n in segments:
+        text = f"{label} ({n})"
+        body.append(
+            f'<rect x="{lx}" y="36" width="10" height="10" fill="{colours.get(label, NEUTRAL)}"/>'
+            f'<text x="{lx + 14}" y="45">{_t(text)}</text>'
+        )
+        lx += 14 + int(len(text) * 6.2) + 14
+    return _svg(width, 52, body, title)
+
+
+def line_chart(
+    points: Sequence[tuple[str, float | None]],
+    *,
+    width: int = 640,
+    height: int = 200,
+    maximum: float = 100.0,
+    title: str = "",
+) -> str:
+    """A single line over labelled x positions (e.g. the national average by year)."""
+    left, right, top, bottom = 36, 20, 14, 24
+    plot_w, plot_h = width - left - right, height - top - bottom
+    body: list[str] = []
+    for tick in range(0, int(maximum) + 1, 20):
+        y = top + plot_h * (1 - tick / maximum)
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e0e0e0"/>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" fill="#616161">{tick}</text>'
+        )
+    n = len(points)
+    coords = []
+    for i, (label, value) in enumerate(points):
+        x = left + (plot_w * (i + 0.5) / n if n else 0)
+        body.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{_t(label)}</text>')
+        if value is not None and not math.isnan(value):
+            y = top + plot_h * (1 - max(0.0, min(value, maximum)) / maximum)
+            coords.append((x, y, value))
+    if len(coords) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in coords)
+        body.append(f'<polyline points="{path}" fill="none" stroke="{SERIES_COLOURS[0]}" stroke-width="2"/>')
+    for x, y, value in coords:
+        body.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{SERIES_COLOURS[0]}"/>'
+            f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle">{_fmt(value)}</text>'
+        )
+    return _svg(width, height, body, title)
