@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports.scheduling import request_collection_score
+from reports.services import take_snapshot
 
 from . import selectors, workflow
 from .answers import parse_value
@@ -251,6 +252,8 @@ def collection_submit(*, collection: Collection, user) -> Collection:
         ReviewEvent.objects.create(
             collection=locked, action=ReviewEvent.Action.SUBMITTED, round=locked.review_round, actor=user
         )
+        # What was sent, kept as sent: the "submitted score" is computed from the first snapshot.
+        take_snapshot(locked)
         transaction.on_commit(lambda: request_collection_score(locked.pk))
     workflow.notify("notify_collection_submitted", locked)
     return locked

@@ -231,7 +231,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.send_review_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Scores missing or stale (broker down when a BNNK saved, a worker killed mid-task).
+    "score-sweep": {
+        "task": "reports.sweep_scores",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# Seconds a collection's score waits for more changes before it is computed (one task per burst).
+SCORE_DEBOUNCE_SECONDS = envint("SCORE_DEBOUNCE_SECONDS", 10)
+# Shared cache (score debounce keys) on Redis when Celery uses Redis; per-process memory otherwise.
+CACHE_URL = os.environ.get("CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+if CACHE_URL.startswith("redis"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 
 # Production hardening: applies whenever DEBUG is off.
 if not DEBUG:

@@ -31,6 +31,9 @@ class Score(models.Model):
     respondents = models.PositiveIntegerField(_("responden dihitung"), default=0)
     input_hash = models.CharField(max_length=64)
     computed_at = models.DateTimeField(_("dihitung pada"))
+    # When the inputs were last found unchanged (or written): the sweep compares it with the latest
+    # questionnaire change, so a touched-but-equal collection is checked once, not on every sweep.
+    checked_at = models.DateTimeField(_("diperiksa pada"))
 
     class Meta:
         verbose_name = _("skor")

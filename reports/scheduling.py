@@ -1,9 +1,47 @@
-"""Asking for scores to be (re)computed. Called by assessments services after their transaction commits.
+"""Asking for a collection's score to be (re)computed, after the caller's transaction commits.
 
-The score issue replaces the body with a debounced Celery enqueue; until then nothing is computed.
+Debounced: the first request in a window enqueues one task with a countdown and marks the collection
+pending in the cache; later requests in the window add nothing (the task reads the data when it runs,
+so it sees them). A burst of 60 imported questionnaires is one computation. Never raises: with Redis
+down the save still succeeds, the page says "sedang dihitung", and the beat sweep computes it later.
 """
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+
+def _key(collection_id: int) -> str:
+    return f"kotan:score-pending:{collection_id}"
+
+
+def clear_pending(collection_id: int) -> None:
+    try:
+        cache.delete(_key(collection_id))
+    except Exception:  # the cache is Redis too; a failure only means one more computation later
+        logger.warning("score debounce key not cleared for collection %s", collection_id)
 
 
 def request_collection_score(collection_id: int) -> None:
     """Ask for this collection's score to be recomputed (debounced, never raises to the caller)."""
-    return None
+    from reports.tasks import compute_collection_score
+
+    delay = settings.SCORE_DEBOUNCE_SECONDS
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            compute_collection_score.delay(collection_id)  # in-process: nothing to debounce against
+            return
+        if not cache.add(_key(collection_id), 1, timeout=delay + 60):
+            return
+        compute_collection_score.apply_async(
+            (collection_id,),
+            countdown=delay,
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5},
+        )
+    except Exception:
+        logger.warning("score of collection %s not enqueued; the sweep will compute it", collection_id)
+        clear_pending(collection_id)

@@ -1,5 +1,6 @@
 """The beat schedule names only registered tasks, and e-mail links start with SITE_URL."""
 
+import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django.test import override_settings
@@ -13,6 +14,7 @@ def registered_task_names() -> set[str]:
     return set(app.tasks.keys())
 
 
+@pytest.mark.django_db  # a worker's start-up model checks ask SQLite whether it supports JSON fields
 def test_every_beat_entry_names_a_registered_task():
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert {"deadline-reminders", "review-reminders"} <= set(schedule)

@@ -141,7 +141,7 @@ def test_excluded_questionnaires_are_left_out_by_the_caller():
     # The engine scores what it is given; the loaders drop excluded questionnaires. Leaving one out
     # gives the same result as never having had it.
     base = scoring.score(answers(HAND), frames()).overall["overall"]
-    extra = HAND + [(1, 999, KELUARGA, 10, 1), (1, 999, KELUARGA, 11, 0)]
+    extra = [*HAND, (1, 999, KELUARGA, 10, 1), (1, 999, KELUARGA, 11, 0)]
     with_extra = scoring.score(answers(extra), frames()).overall["overall"]
     assert with_extra[1] < base[1]
     without = [r for r in extra if r[1] != 999]
@@ -158,7 +158,7 @@ def test_quota_status_lists_every_group():
 
 
 def test_many_collections_in_one_pass_equal_one_at_a_time():
-    rows = HAND + [(2, 200 + i, KELUARGA, 10, 1 + i % 5) for i in range(7)] + [(2, 300, INSTANSI, 14, 5)]
+    rows = [*HAND, *[(2, 200 + i, KELUARGA, 10, 1 + i % 5) for i in range(7)], (2, 300, INSTANSI, 14, 5)]
     together = scoring.score(answers(rows), frames()).overall["overall"]
     for cid in (1, 2):
         alone = scoring.score(answers([r for r in rows if r[0] == cid]), frames()).overall["overall"]
@@ -186,8 +186,14 @@ def test_five_band_edges(value, label):
 
 @pytest.mark.parametrize(
     "value,label",
-    [(25.0, "Tidak Tanggap"), (25.01, "Cukup Tanggap"), (50.0, "Cukup Tanggap"), (50.01, "Tanggap")]
-    + [(75.0, "Tanggap"), (75.01, "Sangat Tanggap")],
+    [
+        (25.0, "Tidak Tanggap"),
+        (25.01, "Cukup Tanggap"),
+        (50.0, "Cukup Tanggap"),
+        (50.01, "Tanggap"),
+        (75.0, "Tanggap"),
+        (75.01, "Sangat Tanggap"),
+    ],
 )
 def test_four_band_edges(value, label):
     assert scoring.fixed_categories(pd.Series([value]), FOUR)[0] == label

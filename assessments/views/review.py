@@ -45,18 +45,6 @@ def _back(request: HttpRequest, collection: Collection, anchor: str = "") -> Htt
     return redirect(_collection_url(collection))
 
 
-def _latest_score(collection: Collection):
-    """The latest stored score of the collection, when the reports app stores scores (else None)."""
-    try:
-        from reports.models import Score
-    except ImportError:
-        return None
-    try:
-        return Score.objects.filter(collection=collection).order_by("-pk").first()
-    except Exception:  # a Score model still being built must not break the review page
-        return None
-
-
 # --- the review page ---------------------------------------------------------------------------------
 
 
@@ -100,7 +88,6 @@ def review(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
             .select_related("actor", "questionnaire")
             .order_by("-at", "-id")[:30]
         ),
-        "score": _latest_score(collection),
         "can_verify": can_verify,
         "is_national": is_national,
         "can_act": can_verify and collection.state == Collection.State.SUBMITTED,

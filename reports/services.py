@@ -1,0 +1,291 @@
+"""Computing and storing scores: load the inputs, call the pure engine, save only what changed.
+
+Celery tasks (reports/tasks.py) call these; so do tests and the bench. Everything here is
+idempotent: the same call twice writes nothing the second time, and two workers at once upsert the
+same single row per (collection, instrument, basis).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from assessments import scoring
+from assessments.models import Collection, Period, Questionnaire, SubmissionSnapshot
+from reports import inputs
+from reports.models import Score
+
+SCORE_FIELDS = [
+    "overall",
+    "reported",
+    "category",
+    "variables",
+    "indicators",
+    "groups",
+    "quota_met",
+    "respondents",
+    "input_hash",
+    "computed_at",
+    "checked_at",
+]
+
+
+@dataclass
+class ScoreRun:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    categories_updated: int = 0
+    timings: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "categories_updated": self.categories_updated,
+        }
+
+
+def _by_collection(frame: pd.DataFrame, key: str, codes: dict[int, str]) -> dict[int, dict[str, float]]:
+    out: dict[int, dict[str, float]] = defaultdict(dict)
+    for cid, kid, value in frame[["collection_id", key, "score"]].itertuples(index=False):
+        out[int(cid)][codes[int(kid)]] = round(float(value), 4)
+    return out
+
+
+def _groups_by_collection(frame: pd.DataFrame, codes: dict[int, str]) -> dict[int, dict]:
+    out: dict[int, dict] = defaultdict(dict)
+    for cid, gid, n, quota, met in frame[
+        ["collection_id", "group_id", "respondents", "min_quota", "met"]
+    ].itertuples(index=False):
+        out[int(cid)][codes[int(gid)]] = {"n": int(n), "quota": int(quota), "met": bool(met)}
+    return out
+
+
+def _latest_inputs(collection_ids) -> dict[int, object]:
+    """When each collection's questionnaires last changed (an answer save bumps its questionnaire)."""
+    return dict(
+        Questionnaire.objects.filter(collection_id__in=collection_ids)
+        .values("collection_id")
+        .annotate(at=Max("updated_at"))
+        .values_list("collection_id", "at")
+    )
+
+
+def _save(
+    period: Period,
+    data: inputs.InstrumentData,
+    basis: str,
+    answers: pd.DataFrame,
+    targets: list[int],
+    run: ScoreRun,
+) -> None:
+    instrument = period.instrument
+    hashes = inputs.input_hashes(answers, data.signature)
+    existing: dict[int, str] = {}
+    checked: dict[int, object] = {}
+    for cid, h, at in Score.objects.filter(
+        instrument=instrument, basis=basis, collection_id__in=targets
+    ).values_list("collection_id", "input_hash", "checked_at"):
+        existing[cid], checked[cid] = h, at
+    changed = [cid for cid, h in hashes.items() if existing.get(cid) != h]
+    gone = [cid for cid in existing if cid not in hashes]
+    unchanged = [cid for cid in hashes if existing.get(cid) == hashes[cid]]
+    run.unchanged += len(unchanged)
+    now = timezone.now()
+    if unchanged and basis == Score.Basis.CURRENT:
+        # Equal inputs write nothing, except marking a row checked when its questionnaires were
+        # touched (a label edit) after the last check, so the sweep stops picking it.
+        latest = _latest_inputs(unchanged)
+        touched = [cid for cid in unchanged if latest.get(cid) and checked[cid] < latest[cid]]
+        if touched:
+            Score.objects.filter(instrument=instrument, basis=basis, collection_id__in=touched).update(
+                checked_at=now
+            )
+    if gone:
+        run.removed += Score.objects.filter(
+            instrument=instrument, basis=basis, collection_id__in=gone
+        ).delete()[0]
+    if changed:
+        result = scoring.score(answers[answers["collection_id"].isin(changed)], data.frames)
+        variables = _by_collection(result.variables, "variable_id", data.variable_codes)
+        indicators = _by_collection(result.indicators, "indicator_id", data.indicator_codes)
+        groups = _groups_by_collection(result.groups, data.group_codes)
+        rows = []
+        for cid, row in result.overall.iterrows():
+            rows.append(
+                Score(
+                    collection_id=int(cid),
+                    instrument=instrument,
+                    basis=basis,
+                    overall=min(100.0, max(0.0, float(row["overall"]))),
+                    reported=float(row["reported"]),
+                    category=row["category"] or "",
+                    variables=variables.get(int(cid), {}),
+                    indicators=indicators.get(int(cid), {}),
+                    groups=groups.get(int(cid), {}),
+                    quota_met=bool(row["quota_met"]),
+                    respondents=int(row["respondents"]),
+                    input_hash=hashes[int(cid)],
+                    computed_at=now,
+                    checked_at=now,
+                )
+            )
+        Score.objects.bulk_create(
+            rows,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["collection", "instrument", "basis"],
+            update_fields=SCORE_FIELDS,
+        )
+        run.written += len(rows)
+
+
+def assign_relative_categories(period: Period, basis: str, bands: scoring.BandSpec) -> int:
+    """Relative bands: once every participant of the period has a score on this basis, categories come
+    from the spread of all of them; until then they stay empty ("menunggu semua skor")."""
+    scores = list(
+        Score.objects.filter(
+            instrument_id=period.instrument_id, basis=basis, collection__period=period
+        ).values_list("pk", "reported", "category")
+    )
+    participants = period.participants.count()
+    if scores and len(scores) >= participants:
+        values = pd.Series([r for _, r, _ in scores], index=[pk for pk, _, _ in scores])
+        wanted = scoring.relative_categories(values, bands)
+    else:
+        wanted = pd.Series("", index=[pk for pk, _, _ in scores], dtype=object)
+    stale = [Score(pk=pk, category=wanted[pk]) for pk, _, cat in scores if cat != wanted[pk]]
+    Score.objects.bulk_update(stale, ["category"], batch_size=500)
+    return len(stale)
+
+
+def score_collections(
+    period: Period,
+    collection_ids: list[int] | None = None,
+    *,
+    bases: tuple[str, ...] = (Score.Basis.CURRENT, Score.Basis.SUBMITTED),
+) -> ScoreRun:
+    """Score the period's submitted-or-later collections (all of them, or the given ids) in one pass
+    per basis, and store what changed. Drafts get no stored score (their provisional score is
+    computed on the page)."""
+    run = ScoreRun()
+    data = inputs.instrument_data(period.instrument)
+    collections = Collection.objects.filter(period=period).exclude(state=Collection.State.DRAFT)
+    if collection_ids is not None:
+        collections = collections.filter(pk__in=collection_ids)
+    targets = list(collections.values_list("pk", flat=True))
+    if collection_ids is not None:
+        # A collection back in draft (reopened) keeps no stale stored score.
+        back_to_draft = set(collection_ids) - set(targets)
+        if back_to_draft:
+            run.removed += Score.objects.filter(collection_id__in=back_to_draft).delete()[0]
+    if Score.Basis.CURRENT in bases:
+        t0 = timezone.now()
+        answers = inputs.live_answers(period.pk, None if collection_ids is None else targets)
+        answers = answers[answers["collection_id"].isin(targets)]
+        run.timings["load"] = (timezone.now() - t0).total_seconds()
+        with transaction.atomic():
+            _save(period, data, Score.Basis.CURRENT, answers, targets, run)
+    if Score.Basis.SUBMITTED in bases:
+        with_snapshot = list(
+            SubmissionSnapshot.objects.filter(collection_id__in=targets, round=1)
+            .values_list("collection_id", flat=True)
+            .distinct()
+        )
+        answers = inputs.snapshot_answers(with_snapshot)
+        with transaction.atomic():
+            _save(period, data, Score.Basis.SUBMITTED, answers, with_snapshot, run)
+    if data.frames.bands.kind == scoring.RELATIVE:
+        for basis in bases:
+            run.categories_updated += assign_relative_categories(period, basis, data.frames.bands)
+    return run
+
+
+def take_snapshot(collection: Collection) -> SubmissionSnapshot:
+    """Keep the counted answers as they are at this submit (called inside the submit transaction)."""
+    return SubmissionSnapshot.objects.create(
+        collection=collection, round=collection.review_round, rows=inputs.snapshot_rows(collection)
+    )
+
+
+def stale_collections(limit: int = 2000) -> dict[int, list[int]]:
+    """Collections (per period id) whose stored current score is missing or older than their
+    questionnaires, or whose first-submission score is missing. The beat sweep recomputes these."""
+    score_at = Score.objects.filter(
+        collection_id=OuterRef("pk"),
+        instrument_id=OuterRef("period__instrument_id"),
+        basis=Score.Basis.CURRENT,
+    ).values("checked_at")[:1]
+    has_submitted = Score.objects.filter(
+        collection_id=OuterRef("pk"),
+        instrument_id=OuterRef("period__instrument_id"),
+        basis=Score.Basis.SUBMITTED,
+    ).values("pk")[:1]
+    has_snapshot = SubmissionSnapshot.objects.filter(collection_id=OuterRef("pk"), round=1).values("pk")[:1]
+    latest = (
+        Questionnaire.objects.filter(collection_id=OuterRef("pk"), state=Questionnaire.State.COMPLETE)
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
+    )
+    qs = (
+        Collection.objects.exclude(state=Collection.State.DRAFT)
+        .annotate(
+            score_at=Subquery(score_at),
+            latest=Subquery(latest),
+            submitted_score=Subquery(has_submitted),
+            snapshot=Subquery(has_snapshot),
+        )
+        .filter(
+            Q(score_at__isnull=True, latest__isnull=False)
+            | Q(score_at__lt=F("latest"))
+            | Q(snapshot__isnull=False, submitted_score__isnull=True)
+        )
+        .values_list("period_id", "pk")[:limit]
+    )
+    out: dict[int, list[int]] = defaultdict(list)
+    for period_id, pk in qs:
+        out[period_id].append(pk)
+    return dict(out)
+
+
+@dataclass
+class ScoreView:
+    """What a page shows of one collection's score."""
+
+    overall: float
+    reported: float
+    category: str
+    variables: list[tuple[str, float]]
+    quota_met: bool
+    provisional: bool
+    computed_at: object = None
+
+
+def provisional_score(collection: Collection) -> ScoreView | None:
+    """The live score of a collection still collecting: the same engine on its complete
+    questionnaires now, not stored. None when nothing is complete yet."""
+    answers = inputs.live_answers(collection.period_id, [collection.pk])
+    if answers.empty:
+        return None
+    data = inputs.instrument_data(collection.period.instrument)
+    result = scoring.score(answers, data.frames)
+    if collection.pk not in result.overall.index:
+        return None
+    row = result.overall.loc[collection.pk]
+    names = dict(collection.period.instrument.variables.order_by("order").values_list("code", "name"))
+    values = _by_collection(result.variables, "variable_id", data.variable_codes).get(collection.pk, {})
+    return ScoreView(
+        overall=float(row["overall"]),
+        reported=float(row["reported"]),
+        category=row["category"] or "",
+        variables=[(names[c], values[c]) for c in names if c in values],
+        quota_met=bool(row["quota_met"]),
+        provisional=True,
+    )
