@@ -102,3 +102,21 @@ def score_gains(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> 
     return out.sort_values(["gain", "indicator_id"], ascending=[False, True], kind="stable").reset_index(
         drop=True
     )
+
+
+def group_scores(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> pd.DataFrame:
+    """The one collection's scores from each respondent group's answers alone: one row per group that
+    answered (group_id, overall, respondents) with one column per variable_id (NaN where the group is
+    asked nothing of that variable). Same engine, one pass: each group becomes its own "collection"."""
+    if answers["collection_id"].nunique() > 1:
+        raise ValueError("group_scores takes the answers of one collection")
+    if answers.empty:
+        return pd.DataFrame(columns=["group_id", "overall", "respondents"])
+    per_group = answers[scoring.ANSWER_COLUMNS].assign(collection_id=answers["group_id"].to_numpy())
+    result = scoring.score(per_group, instrument)
+    variables = result.variables.pivot(index="collection_id", columns="variable_id", values="score")
+    overall = result.overall[["overall"]]
+    respondents = per_group.groupby("collection_id")["questionnaire_id"].nunique().rename("respondents")
+    out = overall.join(respondents).join(variables)
+    out.index.name = "group_id"
+    return out.reset_index()

@@ -32,6 +32,9 @@ BASE_COLUMNS = {
     "category",
     "computed_at",
     "include",
+    "latitude",
+    "longitude",
+    "submitted_reported",
 }
 
 RANKING_FIXED = [

@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from . import downloads
+from . import downloads, views
 
 app_name = "reports"
 
 urlpatterns = [
+    # Dashboards (reports.views)
+    path("", views.index, name="index"),
+    path("nasional/", views.national, name="national"),
+    path("provinsi/<str:code>/", views.province, name="province"),
+    path("kabkota/<str:code>/", views.regency, name="regency"),
     # Downloads (reports.downloads)
     path("<int:year>/peringkat.csv", downloads.ranking_csv, name="ranking_csv"),
     path("<int:year>/peringkat.xlsx", downloads.ranking_xlsx, name="ranking_xlsx"),

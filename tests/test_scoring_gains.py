@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from assessments import scoring
-from assessments.scoring_gains import next_values, score_gains
+from assessments.scoring_gains import group_scores, next_values, score_gains
 from tests.test_scoring import INSTANSI, KELUARGA, RELATIVE_1_4, answers, frames
 
 # One family (questionnaire 100) and one institution (102) of collection 7.
@@ -93,3 +93,15 @@ def test_no_answers_gives_zero_gains_and_more_than_one_collection_is_refused():
     two = pd.concat([answers(ROWS), answers(ROWS).assign(collection_id=8)])
     with pytest.raises(ValueError):
         score_gains(two, frames())
+
+
+def test_group_scores_score_each_group_alone():
+    out = group_scores(answers(ROWS), frames()).set_index("group_id")
+    # Family alone: q10 = 50, q11 = 0 -> I1 = 25; I2 = 33.33 -> V1 = (25 + 66.67) / 3 = 30.56; no V2.
+    assert out.loc[KELUARGA, 1] == pytest.approx((25 + 2 * 100 / 3) / 3)
+    assert pd.isna(out.loc[KELUARGA, 2])
+    assert out.loc[KELUARGA, "overall"] == pytest.approx((25 + 2 * 100 / 3) / 3)
+    # Institution alone: q10 = 100 -> I1 = V1 = 100; I3 = 66.67 = V2; overall = (100 + 3 * 66.67) / 4 = 75.
+    assert out.loc[INSTANSI, 1] == pytest.approx(100.0)
+    assert out.loc[INSTANSI, "overall"] == pytest.approx(75.0)
+    assert out.loc[INSTANSI, "respondents"] == 1

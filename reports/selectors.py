@@ -1,0 +1,383 @@
+"""Reads for the dashboards: stored scores as DataFrames, one query each (.values(), no model instances).
+
+Scope is never decided here: functions that return rows per kab/kota take a `regencies` queryset,
+which callers get from kotan.access.visible_regencies(user). Functions without it return aggregates
+only (averages and counts over a period's verified scores, no kab/kota named), which every role may
+see next to its own results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.db.models import Avg, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+
+from assessments.models import (
+    Band,
+    Collection,
+    Indicator,
+    Period,
+    Questionnaire,
+    RespondentGroup,
+    Variable,
+)
+from regions.models import Regency
+from reports.models import Score
+from reports.ranking import RANKED_STATES
+
+CURRENT = Score.Basis.CURRENT
+SUBMITTED = Score.Basis.SUBMITTED
+
+
+# --- the instrument's labels ----------------------------------------------------------------------------
+
+
+def instrument_variables(instrument_id: int) -> list[tuple[str, str]]:
+    """(code, name) of the instrument's variables, in order."""
+    return list(
+        Variable.objects.filter(instrument_id=instrument_id)
+        .order_by("order", "id")
+        .values_list("code", "name")
+    )
+
+
+def instrument_indicators(instrument_id: int) -> pd.DataFrame:
+    """code, name, variable (code) of the instrument's indicators, in order."""
+    rows = (
+        Indicator.objects.filter(variable__instrument_id=instrument_id)
+        .order_by("variable__order", "order", "id")
+        .values_list("id", "code", "name", "variable__code")
+    )
+    return pd.DataFrame(list(rows), columns=["indicator_id", "code", "name", "variable"])
+
+
+def instrument_groups(instrument_id: int) -> list[tuple[str, str, int]]:
+    """(code, name, min_quota) of the instrument's respondent groups, in order."""
+    return list(
+        RespondentGroup.objects.filter(instrument_id=instrument_id)
+        .order_by("order", "id")
+        .values_list("code", "name", "min_quota")
+    )
+
+
+def band_labels(instrument_id: int) -> list[str]:
+    """The category labels of the instrument's band scheme, lowest first."""
+    return list(
+        Band.objects.filter(scheme__instruments__pk=instrument_id)
+        .order_by("order")
+        .values_list("label", flat=True)
+    )
+
+
+# --- periods --------------------------------------------------------------------------------------------
+
+
+def periods_for_reports() -> list[dict]:
+    """Every period, newest first, with whether it has verified scores (one query)."""
+    verified = Score.objects.filter(
+        collection__period=OuterRef("pk"),
+        instrument_id=OuterRef("instrument_id"),
+        basis=CURRENT,
+        collection__state__in=RANKED_STATES,
+    )
+    return list(
+        Period.objects.annotate(has_results=Exists(verified))
+        .order_by("-year")
+        .values("id", "year", "name", "is_synthetic", "instrument_id", "target_count", "has_results")
+    )
+
+
+def pick_period(periods: list[dict], year: int | None) -> dict | None:
+    """The period of `year`, else the newest with verified results, else the newest."""
+    if year is not None:
+        for p in periods:
+            if p["year"] == year:
+                return p
+    return next((p for p in periods if p["has_results"]), periods[0] if periods else None)
+
+
+def previous_period(periods: list[dict], period: dict) -> dict | None:
+    earlier = [p for p in periods if p["year"] < period["year"]]
+    return max(earlier, key=lambda p: p["year"]) if earlier else None
+
+
+# --- scores per kab/kota ----------------------------------------------------------------------------------
+
+PERIOD_COLUMNS = [
+    "collection_id",
+    "regency_id",
+    "code",
+    "name",
+    "province_code",
+    "province",
+    "kind",
+    "state",
+    "current",
+    "submitted",
+    "reported",
+    "category",
+    "quota_met",
+    "respondents",
+    "computed_at",
+    "latitude",
+    "longitude",
+    "submitted_reported",
+]
+
+
+def _expand(frame: pd.DataFrame, column: str, codes: list[str]) -> pd.DataFrame:
+    """{code: value} dicts of `column` as one float column per code (NaN where missing)."""
+    dicts = frame[column].tolist() if column in frame.columns else []
+    values = {c: [(d or {}).get(c, np.nan) for d in dicts] for c in codes}
+    expanded = pd.DataFrame(values, index=frame.index, columns=codes, dtype="float64")
+    return pd.concat([frame.drop(columns=[column]), expanded], axis=1)
+
+
+def period_scores(period, regencies: QuerySet[Regency], variables: list[str]) -> pd.DataFrame:
+    """One row per collection of the period in `regencies`: the kab/kota, its state, the current
+    (verified once verified/final) and submitted overall scores, reported score, category, quota and
+    one column per variable code. Collections without a stored score have NaN scores. One query."""
+    instrument_id = period["instrument_id"] if isinstance(period, dict) else period.instrument_id
+    period_id = period["id"] if isinstance(period, dict) else period.pk
+    rows = (
+        Collection.objects.filter(period_id=period_id, regency__in=regencies)
+        .annotate(
+            cur=FilteredRelation(
+                "scores", condition=Q(scores__basis=CURRENT, scores__instrument_id=instrument_id)
+            ),
+            sub=FilteredRelation(
+                "scores", condition=Q(scores__basis=SUBMITTED, scores__instrument_id=instrument_id)
+            ),
+        )
+        .order_by("regency__code")
+        .values_list(
+            "id",
+            "regency_id",
+            "regency__code",
+            "regency__name",
+            "regency__province__code",
+            "regency__province__name",
+            "regency__kind",
+            "state",
+            "cur__overall",
+            "sub__overall",
+            "cur__reported",
+            "cur__category",
+            "cur__quota_met",
+            "cur__respondents",
+            "cur__computed_at",
+            "regency__latitude",
+            "regency__longitude",
+            "sub__reported",
+            "cur__variables",
+        )
+    )
+    frame = pd.DataFrame(list(rows), columns=[*PERIOD_COLUMNS, "variables"])
+    frame = frame.astype(
+        {"current": "float64", "submitted": "float64", "reported": "float64", "submitted_reported": "float64"}
+    )
+    frame["category"] = frame["category"].fillna("")
+    frame["quota_met"] = frame["quota_met"].fillna(False).astype(bool)
+    frame["respondents"] = frame["respondents"].fillna(0).astype(int)
+    frame = _expand(frame, "variables", variables)
+    frame.attrs["variables"] = list(variables)
+    return frame
+
+
+def quota_progress(period_id: int, instrument_id: int, regencies: QuerySet[Regency]) -> pd.DataFrame:
+    """collection_id, complete, percent (0-100, each group capped at its quota), met: from the complete
+    questionnaires now (two queries: groups, counts), whether or not a score is stored."""
+    groups = dict(RespondentGroup.objects.filter(instrument_id=instrument_id).values_list("id", "min_quota"))
+    counts = pd.DataFrame(
+        list(
+            Questionnaire.objects.filter(
+                collection__period_id=period_id,
+                collection__regency__in=regencies,
+                state=Questionnaire.State.COMPLETE,
+            )
+            .values("collection_id", "group_id")
+            .annotate(n=Count("id"))
+            .values_list("collection_id", "group_id", "n")
+        ),
+        columns=["collection_id", "group_id", "n"],
+    )
+    total = sum(groups.values())
+    if counts.empty:
+        return pd.DataFrame(columns=["collection_id", "complete", "percent", "met"])
+    counts["quota"] = counts["group_id"].map(groups).fillna(0)
+    counts["capped"] = counts[["n", "quota"]].min(axis=1)
+    counts["group_met"] = counts["n"] >= counts["quota"]
+    agg = counts.groupby("collection_id").agg(
+        complete=("n", "sum"), capped=("capped", "sum"), groups_met=("group_met", "sum")
+    )
+    agg["percent"] = (100 * agg["capped"] / total).round().astype(int) if total else 100
+    agg["met"] = agg["groups_met"] >= len(groups)
+    return agg.reset_index()[["collection_id", "complete", "percent", "met"]]
+
+
+def regency_scores(regency: Regency) -> pd.DataFrame:
+    """Every stored score of one kab/kota over the periods (both bases), newest first: year, period,
+    state, basis, overall, reported, category, quota, computed_at, variables/indicators/groups dicts.
+    Only scores of the period's own instrument. One query."""
+    rows = (
+        Score.objects.filter(
+            collection__regency=regency, instrument_id=F("collection__period__instrument_id")
+        )
+        .order_by("-collection__period__year", "basis")
+        .values(
+            "collection_id",
+            "basis",
+            "overall",
+            "reported",
+            "category",
+            "quota_met",
+            "respondents",
+            "computed_at",
+            "variables",
+            "indicators",
+            "groups",
+            year=F("collection__period__year"),
+            period_id=F("collection__period_id"),
+            state=F("collection__state"),
+        )
+    )
+    return pd.DataFrame(
+        list(rows),
+        columns=[
+            "collection_id",
+            "basis",
+            "overall",
+            "reported",
+            "category",
+            "quota_met",
+            "respondents",
+            "computed_at",
+            "variables",
+            "indicators",
+            "groups",
+            "year",
+            "period_id",
+            "state",
+        ],
+    )
+
+
+def regencies_history(regencies: QuerySet[Regency], variables: list[str]) -> pd.DataFrame:
+    """The current score of every collection of `regencies` in every period: year, code, name,
+    province_code, state, overall, reported, category, quota_met and variable columns. One query."""
+    rows = (
+        Score.objects.filter(
+            basis=CURRENT,
+            collection__regency__in=regencies,
+            instrument_id=F("collection__period__instrument_id"),
+        )
+        .order_by("collection__period__year", "collection__regency__code")
+        .values_list(
+            "collection__period__year",
+            "collection__regency__code",
+            "collection__regency__name",
+            "collection__regency__province__code",
+            "collection__state",
+            "overall",
+            "reported",
+            "category",
+            "quota_met",
+            "variables",
+        )
+    )
+    frame = pd.DataFrame(
+        list(rows),
+        columns=[
+            "year",
+            "code",
+            "name",
+            "province_code",
+            "state",
+            "overall",
+            "reported",
+            "category",
+            "quota_met",
+            "variables",
+        ],
+    ).astype({"overall": "float64", "reported": "float64"})
+    frame = _expand(frame, "variables", variables)
+    frame.attrs["variables"] = list(variables)
+    return frame
+
+
+# --- aggregates (no kab/kota named) -----------------------------------------------------------------------
+
+
+@dataclass
+class PeriodAverages:
+    """Averages of one period's verified (verified/final) current scores, nationally and per province,
+    and the sorted overall scores of the ranked participants (to place one kab/kota: "r of n")."""
+
+    national: pd.Series  # overall + variable codes, and n
+    provinces: pd.DataFrame  # index province_code: n, overall, variable codes
+    ranked_overall: np.ndarray = field(default_factory=lambda: np.array([]))
+
+    def rank_of(self, overall: float) -> tuple[int, int] | None:
+        """("r", "n") of a ranked score among the ranked participants (ties share the rank)."""
+        n = len(self.ranked_overall)
+        if not n or overall is None or not np.isfinite(overall):
+            return None
+        higher = int((self.ranked_overall.round(6) > round(float(overall), 6)).sum())
+        return higher + 1, n
+
+
+def period_averages(period, variables: list[str]) -> PeriodAverages:
+    """Averages over every verified kab/kota of the period (whatever the user's scope: only numbers
+    over many kab/kota leave this function). One query."""
+    instrument_id = period["instrument_id"] if isinstance(period, dict) else period.instrument_id
+    period_id = period["id"] if isinstance(period, dict) else period.pk
+    rows = Score.objects.filter(
+        collection__period_id=period_id,
+        instrument_id=instrument_id,
+        basis=CURRENT,
+        collection__state__in=RANKED_STATES,
+    ).values_list("collection__regency__province__code", "overall", "quota_met", "variables")
+    frame = pd.DataFrame(list(rows), columns=["province_code", "overall", "quota_met", "variables"])
+    frame = _expand(frame.astype({"overall": "float64"}), "variables", variables)
+    cols = ["overall", *variables]
+    national = frame[cols].mean()
+    national["n"] = len(frame)
+    provinces = frame.groupby("province_code")[cols].mean()
+    provinces["n"] = frame.groupby("province_code").size()
+    ranked = np.sort(frame.loc[frame["quota_met"].astype(bool), "overall"].to_numpy())[::-1]
+    return PeriodAverages(national=national, provinces=provinces, ranked_overall=ranked)
+
+
+def yearly_averages(regencies: QuerySet[Regency] | None = None) -> pd.DataFrame:
+    """Average verified overall score per period and province: year, is_synthetic, province_code,
+    province, n, overall. Over all kab/kota (aggregates) unless `regencies` narrows it. One query."""
+    qs = Score.objects.filter(
+        basis=CURRENT,
+        instrument_id=F("collection__period__instrument_id"),
+        collection__state__in=RANKED_STATES,
+    )
+    if regencies is not None:
+        qs = qs.filter(collection__regency__in=regencies)
+    rows = (
+        qs.values(
+            "collection__period__year",
+            "collection__period__is_synthetic",
+            "collection__regency__province__code",
+            "collection__regency__province__name",
+        )
+        .annotate(n=Count("id"), overall=Avg("overall"))
+        .order_by("collection__period__year", "collection__regency__province__code")
+        .values_list(
+            "collection__period__year",
+            "collection__period__is_synthetic",
+            "collection__regency__province__code",
+            "collection__regency__province__name",
+            "n",
+            "overall",
+        )
+    )
+    return pd.DataFrame(
+        list(rows), columns=["year", "is_synthetic", "province_code", "province", "n", "overall"]
+    ).astype({"overall": "float64"})

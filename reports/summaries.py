@@ -1,0 +1,115 @@
+"""Pure shaping of the dashboards' frames (no database): averages, category counts, target reach,
+year over year. Input frames come from reports.selectors; output feeds reports.charts and tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from reports.ranking import RANKED_STATES
+
+TARGET_LABEL = "tanggap"
+
+
+def target_index(labels: list[str]) -> int:
+    """The lowest category that counts toward BNN's yearly target ("Tanggap atau lebih"): the band
+    labelled Tanggap, else the second highest band."""
+    for i, label in enumerate(labels):
+        if label.strip().lower() == TARGET_LABEL:
+            return i
+    return max(len(labels) - 2, 0)
+
+
+def target_labels(labels: list[str]) -> list[str]:
+    return labels[target_index(labels) :] if labels else []
+
+
+def verified(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose current score is the verified one (collection verified or final)."""
+    return frame[frame["state"].isin(RANKED_STATES) & frame["current"].notna()]
+
+
+def category_counts(frame: pd.DataFrame, labels: list[str]) -> pd.Series:
+    """Verified kab/kota per category, in band order (categories outside the scheme dropped)."""
+    counts = verified(frame)["category"].value_counts()
+    return counts.reindex(labels, fill_value=0).astype(int)
+
+
+def category_by_province(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Verified kab/kota per province (index province names) and category (columns, band order)."""
+    data = verified(frame)
+    if data.empty:
+        return pd.DataFrame(columns=labels, dtype=int)
+    table = pd.crosstab(data["province"], data["category"])
+    return table.reindex(columns=labels, fill_value=0).astype(int)
+
+
+def province_averages(frame: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
+    """Per province: n participants, verified, average verified overall and variables."""
+    data = verified(frame)
+    cols = ["current", *variables]
+    means = data.groupby(["province_code", "province"])[cols].mean().rename(columns={"current": "overall"})
+    counts = frame.groupby(["province_code", "province"]).size().rename("participants")
+    n = data.groupby(["province_code", "province"]).size().rename("n")
+    out = pd.concat([counts, n, means], axis=1).reset_index()
+    out["n"] = out["n"].fillna(0).astype(int)
+    return out.sort_values("overall", ascending=False, na_position="last", kind="stable").reset_index(
+        drop=True
+    )
+
+
+def target_reach(ranking: pd.DataFrame, labels: list[str]) -> int:
+    """How many ranked kab/kota are in the target category or above."""
+    return int(ranking["category"].isin(target_labels(labels)).sum())
+
+
+def variable_table(
+    values: dict[str, pd.Series], variables: list[tuple[str, str]], overall_label: str
+) -> pd.DataFrame:
+    """Index (overall, then variable names) × one column per series name: each series holds `overall`
+    and variable codes."""
+    index = [overall_label, *[name for _, name in variables]]
+    keys = ["overall", *[code for code, _ in variables]]
+    data = {}
+    for name, series in values.items():
+        data[name] = [float(series.get(k, np.nan)) if series is not None else np.nan for k in keys]
+    return pd.DataFrame(data, index=index)
+
+
+def year_over_year(current: pd.DataFrame, history: pd.DataFrame, previous_year: int | None) -> pd.DataFrame:
+    """Each kab/kota of `current` (a period_scores frame) with its previous year's current score and
+    the change: code, name, previous, current (both only when verified), change."""
+    out = current[["code", "name"]].copy()
+    ver = verified(current).set_index("code")["current"]
+    out["current"] = out["code"].map(ver)
+    if previous_year is None or history.empty:
+        out["previous"] = np.nan
+    else:
+        prev = history[(history["year"] == previous_year) & history["state"].isin(RANKED_STATES)]
+        out["previous"] = out["code"].map(prev.set_index("code")["overall"])
+    out["change"] = out["current"] - out["previous"]
+    return out
+
+
+def national_trend(yearly: pd.DataFrame) -> pd.Series:
+    """National average verified score per year (weighted by kab/kota) from yearly_averages rows."""
+    if yearly.empty:
+        return pd.Series(dtype="float64")
+    weighted = (yearly["overall"] * yearly["n"]).groupby(yearly["year"]).sum()
+    return weighted / yearly.groupby("year")["n"].sum()
+
+
+def province_trend(yearly: pd.DataFrame, province_code: str) -> pd.Series:
+    rows = yearly[yearly["province_code"] == province_code]
+    return rows.set_index("year")["overall"]
+
+
+def quota_percent(groups: dict) -> int | None:
+    """Quota progress (0-100, each group capped) from a stored score's groups {code: {n, quota}}."""
+    total = sum(int(g.get("quota", 0)) for g in groups.values())
+    if not groups:
+        return None
+    if not total:
+        return 100
+    capped = sum(min(int(g.get("n", 0)), int(g.get("quota", 0))) for g in groups.values())
+    return round(100 * capped / total)
