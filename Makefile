@@ -3,7 +3,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 MANAGE := $(VPY) manage.py
 
-.PHONY: run test lint format worker beat bench messages setup demo clean
+.PHONY: run test lint format worker beat bench bench-dashboards messages setup demo clean
 
 $(VPY):
 	@PY=$$(bin/pick-python) || exit 1; echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV)
@@ -47,6 +47,10 @@ worker: $(VENV)/.req
 
 beat: $(VENV)/.req
 	$(VENV)/bin/celery -A kotan beat -l info
+
+# Dashboards, ranking export and API at national scale (514 kab/kota x 5 periods); own db in bench/out/.
+bench-dashboards: $(VENV)/.req
+	$(VPY) bench/dashboards.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
