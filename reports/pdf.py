@@ -252,6 +252,7 @@ def province_context(
             svg.hbar_chart(
                 bars,
                 colours=bar_colours,
+                bar_height=16 if len(bars) <= 15 else 10,
                 reference=("Nasional", national_avg) if national_avg is not None else None,
                 title="Skor terverifikasi per kab/kota",
             )
@@ -368,7 +369,9 @@ def regency_context(
             )
         ),
         "chart_indicators": mark_safe(  # noqa: S308
-            svg.hbar_chart(bars, bar_height=12, label_width=260, title="Indikator, terlemah di atas")
+            svg.hbar_chart(
+                bars, bar_height=12, label_width=350, max_label=62, title="Indikator, terlemah di atas"
+            )
         ),
         "signature": signature("regency", today, regency=regency["name"]),
         "today": indonesian_date(today),

@@ -67,6 +67,7 @@ def hbar_chart(
     label_width: int = 230,
     title: str = "",
     decimals: int = 2,
+    max_label: int = 42,
 ) -> str:
     """Horizontal bars, one per (label, value), in the order given; a missing value draws no bar.
 
@@ -87,7 +88,7 @@ def hbar_chart(
     for i, (label, value) in enumerate(items):
         y = top + i * (bar_height + gap)
         colour = colours[i] if colours else SERIES_COLOURS[0]
-        short = label if len(label) <= 42 else label[:40] + "…"
+        short = label if len(label) <= max_label else label[: max_label - 1] + "…"
         body.append(
             f'<text x="{label_width - 6}" y="{y + bar_height * 0.72:.1f}" text-anchor="end">'
             f"{_t(short)}</text>"
@@ -122,8 +123,8 @@ def radar_chart(
     """A radar (spider) chart: one polygon per (name, values), axes clockwise from the top."""
     n = len(axes)
     legend_h = 16 * len(series) + 6
-    width, height = size + 160, size + legend_h
-    cx, cy, r = width / 2, size / 2, size / 2 - 50
+    width, height = size + 160, size - 30 + legend_h
+    cx, cy, r = width / 2, size / 2 - 10, size / 2 - 50
     body: list[str] = []
 
     def point(i: int, value: float) -> tuple[float, float]:
@@ -134,8 +135,9 @@ def radar_chart(
     for level in (20, 40, 60, 80, 100):
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, level) for i in range(n)))
         body.append(f'<polygon points="{pts}" fill="none" stroke="#e0e0e0" stroke-width="1"/>')
-        x, y = point(0, level)
-        body.append(f'<text x="{x + 3:.1f}" y="{y + 3:.1f}" font-size="8" fill="#9e9e9e">{level}</text>')
+        if level < 100:  # the 100 ring's label would sit under the first axis name
+            x, y = point(0, level)
+            body.append(f'<text x="{x + 3:.1f}" y="{y + 3:.1f}" font-size="8" fill="#9e9e9e">{level}</text>')
     for i, name in enumerate(axes):
         x, y = point(i, maximum)
         body.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#bdbdbd"/>')
@@ -153,7 +155,7 @@ def radar_chart(
                 f'<polygon points="{coords}" fill="{colour}" fill-opacity="{opacity}" stroke="{colour}" '
                 f'stroke-width="2"{dash}/>'
             )
-        ly = size + 8 + s * 16
+        ly = cy + r + 32 + s * 16
         body.append(
             f'<rect x="{width / 2 - 80:.1f}" y="{ly}" width="12" height="10" fill="{colour}"/>'
             f'<text x="{width / 2 - 62:.1f}" y="{ly + 9}">{_t(name)}</text>'
@@ -184,15 +186,18 @@ def stacked_bar(
                     f'font-weight="bold">{n}</text>'
                 )
         x += w
-    lx = 0
+    lx, ly = 0, 36
     for label, n in segments:
         text = f"{label} ({n})"
+        item = 14 + int(len(text) * 6.2) + 14
+        if lx and lx + item > width:  # wrap the legend instead of running off the chart
+            lx, ly = 0, ly + 16
         body.append(
-            f'<rect x="{lx}" y="36" width="10" height="10" fill="{colours.get(label, NEUTRAL)}"/>'
-            f'<text x="{lx + 14}" y="45">{_t(text)}</text>'
+            f'<rect x="{lx}" y="{ly}" width="10" height="10" fill="{colours.get(label, NEUTRAL)}"/>'
+            f'<text x="{lx + 14}" y="{ly + 9}">{_t(text)}</text>'
         )
-        lx += 14 + int(len(text) * 6.2) + 14
-    return _svg(width, 52, body, title)
+        lx += item
+    return _svg(width, ly + 16, body, title)
 
 
 def line_chart(
