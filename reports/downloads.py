@@ -74,20 +74,22 @@ def may_see_report(user, scope_kind: str, key: str) -> bool:
     return False
 
 
-def report_status(user, period: Period, scope_kind: str, key: str = "") -> dict | None:
+def report_status(user, period: Period | dict, scope_kind: str, key: str = "") -> dict | None:
     """For a page: the PDF link, when it was rendered and from which scores; None if not allowed.
-    Template: {% include "reports/pdf/_report_link.html" with report=... %}."""
+    `period` is a Period or a dict with "id" and "year" (reports.selectors.periods_for_reports).
+    Template: {% include "reports/pdf/_report_link.html" with report=... %} (one or two queries)."""
     if not may_see_report(user, scope_kind, key):
         return None
+    period_id, year = (period["id"], period["year"]) if isinstance(period, dict) else (period.pk, period.year)
     slug = {v: k for k, v in SCOPE_SLUGS.items()}[scope_kind]
-    args = [period.year, slug] + ([key] if key else [])
+    args = [year, slug] + ([key] if key else [])
     name = "reports:report_pdf_scoped" if key else "reports:report_pdf"
-    cached = rendering.cached(period, scope_kind, key)
+    cached = rendering.cached(period_id, scope_kind, key)
     return {
         "url": reverse(name, args=args),
         "rendered_at": cached.rendered_at if cached and cached.file else None,
         "inputs_at": (cached.data or {}).get("inputs_at") if cached else None,
-        "period": period,
+        "year": year,
     }
 
 

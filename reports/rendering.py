@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from assessments import scoring_gains
 from assessments.models import Collection, Period
-from regions.models import Province
 from reports import pdf, report_data
 from reports.models import RenderedReport
 
@@ -345,12 +344,10 @@ def request_scope_render(period_id: int, scope_kind: str, key: str) -> None:
 
 
 def cached(
-    period: Period, scope_kind: str, key: str, kind: str = RenderedReport.Kind.PDF
+    period: Period | int, scope_kind: str, key: str, kind: str = RenderedReport.Kind.PDF
 ) -> RenderedReport | None:
+    """The stored report (for a Period or its id), or None: never renders."""
+    period_id = period if isinstance(period, int) else period.pk
     return RenderedReport.objects.filter(
-        period=period, scope_kind=scope_kind, scope_key=key, kind=kind
+        period_id=period_id, scope_kind=scope_kind, scope_key=key, kind=kind
     ).first()
-
-
-def province_code_exists(code: str) -> bool:
-    return Province.objects.filter(code=code).exists()

@@ -177,3 +177,23 @@ def test_report_status_for_pages(pusat, bnnk_a, period):
     rendering.render_period(period.pk)
     status = report_status(pusat, period, "national")
     assert status["url"] == _pdf_url("nasional") and status["rendered_at"] is not None
+
+
+def test_page_partials(rf, pusat, bnnp_a, period):
+    from django.template.loader import render_to_string
+
+    from reports.downloads import report_status
+
+    rendering.render_period(period.pk)
+    status = report_status(bnnp_a, {"id": period.pk, "year": YEAR}, "province", "35")
+    request = rf.get("/laporan/provinsi/35/")
+    request.user = bnnp_a
+    html = render_to_string("reports/pdf/_report_link.html", {"report": status}, request=request)
+    assert _pdf_url("provinsi", "35") in html and "dirender" in html
+    # "Render ulang" is for BNN pusat only
+    assert "Render ulang" not in render_to_string(
+        "reports/pdf/_render_again.html", {"year": YEAR, "user": bnnp_a}, request=request
+    )
+    request.user = pusat
+    html = render_to_string("reports/pdf/_render_again.html", {"year": YEAR, "user": pusat}, request=request)
+    assert "Render ulang" in html and reverse("reports:render_again", args=[YEAR]) in html
