@@ -26,6 +26,7 @@ setup: $(VENV)/.req messages
 	$(MANAGE) load_instrument
 	$(MANAGE) seed_demo
 	$(MANAGE) load_demo_survey
+	$(MANAGE) load_demo_history
 
 run: setup
 	@echo "KOTAN at http://127.0.0.1:8000/ (Ctrl+C to stop)"
@@ -47,6 +48,16 @@ worker: $(VENV)/.req
 
 beat: $(VENV)/.req
 	$(VENV)/bin/celery -A kotan beat -l info
+
+# Period-wide scoring at national scale (514 x 180 questionnaires, every question asked: ~4.8 M answers)
+# on SQLite (bench/out/) and on PostgreSQL (BENCH_PG_URL; its database is created if missing).
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/kotan_bench
+bench: $(VENV)/.req
+	@mkdir -p bench/out
+	DATABASE_URL=sqlite:///$(CURDIR)/bench/out/recompute.sqlite3 $(VPY) bench/recompute.py --ask-all
+	@u="$(BENCH_PG_URL)"; psql "$${u%/*}/postgres" -q -tc "SELECT 1 FROM pg_database WHERE datname='$${u##*/}'" \
+	  | grep -q 1 || psql "$${u%/*}/postgres" -q -c "CREATE DATABASE $${u##*/}"
+	DATABASE_URL=$(BENCH_PG_URL) $(VPY) bench/recompute.py --ask-all
 
 # Dashboards, ranking export and API at national scale (514 kab/kota x 5 periods); own db in bench/out/.
 bench-dashboards: $(VENV)/.req

@@ -21,7 +21,76 @@ def check_ping() -> None:
     print("ping through the worker: ok")
 
 
-CHECKS = [check_ping]
+def _wait(what: str, probe, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def check_score() -> None:
+    """A BNNK fills and submits; the worker (via Redis, debounced) stores the score the engine gives;
+    removed, it comes back through the beat sweep."""
+    from accounts.models import Role, User
+    from assessments import scoring, services
+    from assessments.models import Evidence
+    from regions.models import Regency
+    from reports import inputs
+    from reports.models import Score
+    from tests.factories import group, make_collection, make_period, question
+
+    regency = Regency.objects.get(code="3573")
+    user = User.objects.create_user("e2e_bnnk", role=Role.BNNK, regency=regency)
+    period = make_period(regencies=[regency], year=2031)
+    inst = period.instrument
+    collection = make_collection(regency, period)
+    fills = [
+        ("keluarga", {"q_likert": "5", "q_yesno": "1", "q_choice": "3"}),
+        ("keluarga", {"q_likert": "2", "q_yesno": "0"}),
+        ("instansi", {"q_likert": "4", "q_number": "7", "q_likert2": "2"}),
+    ]
+    for code, answers in fills:
+        q = services.questionnaire_create(collection=collection, group=group(inst, code), user=user)
+        for qcode, raw in answers.items():
+            services.questionnaire_save_answer(
+                questionnaire=q, question=question(inst, qcode), raw_value=raw, base_version=0, user=user
+            )
+        services.questionnaire_complete(questionnaire=q, user=user)
+    evidence = Evidence.objects.create(
+        collection=collection,
+        evidence_type=inst.evidence_types.get(code="sk"),
+        title="SK",
+        file="x",
+        original_name="sk.pdf",
+        content_type="application/pdf",
+        size=10,
+    )
+    evidence.questions.set([question(inst, "q_yesno")])
+    services.collection_submit(collection=collection, user=user)
+
+    data = inputs.instrument_data(inst)
+    expected = scoring.score(inputs.live_answers(period.pk, [collection.pk]), data.frames).overall
+    want = float(expected.loc[collection.pk, "overall"])
+
+    def stored():
+        rows = {s.basis: s for s in Score.objects.filter(collection=collection)}
+        return rows if len(rows) == 2 else None
+
+    rows = _wait("the submitted collection's scores", stored, 120)
+    for basis, score in rows.items():
+        assert abs(score.overall - want) < 1e-9, (basis, score.overall, want)
+    print(f"score through the worker: ok ({want:.4f}, {rows['current'].category})")
+
+    Score.objects.filter(collection=collection).delete()
+    rows = _wait("the beat sweep to restore the scores", stored, 150)
+    assert abs(rows["current"].overall - want) < 1e-9
+    print("score restored by the beat sweep: ok")
+
+
+CHECKS = [check_ping, check_score]
 
 if __name__ == "__main__":
     started = time.monotonic()

@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?}" "${CELERY_BROKER_URL:?}"
-export CELERY_TASK_ALWAYS_EAGER=0
+export CELERY_TASK_ALWAYS_EAGER=0 SCORE_DEBOUNCE_SECONDS=1 SCORE_SWEEP_MINUTES=1
+# A database of its own, fresh each run, so reruns never meet the previous run's rows.
+E2E_DB=kotan_e2e
+PGOPTIONS=--client-min-messages=warning psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $E2E_DB" -c "CREATE DATABASE $E2E_DB"
+export DATABASE_URL="${DATABASE_URL%/*}/$E2E_DB"
 LOGDIR=$(mktemp -d)
 redis-cli -u "$CELERY_BROKER_URL" flushdb >/dev/null
 

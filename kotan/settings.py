@@ -234,7 +234,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Scores missing or stale (broker down when a BNNK saved, a worker killed mid-task).
     "score-sweep": {
         "task": "reports.sweep_scores",
-        "schedule": crontab(minute="*/5"),
+        "schedule": crontab(minute=f"*/{envint('SCORE_SWEEP_MINUTES', 5)}"),
     },
 }
 # Seconds a collection's score waits for more changes before it is computed (one task per burst).

@@ -1,0 +1,233 @@
+"""Benchmark of the period-wide score task at national scale (figures, never assertions).
+
+Builds (once, then reuses) a synthetic national period on the configured database: every kab/kota
+of the regions table (514) x 180 questionnaires at the default instrument's quotas x the questions
+asked of each group (~4.6 million answers), all submitted. Then measures, in one run:
+  1. loading the period's answers into a DataFrame (reports.inputs.live_answers),
+  2. scoring them (assessments.scoring.score),
+  3. the whole period task (reports.tasks.recompute_period) from no stored scores, incl. saving,
+  4. the same task again with unchanged inputs (writes nothing),
+and prints times, answers per second, peak memory (max RSS of this process) and the ratio
+whole task / loading alone.
+
+Usage: DATABASE_URL=... python bench/recompute.py [--questionnaires 180] [--regencies 514]
+(`make bench` runs it on SQLite in bench/out/ and on PostgreSQL.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from assessments import scoring  # noqa: E402
+from assessments.instrument import instrument_copy, instrument_load_default  # noqa: E402
+from assessments.models import (  # noqa: E402
+    Collection,
+    Instrument,
+    Option,
+    Period,
+    Question,
+    Questionnaire,
+)
+from regions.models import Regency  # noqa: E402
+from reports import inputs, tasks  # noqa: E402
+from reports.models import Score  # noqa: E402
+
+BENCH_YEAR = 2099
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _insert(table: str, columns: list[str], rows: np.ndarray) -> None:
+    """Bulk insert: COPY on PostgreSQL, executemany on SQLite (no model instances, no history rows)."""
+    cols = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows.tolist():
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows.tolist())
+
+
+def build(period: Period, per_collection: int, rng: np.random.Generator) -> None:
+    instrument = period.instrument
+    groups = list(instrument.groups.order_by("order"))
+    quota_total = sum(g.min_quota for g in groups) or 1
+    counts = {g.pk: max(1, round(per_collection * g.min_quota / quota_total)) for g in groups}
+    asked = {g.pk: list(Question.objects.filter(groups=g).values_list("pk", "kind")) for g in groups}
+    values: dict[int, np.ndarray] = {}
+    for qid, value in Option.objects.filter(question__instrument=instrument).values_list(
+        "question_id", "value"
+    ):
+        values.setdefault(qid, [])
+        values[qid].append(value)
+    values = {k: np.array(v) for k, v in values.items()}
+    now = timezone.now()
+    collections = list(period.collections.order_by("pk").values_list("pk", flat=True))
+    next_qn = (Questionnaire.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    t0 = time.perf_counter()
+    for n, cid in enumerate(collections, 1):
+        qn_rows, answer_rows = [], []
+        for g in groups:
+            qs = asked[g.pk]
+            for _ in range(counts[g.pk]):
+                qn_rows.append(
+                    (next_qn, cid, g.pk, "", "", now.date(), "staff", "complete", "", now, now, now)
+                )
+                level = rng.integers(0, 3)  # respondents differ in how favourable they answer
+                for qid, kind in qs:
+                    options = values[qid]
+                    if kind == "number":
+                        value = float(rng.integers(0, 12))
+                    else:
+                        idx = min(len(options) - 1, max(0, rng.integers(0, len(options)) + level - 1))
+                        value = float(np.sort(options)[idx])
+                    answer_rows.append((next_qn, qid, value, 1, now))
+                next_qn += 1
+        with transaction.atomic():
+            _insert(
+                Questionnaire._meta.db_table,
+                [
+                    "id",
+                    "collection_id",
+                    "group_id",
+                    "label",
+                    "village",
+                    "filled_on",
+                    "method",
+                    "state",
+                    "excluded_reason",
+                    "created_at",
+                    "completed_at",
+                    "updated_at",
+                ],
+                np.array(qn_rows, dtype=object),
+            )
+            _insert(
+                "assessments_answer",
+                ["questionnaire_id", "question_id", "value", "version", "updated_at"],
+                np.array(answer_rows, dtype=object),
+            )
+        if n % 50 == 0 or n == len(collections):
+            print(
+                f"  built {n}/{len(collections)} collections ({time.perf_counter() - t0:.0f} s)", flush=True
+            )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('assessments_questionnaire', 'id'), "
+                "(SELECT MAX(id) FROM assessments_questionnaire))"
+            )
+            cursor.execute("ANALYZE assessments_answer; ANALYZE assessments_questionnaire")
+
+
+def bench_instrument(ask_all: bool):
+    """The default instrument; with --ask-all a copy asking every question of every group (~52 answers
+    per questionnaire, the issue's ~4.6 million answers for 514 x 180)."""
+    instrument, _ = instrument_load_default()
+    if not ask_all:
+        return instrument
+    version = f"{instrument.version}-bench-all"
+    copy = Instrument.objects.filter(version=version).first()
+    if copy is None:
+        copy = instrument_copy(instrument=instrument, version=version, name="Bench: semua pertanyaan")
+        groups = list(copy.groups.all())
+        for question in copy.questions.all():
+            question.groups.set(groups)
+    return copy
+
+
+def ensure_period(n_regencies: int, per_collection: int, ask_all: bool) -> Period:
+    call_command("migrate", verbosity=0)
+    if not Regency.objects.exists():
+        call_command("load_regions", verbosity=0)
+    instrument = bench_instrument(ask_all)
+    today = timezone.localdate()
+    period, _ = Period.objects.get_or_create(
+        year=BENCH_YEAR,
+        defaults={
+            "name": f"Bench nasional (sintetis{', semua pertanyaan' if ask_all else ''})",
+            "instrument": instrument,
+            "collection_opens": today,
+            "collection_deadline": today,
+            "verification_deadline": today,
+            "is_synthetic": True,
+        },
+    )
+    if period.instrument_id != instrument.pk:
+        raise SystemExit(f"Year {BENCH_YEAR} exists with another instrument: use a fresh database.")
+    regencies = list(Regency.objects.order_by("code")[:n_regencies])
+    period.participants.set(regencies)
+    Collection.objects.bulk_create(
+        [Collection(period=period, regency=r, state=Collection.State.SUBMITTED) for r in regencies],
+        ignore_conflicts=True,
+    )
+    have = Questionnaire.objects.filter(collection__period=period).count()
+    if have == 0:
+        print(f"Building the synthetic period ({n_regencies} kab/kota x {per_collection} questionnaires) ...")
+        build(period, per_collection, np.random.default_rng(2026))
+    else:
+        print(f"Reusing the synthetic period ({have} questionnaires); delete year {BENCH_YEAR} to rebuild.")
+    return period
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questionnaires", type=int, default=180)
+    parser.add_argument("--regencies", type=int, default=514)
+    parser.add_argument("--ask-all", action="store_true", help="every question asked of every group")
+    args = parser.parse_args()
+    period = ensure_period(args.regencies, args.questionnaires, args.ask_all)
+    db = f"{connection.vendor} ({connection.settings_dict['NAME']})"
+
+    Score.objects.filter(collection__period=period).delete()  # the task below starts from nothing stored
+    answers, t_load = timed(lambda: inputs.live_answers(period.pk))
+    n = len(answers)
+    data = inputs.instrument_data(period.instrument)
+    result, t_score = timed(lambda: scoring.score(answers, data.frames))
+    assert len(result.overall) == period.collections.count()
+    answers = result = None  # free before the task measures its own peak
+    run, t_task = timed(lambda: tasks.recompute_period(period.pk))
+    again, t_again = timed(lambda: tasks.recompute_period(period.pk))
+
+    print()
+    print(f"database            {db}")
+    print(f"collections         {period.collections.count()}")
+    print(f"answers             {n:,}")
+    print(f"load answers        {t_load:7.2f} s   {n / t_load:12,.0f} answers/s")
+    print(f"score (engine)      {t_score:7.2f} s   {n / t_score:12,.0f} answers/s")
+    print(f"period task         {t_task:7.2f} s   {n / t_task:12,.0f} answers/s   {run}")
+    print(f"task, unchanged     {t_again:7.2f} s   {again}")
+    print(f"ratio task / load   {t_task / t_load:7.2f}   (target <= 1.5)")
+    print(f"peak memory (RSS)   {peak_mb():7.0f} MB  (target <= 2048)")
+
+
+if __name__ == "__main__":
+    main()
