@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assessments import quality
 from assessments.models import Collection, Questionnaire, ReviewEvent
 from reports.models import Score
 from reports.services import ScoreView, provisional_score
@@ -20,6 +21,7 @@ class ScoreCard:
     verified: bool = False
     differences: list[dict] = field(default_factory=list)
     reasons: list = field(default_factory=list)
+    jumps: list[str] = field(default_factory=list)  # variables that moved > 25 points since last year
 
 
 def _view(score: Score, names: dict[str, str]) -> ScoreView:
@@ -55,6 +57,23 @@ def score_card(collection: Collection) -> ScoreCard:
         current=_view(current, names),
         verified=collection.state in (Collection.State.VERIFIED, Collection.State.FINAL),
     )
+    last_year = (
+        Score.objects.filter(
+            collection__regency_id=collection.regency_id,
+            collection__period__year__lt=collection.period.year,
+            basis=Score.Basis.CURRENT,
+        )
+        .order_by("-collection__period__year")
+        .values_list("variables", flat=True)
+        .first()
+    )
+    if last_year:
+        card.jumps = list(
+            quality.variable_jumps(
+                {names[c]: v for c, v in current.variables.items() if c in names},
+                {names[c]: v for c, v in last_year.items() if c in names},
+            ).values()
+        )
     submitted = stored.get(Score.Basis.SUBMITTED)
     if submitted is not None:
         card.submitted = _view(submitted, names)

@@ -292,3 +292,28 @@ def test_collection_home_shows_provisional_then_stored_scores(client_for, period
     assert "Skor terverifikasi" in body
     assert 'data-testid="score-diff"' in body and "Ganda" in body
     assert f"{EXPECTED:.2f}".replace(".", ",") in body  # the submitted score beside the verified one
+
+
+def test_a_variable_that_moved_more_than_25_points_since_last_year_is_flagged(
+    submitted, period, client_for, bnnp_a
+):
+    score_services.score_collections(period)
+    earlier = make_period(regencies=[submitted.regency], year=period.year - 1)
+    old = make_collection(submitted.regency, earlier)
+    Collection.objects.filter(pk=old.pk).update(state=Collection.State.VERIFIED)
+    Score.objects.create(
+        collection=old,
+        instrument=earlier.instrument,
+        basis=Score.Basis.CURRENT,
+        overall=50,
+        reported=50,
+        variables={"KK": 40.0, "KL": 60.0},  # KK is now 85.4 (+45.4); KL 62.5 (+2.5)
+        input_hash="x",
+        computed_at=timezone.now(),
+        checked_at=timezone.now(),
+    )
+    url = f"/survei/periode/{period.year}/{submitted.regency.code}/verifikasi/"
+    body = client_for(bnnp_a).get(url).content.decode()
+    assert 'data-testid="score-jumps"' in body
+    assert "Ketahanan Keluarga berubah +45,4 poin" in body or "Ketahanan Keluarga berubah +45.4 poin" in body
+    assert "Kelembagaan berubah" not in body
