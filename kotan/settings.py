@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "kotan.security.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kotan.middleware.ChosenLanguageMiddleware",
@@ -145,6 +146,7 @@ AXES_VERBOSE = False
 # Behind nginx every request comes from loopback; the client's address is in X-Real-IP, believed only
 # from these proxies (kotan/security.py).
 AXES_CLIENT_IP_CALLABLE = "kotan.security.client_ip"
+AXES_USERNAME_CALLABLE = "kotan.security.login_username"
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # Sessions end 8 hours (a working day) after login. Not renewed on every request: autosave would

@@ -20,3 +20,6 @@ urlpatterns = [
     path("api/", api.urls),  # read-only JSON API; schema at /api/openapi.json, docs at /api/docs
     path("admin/", admin.site.urls),
 ]
+
+# An unreadable request body (broken encoding, too large) answers in Indonesian, as JSON for autosave.
+handler400 = "kotan.error_views.bad_request"

@@ -114,6 +114,14 @@ def test_behind_the_proxy_each_client_address_counts_separately(client, bnnk_a, 
     assert login(Client(), "bnnk_a", PASSWORD, HTTP_X_REAL_IP="203.0.113.6").status_code == 302
 
 
+def test_a_garbage_x_real_ip_falls_back_to_the_peer_address(client, bnnk_a, settings):
+    # axes keeps the address in an inet column on PostgreSQL; garbage there would be a 500.
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert login(client, "bnnk_a", "salah", HTTP_X_REAL_IP="bukan-alamat").status_code in (200, 429)
+    assert login(client, "bnnk_a", PASSWORD, HTTP_X_REAL_IP="999.1.1.1").status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
+
+
 def test_a_client_not_behind_the_proxy_cannot_dodge_the_lock_with_x_real_ip(client, bnnk_a, settings):
     outside = {"REMOTE_ADDR": "198.51.100.7"}
     for n in range(settings.AXES_FAILURE_LIMIT):
@@ -131,6 +139,8 @@ def test_odd_usernames_never_crash_the_login(client, bnnk_a, username, settings)
         response = login(client, username, "salah")
         assert response.status_code in (200, 400, 429)
     assert "<script>alert(1)</script>" not in response.content.decode()
+    # A 5,000-character name is counted under its first 150 characters (axes' column holds 255).
+    assert all(len(name) <= 150 for name in AccessAttempt.objects.values_list("username", flat=True))
 
 
 def test_broken_utf8_in_the_login_form_is_not_a_500(client, bnnk_a, settings):
@@ -199,3 +209,18 @@ def test_evidence_download_keeps_its_own_sandbox_policy(client_for, regency_a, b
     response = client_for(bnnk_a).get(f"/survei/bukti/{doc.pk}/unduh/")
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# --- error pages in Indonesian -------------------------------------------------------------------
+
+
+def test_not_found_and_forbidden_pages_are_in_indonesian(client_for, regency_a, bnnk_a, bnnp_a):
+    collection = make_collection(regency_a)
+    response = client_for(bnnk_a).get("/survei/tidak-ada/")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.content.decode()
+    # A refusal with a reason shows the reason.
+    url = f"/survei/periode/{collection.period.year}/{regency_a.code}/excel/unggah/"
+    response = client_for(bnnp_a).get(url)
+    assert response.status_code == 403
+    assert "Hanya petugas BNNK" in response.content.decode()
