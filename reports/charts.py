@@ -23,13 +23,24 @@ KABKOTA = "#0b3d6e"  # the KOTAN navy
 PROVINCE = "#e07a1f"
 NATIONAL = "#6c757d"
 PREVIOUS = "#9ec5fe"
-SCORE_SCALE = "RdYlGn"
+# Red (0) through amber to green (100): RdYlGn's pale middle vanished on white for the common 50-70.
+SCORE_SCALE = [[0.0, "#b71c1c"], [0.3, "#e65100"], [0.5, "#f9a825"], [0.7, "#7cb342"], [1.0, "#1b5e20"]]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
 def _separators() -> str:
     # Indonesian writes 12.345,67; English 12,345.67.
     return ".," if (get_language() or "id").startswith("en") else ",."
+
+
+def num(value: float, decimals: int = 1) -> str:
+    """A number as text in the page's language (Indonesian decimal comma)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{value:,.{decimals}f}"
+    if _separators() == ",.":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
 
 
 def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
@@ -53,6 +64,37 @@ def short(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
+def narrow_name(label: str, limit: int = 18) -> str:
+    """A phone-width label: "Kabupaten" abbreviated, then cut."""
+    return short(str(label).replace("Kabupaten ", "Kab. "), limit)
+
+
+def _narrow(fig: go.Figure, **layout) -> go.Figure:
+    """Layout overrides static/js/charts.js applies when the chart is drawn narrower than 576 px
+    (phones): shorter tick labels, a lower map. Kept in layout.meta, which plotly.js ignores."""
+    meta = dict(fig.layout.meta or {})
+    meta["narrow"] = {**meta.get("narrow", {}), **layout}
+    fig.update_layout(meta=meta)
+    return fig
+
+
+def _narrow_y(fig: go.Figure, labels: list[str], limit: int = 18) -> go.Figure:
+    """On a phone, category y-axis labels cut to `limit` characters (tickvals keep the categories)."""
+    return _narrow(fig, yaxis={"tickvals": list(labels), "ticktext": [narrow_name(v, limit) for v in labels]})
+
+
+def wrap(label: str, width: int = 12) -> str:
+    """A label broken into lines (plotly's <br>) of about `width` characters, so axis labels stay
+    horizontal on a narrow chart instead of rotating over the legend."""
+    lines: list[str] = []
+    for word in str(label).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def category_colors(labels: list[str]) -> dict[str, str]:
     """One colour per category, lowest red to highest green, for any number of bands."""
     if not labels:
@@ -61,6 +103,13 @@ def category_colors(labels: list[str]) -> dict[str, str]:
         return {labels[0]: sample_colorscale(SCORE_SCALE, [0.8])[0]}
     points = [0.08 + 0.84 * i / (len(labels) - 1) for i in range(len(labels))]
     return dict(zip(labels, sample_colorscale(SCORE_SCALE, points), strict=True))
+
+
+def score_colors(values) -> list[str]:
+    """Bar colours for 0-100 scores on the red-yellow-green scale (explicit colours: plotly.js cannot
+    derive a readable inside-text colour from a numeric marker colour)."""
+    points = [min(max(float(v) / 100.0, 0.0), 1.0) if v == v else 0.0 for v in values]
+    return sample_colorscale(SCORE_SCALE, points) if points else []
 
 
 def empty(message: str, height: int = 220) -> go.Figure:
@@ -79,7 +128,7 @@ def radar(values: pd.DataFrame) -> go.Figure:
     """Variables (index: names) as a radar, one closed line per column (kab/kota, province, national)."""
     colors = [KABKOTA, PROVINCE, NATIONAL]
     fig = go.Figure()
-    theta = [short(v, 22) for v in values.index]
+    theta = [wrap(v, 11) for v in values.index]
     for i, column in enumerate(values.columns):
         r = values[column].astype("float64")
         if r.isna().all():
@@ -96,8 +145,11 @@ def radar(values: pd.DataFrame) -> go.Figure:
                 hovertemplate="%{theta}: %{r:.2f}<extra>" + str(column) + "</extra>",
             )
         )
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickfont": {"size": 10}}})
-    return _layout(fig, 380, margin={"l": 40, "r": 40, "t": 30, "b": 30})
+    fig.update_layout(
+        polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "tickfont": {"size": 9}}}
+    )
+    _narrow(fig, margin={"l": 78, "r": 78, "t": 40, "b": 30})
+    return _layout(fig, 380, margin={"l": 60, "r": 60, "t": 40, "b": 30})
 
 
 def indicator_bars(frame: pd.DataFrame) -> go.Figure:
@@ -111,8 +163,8 @@ def indicator_bars(frame: pd.DataFrame) -> go.Figure:
             y=[short(n) for n in data["name"]],
             customdata=np.stack([data["name"], data["variable"]], axis=-1),
             orientation="h",
-            marker={"color": data["score"], "colorscale": SCORE_SCALE, "cmin": 0, "cmax": 100},
-            text=data["score"].round(1),
+            marker={"color": score_colors(data["score"])},
+            text=[num(v) for v in data["score"]],
             textposition="auto",
             hovertemplate="%{customdata[0]} (%{customdata[1]}): %{x:.2f}<extra></extra>",
         )
@@ -120,6 +172,7 @@ def indicator_bars(frame: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(range=[0, 100], title=_("skor (0–100)"), gridcolor="#e9ecef")
     # Plotly draws the first category at the bottom: reversed, the weakest is on top.
     fig.update_yaxes(autorange="reversed", automargin=True)
+    _narrow_y(fig, [short(n) for n in data["name"]], 20)
     return _layout(fig, 60 + 24 * len(data))
 
 
@@ -135,13 +188,14 @@ def gains_bars(frame: pd.DataFrame, limit: int = 8) -> go.Figure:
             customdata=data["name"],
             orientation="h",
             marker={"color": KABKOTA},
-            text=["+" + f"{g:.2f}" for g in data["gain"]],
+            text=["+" + num(g, 2) for g in data["gain"]],
             textposition="auto",
             hovertemplate="%{customdata}: +%{x:.2f}<extra></extra>",
         )
     )
     fig.update_xaxes(title=_("tambahan poin indeks"), gridcolor="#e9ecef", rangemode="tozero")
     fig.update_yaxes(autorange="reversed", automargin=True)
+    _narrow_y(fig, [short(n) for n in data["name"]], 20)
     return _layout(fig, 60 + 28 * len(data))
 
 
@@ -155,11 +209,11 @@ def group_heatmap(frame: pd.DataFrame) -> go.Figure:
 
 def _heat(frame: pd.DataFrame, height: int) -> go.Figure:
     z = frame.to_numpy(dtype="float64")
-    text = [["" if math.isnan(v) else f"{v:.1f}" for v in row] for row in z]
+    text = [[num(v) for v in row] for row in z]
     fig = go.Figure(
         go.Heatmap(
             z=np.round(z, 2),
-            x=[short(c, 20) for c in frame.columns],
+            x=[wrap(c) for c in frame.columns],
             y=[short(i, 30) for i in frame.index],
             text=text,
             texttemplate="%{text}",
@@ -173,8 +227,9 @@ def _heat(frame: pd.DataFrame, height: int) -> go.Figure:
             hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
         )
     )
-    fig.update_xaxes(side="top", automargin=True)
+    fig.update_xaxes(side="top", automargin=True, tickangle=0, tickfont={"size": 11})
     fig.update_yaxes(autorange="reversed", automargin=True)
+    _narrow_y(fig, [short(i, 30) for i in frame.index], 16)
     return _layout(fig, height, margin={"l": 8, "r": 8, "t": 40, "b": 8})
 
 
@@ -198,8 +253,9 @@ def trend(frame: pd.DataFrame, synthetic_years: set[int] | None = None) -> go.Fi
                 y=y.round(2),
                 name=str(column),
                 mode="lines+markers+text" if i == 0 else "lines+markers",
-                text=[("" if math.isnan(v) else f"{v:.1f}") for v in y] if i == 0 else None,
+                text=[num(v) for v in y] if i == 0 else None,
                 textposition="top center",
+                cliponaxis=False,
                 line={"color": colors[i % len(colors)], "width": 3 if i == 0 else 2},
                 connectgaps=True,
                 hovertemplate="%{x}: %{y:.2f}<extra>" + str(column) + "</extra>",
@@ -207,7 +263,7 @@ def trend(frame: pd.DataFrame, synthetic_years: set[int] | None = None) -> go.Fi
         )
     fig.update_xaxes(type="category")
     fig.update_yaxes(title=_("indeks (0–100)"), gridcolor="#e9ecef", rangemode="tozero")
-    return _layout(fig, 300)
+    return _layout(fig, 300, margin={"l": 8, "r": 16, "t": 36, "b": 8})
 
 
 # --- province dashboard -----------------------------------------------------------------------------------
@@ -229,14 +285,16 @@ def category_distribution(counts: pd.Series, labels: list[str]) -> go.Figure:
     colors = category_colors(labels)
     fig = go.Figure(
         go.Bar(
-            x=list(counts.index),
+            x=[wrap(c) for c in counts.index],
             y=counts.to_numpy(),
+            customdata=list(counts.index),
             marker={"color": [colors[c] for c in counts.index]},
             text=counts.to_numpy(),
             textposition="auto",
-            hovertemplate="%{x}: %{y}<extra></extra>",
+            hovertemplate="%{customdata}: %{y}<extra></extra>",
         )
     )
+    fig.update_xaxes(tickangle=0)
     fig.update_yaxes(title=_("jumlah kab/kota"), gridcolor="#e9ecef", rangemode="tozero")
     return _layout(fig, 300)
 
@@ -251,18 +309,23 @@ def comparison_bars(frame: pd.DataFrame) -> go.Figure:
         y = frame[column].astype("float64")
         fig.add_trace(
             go.Bar(
-                x=[short(n, 20) for n in frame.index],
+                x=[wrap(n) for n in frame.index],
                 y=y.round(2),
                 name=str(column),
                 marker={"color": colors[i % len(colors)]},
-                text=[("" if math.isnan(v) else f"{v:.1f}") for v in y],
-                textposition="auto",
-                hovertemplate="%{x}: %{y:.2f}<extra>" + str(column) + "</extra>",
+                text=[num(v, 0) for v in y],
+                textposition="outside",
+                textangle=0,
+                textfont={"size": 10},
+                cliponaxis=False,
+                customdata=list(frame.index),
+                hovertemplate="%{customdata}: %{y:.2f}<extra>" + str(column) + "</extra>",
             )
         )
     fig.update_layout(barmode="group")
-    fig.update_yaxes(range=[0, 100], title=_("skor (0–100)"), gridcolor="#e9ecef")
-    return _layout(fig, 320)
+    fig.update_xaxes(tickangle=0, tickfont={"size": 10})
+    fig.update_yaxes(range=[0, 105], title=_("skor (0–100)"), gridcolor="#e9ecef")
+    return _layout(fig, 340, legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0})
 
 
 def change_dumbbell(frame: pd.DataFrame, previous_label: str, current_label: str) -> go.Figure:
@@ -312,6 +375,7 @@ def change_dumbbell(frame: pd.DataFrame, previous_label: str, current_label: str
     )
     fig.update_xaxes(title=_("indeks (0–100)"), gridcolor="#e9ecef")
     fig.update_yaxes(autorange="reversed", automargin=True, type="category")
+    _narrow_y(fig, names, 16)
     return _layout(fig, 90 + 22 * len(data))
 
 
@@ -330,8 +394,8 @@ def provinces_ranked(frame: pd.DataFrame, national: float | None = None) -> go.F
             y=[short(p, 28) for p in data["province"]],
             customdata=np.stack([data["province"], data["n"]], axis=-1),
             orientation="h",
-            marker={"color": data["overall"], "colorscale": SCORE_SCALE, "cmin": 0, "cmax": 100},
-            text=[f"{v:.1f}" for v in data["overall"]],
+            marker={"color": score_colors(data["overall"])},
+            text=[num(v) for v in data["overall"]],
             textposition="auto",
             hovertemplate="%{customdata[0]}: %{x:.2f} (%{customdata[1]} kab/kota)<extra></extra>",
         )
@@ -343,13 +407,14 @@ def provinces_ranked(frame: pd.DataFrame, national: float | None = None) -> go.F
             y=1,
             yref="paper",
             yanchor="bottom",
-            text=_("nasional %(v)s") % {"v": f"{national:.2f}"},
+            text=_("nasional %(v)s") % {"v": num(national, 2)},
             showarrow=False,
             font={"color": NATIONAL},
         )
-    fig.update_xaxes(range=[0, 100], title=_("rata-rata indeks"), gridcolor="#e9ecef")
+    fig.update_xaxes(range=[0, 100], dtick=20, title=_("rata-rata indeks"), gridcolor="#e9ecef")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return _layout(fig, 80 + 20 * len(data), margin={"l": 8, "r": 8, "t": 30, "b": 8})
+    _narrow_y(fig, [short(p, 28) for p in data["province"]], 16)
+    return _layout(fig, 80 + 20 * len(data), margin={"l": 8, "r": 20, "t": 30, "b": 8})
 
 
 def category_by_province(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
@@ -373,36 +438,48 @@ def category_by_province(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
                 hovertemplate="%{y} · " + label + ": %{x}<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     fig.update_xaxes(title=_("jumlah kab/kota"), gridcolor="#e9ecef")
     fig.update_yaxes(autorange="reversed", automargin=True)
+    _narrow_y(fig, [short(p, 28) for p in data.index], 16)
     return _layout(fig, 110 + 20 * len(data))
 
 
-def target_gauge(reached: int, target: int, ranked: int) -> go.Figure:
-    """How many kab/kota reach the target category, against the period's target count."""
-    top = max(target, reached, ranked, 1)
-    fig = go.Figure(
-        go.Indicator(
-            mode="number+gauge+delta",
-            value=reached,
-            delta={
-                "reference": target,
-                "increasing": {"color": "#198754"},
-                "decreasing": {"color": "#dc3545"},
-            },
-            gauge={
-                "shape": "bullet",
-                "axis": {"range": [0, top]},
-                "bar": {"color": KABKOTA, "thickness": 0.5},
-                "threshold": {"line": {"color": "#dc3545", "width": 3}, "thickness": 0.9, "value": target},
-                "steps": [{"range": [0, ranked], "color": "#e9ecef"}],
-            },
-            domain={"x": [0.22, 1], "y": [0, 1]},
-            number={"valueformat": "d"},
+def target_by_year(frame: pd.DataFrame, current_year: int | None = None) -> go.Figure:
+    """Kab/kota reaching the target category per year (columns year, reached, target): bars, with the
+    period's target count as a red line; the selected year darker."""
+    data = frame.sort_values("year")
+    if data.empty:
+        return empty(_("Belum ada skor terverifikasi."))
+    ticks = [str(y) for y in data["year"]]
+    colors = [KABKOTA if y == current_year else PREVIOUS for y in data["year"]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=ticks,
+            y=data["reached"],
+            name=_("mencapai"),
+            marker={"color": colors},
+            text=[str(int(v)) for v in data["reached"]],
+            textposition="inside",
+            insidetextanchor="start",
+            hovertemplate="%{x}: %{y}<extra>" + _("mencapai") + "</extra>",
         )
     )
-    return _layout(fig, 110, margin={"l": 8, "r": 16, "t": 10, "b": 24})
+    fig.add_trace(
+        go.Scatter(
+            x=ticks,
+            y=data["target"],
+            name=_("target"),
+            mode="lines+markers",
+            line={"color": "#dc3545", "dash": "dash", "width": 2},
+            marker={"symbol": "line-ew-open", "size": 18, "line": {"width": 3, "color": "#dc3545"}},
+            hovertemplate="%{x}: %{y}<extra>" + _("target") + "</extra>",
+        )
+    )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title=_("jumlah kab/kota"), gridcolor="#e9ecef", rangemode="tozero")
+    return _layout(fig, 300)
 
 
 def results_map(frame: pd.DataFrame) -> go.Figure:
@@ -433,4 +510,5 @@ def results_map(frame: pd.DataFrame) -> go.Figure:
     )
     fig.update_xaxes(visible=False, range=[94.5, 141.5])
     fig.update_yaxes(visible=False, range=[-11.5, 6.5], scaleanchor="x", scaleratio=1)
+    _narrow(fig, height=230)
     return _layout(fig, 420, plot_bgcolor="#eaf2fb", margin={"l": 4, "r": 4, "t": 4, "b": 4})

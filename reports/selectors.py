@@ -350,6 +350,25 @@ def period_averages(period, variables: list[str]) -> PeriodAverages:
     return PeriodAverages(national=national, provinces=provinces, ranked_overall=ranked)
 
 
+def yearly_categories(regencies: QuerySet[Regency]) -> pd.DataFrame:
+    """Ranked kab/kota (verified/final, quota met) per period and category: year, category, n.
+    One aggregate query."""
+    rows = (
+        Score.objects.filter(
+            basis=CURRENT,
+            instrument_id=F("collection__period__instrument_id"),
+            collection__state__in=RANKED_STATES,
+            collection__regency__in=regencies,
+            quota_met=True,
+        )
+        .values("collection__period__year", "category")
+        .annotate(n=Count("id"))
+        .order_by("collection__period__year", "category")
+        .values_list("collection__period__year", "category", "n")
+    )
+    return pd.DataFrame(list(rows), columns=["year", "category", "n"])
+
+
 def yearly_averages(regencies: QuerySet[Regency] | None = None) -> pd.DataFrame:
     """Average verified overall score per period and province: year, is_synthetic, province_code,
     province, n, overall. Over all kab/kota (aggregates) unless `regencies` narrows it. One query."""

@@ -63,6 +63,22 @@ def target_reach(ranking: pd.DataFrame, labels: list[str]) -> int:
     return int(ranking["category"].isin(target_labels(labels)).sum())
 
 
+def target_by_year(categories: pd.DataFrame, periods: list[dict], labels: list[str]) -> pd.DataFrame:
+    """year, reached (ranked kab/kota in the target category or above), target (the period's count),
+    for every period with ranked results."""
+    wanted = target_labels(labels)
+    reached = categories[categories["category"].isin(wanted)].groupby("year")["n"].sum()
+    years = sorted(set(categories["year"]))
+    targets = {p["year"]: p["target_count"] for p in periods}
+    return pd.DataFrame(
+        {
+            "year": years,
+            "reached": [int(reached.get(y, 0)) for y in years],
+            "target": [targets.get(y, 0) for y in years],
+        }
+    )
+
+
 def variable_table(
     values: dict[str, pd.Series], variables: list[tuple[str, str]], overall_label: str
 ) -> pd.DataFrame:

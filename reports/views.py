@@ -128,6 +128,7 @@ def national(request: HttpRequest) -> HttpResponse:
     prev_frame = selectors.period_scores(prev, regencies, []) if prev else None
     ranking = national_ranking(frame, prev_frame, variables=codes)
     yearly = selectors.yearly_averages(regencies)
+    yearly_categories = selectors.yearly_categories(regencies)
 
     ver = summaries.verified(frame)
     national_avg = _num(ver["current"].mean()) if len(ver) else None
@@ -176,7 +177,9 @@ def national(request: HttpRequest) -> HttpResponse:
                 "categories": charts.category_by_province(
                     summaries.category_by_province(frame, labels), labels
                 ),
-                "target": charts.target_gauge(reached, period["target_count"], len(ranking)),
+                "target": charts.target_by_year(
+                    summaries.target_by_year(yearly_categories, periods, labels), period["year"]
+                ),
                 "map": charts.results_map(
                     ver.assign(overall=ver["current"])[
                         ["name", "province", "longitude", "latitude", "overall", "category"]
