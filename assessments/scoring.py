@@ -87,94 +87,141 @@ def empty_answers() -> pd.DataFrame:
 
 
 # --- step 1: answer scores ---------------------------------------------------------------------------
+#
+# Everything below works on dense integer indexes (question, group, collection, distinct value) so a
+# national period (~4.8 million answers) is scored with table look-ups, np.bincount and small matrix
+# products instead of joins and multi-key group-bys.
+
+
+@dataclass
+class _Dense:
+    question_ids: np.ndarray
+    group_ids: np.ndarray
+    qidx: np.ndarray  # per answer: question index (-1: not in the instrument)
+    gidx: np.ndarray  # per answer: group index (-1: not in the instrument)
+    s: np.ndarray  # per answer: score in [0, 1], NaN when not counted
+
+
+def _score_table(instrument: InstrumentFrames, question_ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """[question, distinct value] -> score in [0, 1] (NaN: the value is no option of the question)."""
+    options = instrument.options
+    kinds = instrument.questions.set_index("question_id")["kind"].reindex(question_ids).to_numpy()
+    table = np.full((len(question_ids), len(values)), np.nan)
+    oq = pd.Index(question_ids).get_indexer(options["question_id"].to_numpy())
+    known = oq >= 0
+    oq, ov, os_ = (
+        oq[known],
+        options["value"].to_numpy("float64")[known],
+        options["score"].to_numpy("float64")[known],
+    )
+    top = np.zeros(len(question_ids))
+    np.maximum.at(top, oq, os_)
+    exact = kinds[oq] != "number"
+    col = pd.Index(values).get_indexer(ov[exact])
+    hit = col >= 0
+    table[oq[exact][hit], col[hit]] = os_[exact][hit]
+    for qi in np.flatnonzero(kinds == "number"):
+        mine = oq == qi
+        order = np.argsort(ov[mine], kind="stable")
+        thresholds, scores = ov[mine][order], os_[mine][order]
+        if not len(thresholds):
+            continue
+        band = np.searchsorted(thresholds, values, side="right") - 1
+        # Below the lowest threshold scores zero, like the lowest band of a number question.
+        table[qi] = np.where(band >= 0, scores[np.clip(band, 0, None)], 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table = table / top[:, None]
+    table[~np.isfinite(table)] = np.nan
+    return np.clip(table, 0.0, 1.0)
+
+
+def _dense(answers: pd.DataFrame, instrument: InstrumentFrames) -> _Dense:
+    question_ids = instrument.questions["question_id"].to_numpy()
+    group_ids = instrument.groups["group_id"].to_numpy()
+    qidx = pd.Index(question_ids).get_indexer(answers["question_id"].to_numpy())
+    gidx = pd.Index(group_ids).get_indexer(answers["group_id"].to_numpy())
+    vidx, values = pd.factorize(answers["value"].to_numpy(dtype="float64"))
+    table = _score_table(instrument, question_ids, np.asarray(values, dtype="float64"))
+    asked = np.zeros((len(question_ids), len(group_ids)), dtype=bool)
+    aq = pd.Index(question_ids).get_indexer(instrument.asked["question_id"].to_numpy())
+    ag = pd.Index(group_ids).get_indexer(instrument.asked["group_id"].to_numpy())
+    ok = (aq >= 0) & (ag >= 0)
+    asked[aq[ok], ag[ok]] = True
+    valid = (qidx >= 0) & (gidx >= 0) & (vidx >= 0)
+    s = np.full(len(answers), np.nan)
+    q, g, v = qidx[valid], gidx[valid], vidx[valid]
+    # An answer to a question its group is not asked does not count.
+    s[valid] = np.where(asked[q, g], table[q, v], np.nan)
+    return _Dense(question_ids, group_ids, qidx, gidx, s)
 
 
 def answer_scores(answers: pd.DataFrame, instrument: InstrumentFrames) -> pd.Series:
-    """Each answer's score in [0, 1] (NaN when the value matches no option: it is not counted)."""
-    options = instrument.options
-    top = options.groupby("question_id")["score"].max()
-    kinds = instrument.questions.set_index("question_id")["kind"]
-    kind = answers["question_id"].map(kinds)
-    raw = pd.Series(np.nan, index=answers.index, dtype="float64")
-
-    is_number = (kind == "number").to_numpy()
-    exact = answers.loc[~is_number, ["question_id", "value"]]
-    if len(exact):
-        lookup = options.set_index(["question_id", "value"])["score"]
-        lookup = lookup[~lookup.index.duplicated()]
-        keys = pd.MultiIndex.from_arrays([exact["question_id"].to_numpy(), exact["value"].to_numpy()])
-        pos = lookup.index.get_indexer(keys)
-        found = lookup.to_numpy()[pos]
-        raw.loc[exact.index] = np.where(pos >= 0, found, np.nan)
-
-    numbers = answers.loc[is_number, ["question_id", "value"]]
-    if len(numbers):
-        thresholds = options[options["question_id"].isin(numbers["question_id"].unique())]
-        left = numbers.reset_index().sort_values("value", kind="stable")
-        right = thresholds[["question_id", "value", "score"]].sort_values("value", kind="stable")
-        left = left.astype({"value": "float64"})
-        right = right.astype({"value": "float64"})
-        banded = pd.merge_asof(left, right, on="value", by="question_id", direction="backward")
-        # Below the lowest threshold scores zero, like the lowest band of a number question.
-        raw.loc[banded["index"].to_numpy()] = banded["score"].fillna(0.0).to_numpy()
-
-    scale = answers["question_id"].map(top).to_numpy(dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = raw.to_numpy() / scale
-    score[~np.isfinite(score)] = np.nan
-    return pd.Series(np.clip(score, 0.0, 1.0), index=answers.index)
+    """Each answer's score in [0, 1] (NaN when the value matches no option or the question is not
+    asked of the answer's group: it is not counted)."""
+    return pd.Series(_dense(answers, instrument).s, index=answers.index)
 
 
 # --- steps 2 and 3: aggregation ------------------------------------------------------------------------
 
 
-def _weighted_mean(frame: pd.DataFrame, by: list[str], score: str, weight: str) -> pd.DataFrame:
-    """sum(w * s) / sum(w) over rows with a score, per `by`; weights renormalised over what is scored."""
-    scored = frame[frame[score].notna()]
-    tmp = pd.DataFrame(
-        {**{k: scored[k].to_numpy() for k in by}, "ws": (scored[score] * scored[weight]).to_numpy()}
-    )
-    tmp["w"] = scored[weight].to_numpy()
-    sums = tmp.groupby(by, sort=True)[["ws", "w"]].sum()
-    out = (sums["ws"] / sums["w"]).rename("score").reset_index()
-    return out
+def _weighted(scores: np.ndarray, member: np.ndarray, weights: np.ndarray, n_parents: int) -> np.ndarray:
+    """[collection, child] scores -> [collection, parent] weighted means, renormalised over the
+    children that have a score (NaN children drop out; no scored child gives NaN)."""
+    w = np.zeros((len(member), n_parents))
+    ok = member >= 0
+    w[np.flatnonzero(ok), member[ok]] = weights[ok]
+    present = ~np.isnan(scores)
+    num = np.where(present, scores, 0.0) @ w
+    den = present.astype("float64") @ w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def _long(matrix: np.ndarray, collections: np.ndarray, ids: np.ndarray, name: str) -> pd.DataFrame:
+    ci, ki = np.nonzero(~np.isnan(matrix))
+    return pd.DataFrame({"collection_id": collections[ci], name: ids[ki], "score": matrix[ci, ki]})
 
 
 def score(answers: pd.DataFrame, instrument: InstrumentFrames) -> ScoreResult:
     """Score every collection present in `answers` (only counted questionnaires: callers drop drafts
     and excluded ones). Returns scores on 0-100, the reported overall, its category and quota status."""
-    answers = answers[ANSWER_COLUMNS]
-    # An answer to a question its group is not asked does not count.
-    asked = instrument.asked[["question_id", "group_id"]].drop_duplicates()
-    answers = answers.merge(asked, on=["question_id", "group_id"], how="inner")
-    answers = answers.assign(s=answer_scores(answers, instrument)).dropna(subset=["s"])
+    d = _dense(answers, instrument)
+    cidx, collections = pd.factorize(answers["collection_id"].to_numpy())
+    collections = np.asarray(collections)
+    n_c, n_q, n_g = len(collections), len(d.question_ids), len(d.group_ids)
+    counted = ~np.isnan(d.s)
 
-    # Questionnaire-level duplicates of one (questionnaire, question) cannot exist (a DB constraint);
-    # the group mean makes duplicated questionnaires count like the originals.
-    group_means = answers.groupby(["collection_id", "question_id", "group_id"], sort=False)["s"].mean()
-    question_scores = group_means.groupby(level=["collection_id", "question_id"]).mean().rename("score")
-    questions = question_scores.reset_index()
-    questions["score"] *= 100.0
+    # Group means per (collection, question, group), then the mean of the groups that answered.
+    key = (cidx[counted] * n_q + d.qidx[counted]) * n_g + d.gidx[counted]
+    size = n_c * n_q * n_g
+    sums = np.bincount(key, weights=d.s[counted], minlength=size).reshape(n_c, n_q, n_g)
+    counts = np.bincount(key, minlength=size).reshape(n_c, n_q, n_g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        group_means = np.where(counts > 0, sums / counts, np.nan)
+        answered = (counts > 0).sum(axis=2)
+        question = np.where(answered > 0, np.nansum(group_means, axis=2) / answered, np.nan) * 100.0
 
-    qmeta = instrument.questions[["question_id", "indicator_id", "weight"]]
-    q = questions.merge(qmeta, on="question_id", how="inner")
-    indicators = _weighted_mean(q, ["collection_id", "indicator_id"], "score", "weight")
+    qmeta = instrument.questions
+    ind_ids = instrument.indicators["indicator_id"].to_numpy()
+    var_ids = instrument.variables["variable_id"].to_numpy()
+    q_member = pd.Index(ind_ids).get_indexer(qmeta["indicator_id"].to_numpy())
+    indicator = _weighted(question, q_member, qmeta["weight"].to_numpy("float64"), len(ind_ids))
+    i_member = pd.Index(var_ids).get_indexer(instrument.indicators["variable_id"].to_numpy())
+    i_weight = instrument.indicators["weight"].to_numpy("float64")
+    variable = _weighted(indicator, i_member, i_weight, len(var_ids))
+    v_weight = instrument.variables["weight"].to_numpy("float64")
+    total = _weighted(variable, np.zeros(len(var_ids), dtype=int), v_weight, 1)[:, 0]
 
-    imeta = instrument.indicators[["indicator_id", "variable_id", "weight"]]
-    i = indicators.merge(imeta, on="indicator_id", how="inner")
-    variables = _weighted_mean(i, ["collection_id", "variable_id"], "score", "weight")
-
-    vmeta = instrument.variables[["variable_id", "weight"]]
-    v = variables.merge(vmeta, on="variable_id", how="inner")
-    overall = _weighted_mean(v, ["collection_id"], "score", "weight").set_index("collection_id")
-    overall = overall.rename(columns={"score": "overall"})
-
-    groups = quota_status(answers_collections(answers), instrument)
+    groups = quota_status(answers_collections(answers[counted]), instrument)
+    scored = ~np.isnan(total)
+    overall = pd.DataFrame(
+        {"overall": total[scored]}, index=pd.Index(collections[scored], name="collection_id")
+    )
     overall = overall.join(
         groups.groupby("collection_id").agg(quota_met=("met", "all"), respondents=("respondents", "sum")),
         how="left",
     )
-    overall["quota_met"] = overall["quota_met"].fillna(False).astype(bool)
+    overall["quota_met"] = overall["quota_met"].astype("boolean").fillna(False).astype(bool)
     overall["respondents"] = overall["respondents"].fillna(0).astype(int)
     overall["reported"] = reported(overall["overall"], instrument.bands)
     if instrument.bands.kind == FIXED:
@@ -183,13 +230,18 @@ def score(answers: pd.DataFrame, instrument: InstrumentFrames) -> ScoreResult:
         # Relative bands need every participant's score: assigned by the period pass.
         overall["category"] = ""
     return ScoreResult(
-        questions=questions, indicators=indicators, variables=variables, overall=overall, groups=groups
+        questions=_long(question, collections, d.question_ids, "question_id"),
+        indicators=_long(indicator, collections, ind_ids, "indicator_id"),
+        variables=_long(variable, collections, var_ids, "variable_id"),
+        overall=overall,
+        groups=groups,
     )
 
 
 def answers_collections(answers: pd.DataFrame) -> pd.DataFrame:
     """The counted questionnaires: collection_id, questionnaire_id, group_id (one row each)."""
-    return answers[["collection_id", "questionnaire_id", "group_id"]].drop_duplicates()
+    first = ~pd.Series(answers["questionnaire_id"].to_numpy()).duplicated().to_numpy()
+    return answers.loc[first, ["collection_id", "questionnaire_id", "group_id"]]
 
 
 def quota_status(questionnaires: pd.DataFrame, instrument: InstrumentFrames) -> pd.DataFrame:

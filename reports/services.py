@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
@@ -113,7 +114,8 @@ def _save(
             instrument=instrument, basis=basis, collection_id__in=gone
         ).delete()[0]
     if changed:
-        result = scoring.score(answers[answers["collection_id"].isin(changed)], data.frames)
+        subset = answers if len(changed) == len(hashes) else answers[answers["collection_id"].isin(changed)]
+        result = scoring.score(subset, data.frames)
         variables = _by_collection(result.variables, "variable_id", data.variable_codes)
         indicators = _by_collection(result.indicators, "indicator_id", data.indicator_codes)
         groups = _groups_by_collection(result.groups, data.group_codes)
@@ -189,7 +191,9 @@ def score_collections(
     if Score.Basis.CURRENT in bases:
         t0 = timezone.now()
         answers = inputs.live_answers(period.pk, None if collection_ids is None else targets)
-        answers = answers[answers["collection_id"].isin(targets)]
+        present = pd.unique(answers["collection_id"].to_numpy())
+        if not np.isin(present, targets).all():  # drafts of a period-wide load are not stored
+            answers = answers[answers["collection_id"].isin(targets)]
         run.timings["load"] = (timezone.now() - t0).total_seconds()
         with transaction.atomic():
             _save(period, data, Score.Basis.CURRENT, answers, targets, run)
