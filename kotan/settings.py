@@ -241,6 +241,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Seconds a collection's score waits for more changes before it is computed (one task per burst).
 SCORE_DEBOUNCE_SECONDS = envint("SCORE_DEBOUNCE_SECONDS", 10)
+# Seconds the report cache waits after a score change before re-rendering the period (one per burst).
+REPORT_RENDER_DEBOUNCE_SECONDS = envint("REPORT_RENDER_DEBOUNCE_SECONDS", 60)
 # Shared cache (score debounce keys) on Redis when Celery uses Redis; per-process memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
 if CACHE_URL.startswith("redis"):

@@ -45,3 +45,31 @@ def request_collection_score(collection_id: int) -> None:
     except Exception:
         logger.warning("score of collection %s not enqueued; the sweep will compute it", collection_id)
         clear_pending(collection_id)
+
+
+def request_period_render(period_id: int) -> None:
+    """Re-render the period's reports after its scores changed, at most once per window (a submission
+    day changes many scores; the national report should render once for the burst, not per score).
+
+    With tasks running eagerly (development) nothing is rendered here: a whole period takes minutes;
+    a page that finds its report missing renders just that one."""
+    from reports.render_tasks import render_period_reports
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    delay = settings.REPORT_RENDER_DEBOUNCE_SECONDS
+    try:
+        if cache.add(f"kotan:render-pending:{period_id}", 1, timeout=delay):
+            render_period_reports.apply_async(
+                (period_id,),
+                countdown=delay,
+                retry=True,
+                retry_policy={
+                    "max_retries": 1,
+                    "interval_start": 0,
+                    "interval_step": 0.5,
+                    "interval_max": 0.5,
+                },
+            )
+    except Exception:
+        logger.warning("report render of period %s not enqueued", period_id)

@@ -26,6 +26,13 @@ RETRY = {
 }
 
 
+def _after(period_id: int, run: services.ScoreRun) -> dict:
+    """Scores changed: the period's cached reports are re-rendered (debounced)."""
+    if run.written or run.removed or run.categories_updated:
+        scheduling.request_period_render(period_id)
+    return run.as_dict()
+
+
 @shared_task(name="reports.compute_collection_score", **RETRY)
 def compute_collection_score(collection_id: int) -> dict:
     """Score one collection (both bases)."""
@@ -34,7 +41,7 @@ def compute_collection_score(collection_id: int) -> dict:
     collection = Collection.objects.select_related("period__instrument").filter(pk=collection_id).first()
     if collection is None:
         return {"missing": collection_id}
-    return services.score_collections(collection.period, [collection_id]).as_dict()
+    return _after(collection.period_id, services.score_collections(collection.period, [collection_id]))
 
 
 @shared_task(name="reports.recompute_period", **RETRY)
@@ -44,7 +51,7 @@ def recompute_period(period_id: int) -> dict:
     period = Period.objects.select_related("instrument").filter(pk=period_id).first()
     if period is None:
         return {"missing": period_id}
-    return services.score_collections(period).as_dict()
+    return _after(period.pk, services.score_collections(period))
 
 
 @shared_task(name="reports.sweep_scores", **RETRY)
@@ -54,7 +61,7 @@ def sweep_scores() -> dict:
     done = {}
     for period_id, ids in services.stale_collections().items():
         period = Period.objects.select_related("instrument").get(pk=period_id)
-        done[period_id] = services.score_collections(period, ids).as_dict()
+        done[period_id] = _after(period_id, services.score_collections(period, ids))
     if done:
         logger.info("score sweep: %s", done)
     return done

@@ -20,6 +20,16 @@ from tests.factories import group, make_collection, make_instrument, make_period
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_pending_keys():
+    # Debounce keys live in the cache, and ids repeat across rolled-back tests.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _new(collection, user, code, answers: dict):
     inst = collection.period.instrument
     q = services.questionnaire_create(collection=collection, group=group(inst, code), user=user)
@@ -317,3 +327,16 @@ def test_a_variable_that_moved_more_than_25_points_since_last_year_is_flagged(
     assert 'data-testid="score-jumps"' in body
     assert "Ketahanan Keluarga berubah +45,4 poin" in body or "Ketahanan Keluarga berubah +45.4 poin" in body
     assert "Kelembagaan berubah" not in body
+
+
+def test_changed_scores_ask_for_one_report_render_per_burst(submitted, period, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from reports import render_tasks
+
+    with mock.patch.object(render_tasks.render_period_reports, "apply_async") as render:
+        tasks.recompute_period(period.pk)  # writes both scores
+        tasks.recompute_period(period.pk)  # unchanged: asks for nothing
+        Score.objects.all().delete()
+        tasks.recompute_period(period.pk)  # written again, inside the same window
+    assert render.call_count == 1
+    assert render.call_args.args == ((period.pk,),)
