@@ -16,6 +16,8 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+# For examples that build and parse a whole XLSX file (about half a second each).
+FUZZ_SLOW = settings(FUZZ, max_examples=15)
 
 NASTY_TEXT = [
     "",
