@@ -27,6 +27,7 @@ setup: $(VENV)/.req messages
 	$(MANAGE) seed_demo
 	$(MANAGE) load_demo_survey
 	$(MANAGE) load_demo_history
+	$(MANAGE) load_demo_collections
 
 run: setup
 	@echo "KOTAN at http://127.0.0.1:8000/ (Ctrl+C to stop)"

@@ -545,3 +545,14 @@ def test_home_after_deadline_is_read_only_with_reason(client_for, bnnk_a, collec
     # the new-questionnaire page refuses with the same reason
     response = client_for(bnnk_a).get(home_url(collection) + "kuesioner/baru/", follow=True)
     assert "telah lewat" in response.content.decode()
+
+
+def test_collection_home_lists_a_questionnaire_whose_entering_user_is_gone(client_for, bnnk_a, regency_a):
+    # entered_by is SET_NULL when a user is deleted (and empty for generated demo data).
+    collection = make_collection(regency_a)
+    Questionnaire.objects.create(
+        collection=collection, group=group(collection.period.instrument, "keluarga"), entered_by=None
+    )
+    response = client_for(bnnk_a).get(f"/survei/periode/{collection.period.year}/{regency_a.code}/")
+    assert response.status_code == 200
+    assert "petugas" in response.content.decode()
