@@ -38,26 +38,27 @@ def next_values(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> 
     return pd.Series(out, index=answers.index)
 
 
-def score_gains(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> pd.DataFrame:
-    """Per indicator of the instrument, for the one collection in `answers` (counted questionnaires
-    only): its score now, its score raised, the overall points gained (`gain`, 0-100; `gain_reported`
-    on the band scheme's scale) and how many answers moved. Sorted by gain, highest first."""
-    collections = answers["collection_id"].unique()
-    if len(collections) > 1:
-        raise ValueError("score_gains takes the answers of one collection")
-    indicator_ids = instrument.indicators["indicator_id"].to_numpy()
-    if not len(collections):
-        return pd.DataFrame(
-            {
-                "indicator_id": indicator_ids,
-                "score": np.nan,
-                "raised": np.nan,
-                "gain": 0.0,
-                "gain_reported": 0.0,
-                "answers_raised": 0,
-            }
-        )[GAIN_COLUMNS]
+def _empty_gains(instrument: scoring.InstrumentFrames) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator_id": instrument.indicators["indicator_id"].to_numpy(),
+            "score": np.nan,
+            "raised": np.nan,
+            "gain": 0.0,
+            "gain_reported": 0.0,
+            "answers_raised": 0,
+        }
+    )[GAIN_COLUMNS]
 
+
+def _one_collection(answers: pd.DataFrame, what: str) -> None:
+    if answers["collection_id"].nunique() > 1:
+        raise ValueError(f"{what} takes the answers of one collection")
+
+
+def _gain_scenarios(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> tuple[list, list]:
+    """Scenario 0: the collection as it is; scenario k: the answers of the k-th indicator one level up.
+    Returns (answer frames with collection_id = scenario, answers moved per indicator)."""
     answers = answers[scoring.ANSWER_COLUMNS].reset_index(drop=True)
     # An answer to a question its group is not asked never counts, so it is never raised either.
     asked = instrument.asked[["question_id", "group_id"]].drop_duplicates()
@@ -67,24 +68,26 @@ def score_gains(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> 
     indicator_of = (
         answers["question_id"].map(instrument.questions.set_index("question_id")["indicator_id"]).to_numpy()
     )
-
-    # Scenario 0 is the collection as it is; scenario k raises the answers of the k-th indicator.
     parts = [answers.assign(collection_id=0)]
     counts = []
-    for k, indicator_id in enumerate(indicator_ids, start=1):
+    for k, indicator_id in enumerate(instrument.indicators["indicator_id"].to_numpy(), start=1):
         mask = moved & (indicator_of == indicator_id)
         counts.append(int(mask.sum()))
         part = answers.assign(collection_id=k)
         part["value"] = np.where(mask, raised_values, part["value"].to_numpy())
         parts.append(part)
-    result = scoring.score(pd.concat(parts, ignore_index=True), instrument)
+    return parts, counts
 
+
+def _gains_frame(
+    result: scoring.ScoreResult, counts: list, instrument: scoring.InstrumentFrames
+) -> pd.DataFrame:
     overall = result.overall["overall"]
     base = float(overall.get(0, np.nan))
     ind = result.indicators.set_index(["collection_id", "indicator_id"])["score"]
     span = instrument.bands.scale_max - instrument.bands.scale_min
     rows = []
-    for k, indicator_id in enumerate(indicator_ids, start=1):
+    for k, indicator_id in enumerate(instrument.indicators["indicator_id"].to_numpy(), start=1):
         gain = float(overall.get(k, np.nan)) - base
         if not np.isfinite(gain) or abs(gain) < 1e-9:
             gain = 0.0  # float noise of a rescore with nothing moved
@@ -104,19 +107,60 @@ def score_gains(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> 
     )
 
 
+def score_gains(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> pd.DataFrame:
+    """Per indicator of the instrument, for the one collection in `answers` (counted questionnaires
+    only): its score now, its score raised, the overall points gained (`gain`, 0-100; `gain_reported`
+    on the band scheme's scale) and how many answers moved. Sorted by gain, highest first."""
+    _one_collection(answers, "score_gains")
+    if answers.empty:
+        return _empty_gains(instrument)
+    parts, counts = _gain_scenarios(answers, instrument)
+    result = scoring.score(pd.concat(parts, ignore_index=True), instrument)
+    return _gains_frame(result, counts, instrument)
+
+
+def _group_part(answers: pd.DataFrame, offset: int) -> tuple[pd.DataFrame, dict[int, int]]:
+    """Each group's answers as its own scenario (collection_id = offset + i): (frame, scenario->group)."""
+    groups = sorted(answers["group_id"].unique())
+    ids = {int(g): offset + i for i, g in enumerate(groups)}
+    part = answers[scoring.ANSWER_COLUMNS].assign(collection_id=answers["group_id"].map(ids).to_numpy())
+    return part, {v: k for k, v in ids.items()}
+
+
+def _groups_frame(result: scoring.ScoreResult, part: pd.DataFrame, scenario_group: dict) -> pd.DataFrame:
+    scenarios = list(scenario_group)
+    variables = result.variables[result.variables["collection_id"].isin(scenarios)].pivot(
+        index="collection_id", columns="variable_id", values="score"
+    )
+    overall = result.overall.loc[result.overall.index.isin(scenarios), ["overall"]]
+    respondents = part.groupby("collection_id")["questionnaire_id"].nunique().rename("respondents")
+    out = overall.join(respondents).join(variables)
+    out.index = [scenario_group[i] for i in out.index]
+    out.index.name = "group_id"
+    out.columns.name = None
+    return out.reset_index()
+
+
 def group_scores(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> pd.DataFrame:
     """The one collection's scores from each respondent group's answers alone: one row per group that
     answered (group_id, overall, respondents) with one column per variable_id (NaN where the group is
     asked nothing of that variable). Same engine, one pass: each group becomes its own "collection"."""
-    if answers["collection_id"].nunique() > 1:
-        raise ValueError("group_scores takes the answers of one collection")
+    _one_collection(answers, "group_scores")
     if answers.empty:
         return pd.DataFrame(columns=["group_id", "overall", "respondents"])
-    per_group = answers[scoring.ANSWER_COLUMNS].assign(collection_id=answers["group_id"].to_numpy())
-    result = scoring.score(per_group, instrument)
-    variables = result.variables.pivot(index="collection_id", columns="variable_id", values="score")
-    overall = result.overall[["overall"]]
-    respondents = per_group.groupby("collection_id")["questionnaire_id"].nunique().rename("respondents")
-    out = overall.join(respondents).join(variables)
-    out.index.name = "group_id"
-    return out.reset_index()
+    part, scenario_group = _group_part(answers, 0)
+    return _groups_frame(scoring.score(part, instrument), part, scenario_group)
+
+
+def gains_and_groups(
+    answers: pd.DataFrame, instrument: scoring.InstrumentFrames
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """score_gains and group_scores of one collection in a single engine pass (the report card's
+    two questions cost one call's fixed overhead instead of two)."""
+    _one_collection(answers, "gains_and_groups")
+    if answers.empty:
+        return _empty_gains(instrument), pd.DataFrame(columns=["group_id", "overall", "respondents"])
+    parts, counts = _gain_scenarios(answers, instrument)
+    part, scenario_group = _group_part(answers, len(parts))
+    result = scoring.score(pd.concat([*parts, part], ignore_index=True), instrument)
+    return _gains_frame(result, counts, instrument), _groups_frame(result, part, scenario_group)

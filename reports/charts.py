@@ -2,7 +2,7 @@
 request; labels come through gettext. Pages pass the figures to plotly.js (served from static/) as
 JSON; the PDF reports can export the same figures as images.
 
-Only basic trace types (bar, scatter, scatterpolar, heatmap, indicator) are used: they render
+Only basic trace types (bar, scatter, scatterpolar, heatmap) are used: they render
 without 'unsafe-eval' under the site's Content-Security-Policy. The map is a plain longitude/latitude
 scatter of the kab/kota centroids: plotly's geo traces fetch their base map (topojson) from a CDN at
 run time, and no registry package ships Indonesian boundaries, so there is no coastline.
@@ -43,8 +43,16 @@ def num(value: float, decimals: int = 1) -> str:
     return text
 
 
-def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
-    layout = {
+def _figure(
+    traces: list[dict], height: int, layout: dict | None = None, narrow: dict | None = None
+) -> go.Figure:
+    """A figure from plain trace and layout dicts (plotly's figure schema) over the house layout.
+
+    Built with _validate=False: plotly.py's per-property validation cost ~8 ms a chart, a third of a
+    page's budget. tests/test_dashboards_charts.py validates every chart function's output instead.
+    `narrow`: layout overrides static/js/charts.js applies below 576 px (phones), kept in layout.meta.
+    """
+    base = {
         "height": height,
         "margin": {"l": 8, "r": 8, "t": 28, "b": 8},
         "font": {"family": FONT, "size": 12, "color": "#212529"},
@@ -54,8 +62,18 @@ def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         "hoverlabel": {"font": {"family": FONT}},
     }
-    fig.update_layout({**layout, **kw})
-    return fig
+    base.update(layout or {})
+    if narrow:
+        base["meta"] = {"narrow": narrow}
+    return go.Figure(data=traces, layout=base, _validate=False)
+
+
+def _list(values) -> list:
+    """Plain Python values (None for NaN) for a trace: readable JSON, no typed-array encoding."""
+    return [None if (isinstance(v, float) and math.isnan(v)) else v for v in pd.Series(values).tolist()]
+
+
+GRID = "#e9ecef"
 
 
 def short(label: str, limit: int = 38) -> str:
@@ -69,18 +87,9 @@ def narrow_name(label: str, limit: int = 18) -> str:
     return short(str(label).replace("Kabupaten ", "Kab. "), limit)
 
 
-def _narrow(fig: go.Figure, **layout) -> go.Figure:
-    """Layout overrides static/js/charts.js applies when the chart is drawn narrower than 576 px
-    (phones): shorter tick labels, a lower map. Kept in layout.meta, which plotly.js ignores."""
-    meta = dict(fig.layout.meta or {})
-    meta["narrow"] = {**meta.get("narrow", {}), **layout}
-    fig.update_layout(meta=meta)
-    return fig
-
-
-def _narrow_y(fig: go.Figure, labels: list[str], limit: int = 18) -> go.Figure:
-    """On a phone, category y-axis labels cut to `limit` characters (tickvals keep the categories)."""
-    return _narrow(fig, yaxis={"tickvals": list(labels), "ticktext": [narrow_name(v, limit) for v in labels]})
+def narrow_y(labels: list[str], limit: int = 18) -> dict:
+    """Phone overrides: category y-axis labels cut to `limit` characters (tickvals keep the categories)."""
+    return {"yaxis": {"tickvals": list(labels), "ticktext": [narrow_name(v, limit) for v in labels]}}
 
 
 def wrap(label: str, width: int = 12) -> str:
@@ -114,11 +123,17 @@ def score_colors(values) -> list[str]:
 
 def empty(message: str, height: int = 220) -> go.Figure:
     """A blank figure saying why there is nothing to draw."""
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, height)
+    return _figure(
+        [],
+        height,
+        {
+            "annotations": [
+                {"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}
+            ],
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+        },
+    )
 
 
 # --- report card ------------------------------------------------------------------------------------------
@@ -127,29 +142,41 @@ def empty(message: str, height: int = 220) -> go.Figure:
 def radar(values: pd.DataFrame) -> go.Figure:
     """Variables (index: names) as a radar, one closed line per column (kab/kota, province, national)."""
     colors = [KABKOTA, PROVINCE, NATIONAL]
-    fig = go.Figure()
     theta = [wrap(v, 11) for v in values.index]
+    traces = []
     for i, column in enumerate(values.columns):
         r = values[column].astype("float64")
         if r.isna().all():
             continue
-        fig.add_trace(
-            go.Scatterpolar(
-                r=[*r.round(2), round(float(r.iloc[0]), 2)],
-                theta=[*theta, theta[0]],
-                name=str(column),
-                mode="lines+markers",
-                line={"color": colors[i % len(colors)], "width": 3 if i == 0 else 2},
-                fill="toself" if i == 0 else "none",
-                fillcolor="rgba(11,61,110,0.12)",
-                hovertemplate="%{theta}: %{r:.2f}<extra>" + str(column) + "</extra>",
-            )
+        traces.append(
+            {
+                "type": "scatterpolar",
+                "r": _list([*r.round(2), round(float(r.iloc[0]), 2)]),
+                "theta": [*theta, theta[0]],
+                "name": str(column),
+                "mode": "lines+markers",
+                "line": {"color": colors[i % len(colors)], "width": 3 if i == 0 else 2},
+                "fill": "toself" if i == 0 else "none",
+                "fillcolor": "rgba(11,61,110,0.12)",
+                "hovertemplate": "%{theta}: %{r:.2f}<extra>" + str(column) + "</extra>",
+            }
         )
-    fig.update_layout(
-        polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "tickfont": {"size": 9}}}
+    return _figure(
+        traces,
+        380,
+        {
+            "polar": {
+                "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "tickfont": {"size": 9}}
+            },
+            "margin": {"l": 60, "r": 60, "t": 40, "b": 30},
+        },
+        narrow={"margin": {"l": 78, "r": 78, "t": 40, "b": 30}},
     )
-    _narrow(fig, margin={"l": 78, "r": 78, "t": 40, "b": 30})
-    return _layout(fig, 380, margin={"l": 60, "r": 60, "t": 40, "b": 30})
+
+
+def _hbar_layout(xaxis: dict) -> dict:
+    # Plotly draws the first category at the bottom: reversed, the first row is on top.
+    return {"xaxis": {"gridcolor": GRID, **xaxis}, "yaxis": {"autorange": "reversed", "automargin": True}}
 
 
 def indicator_bars(frame: pd.DataFrame) -> go.Figure:
@@ -157,23 +184,20 @@ def indicator_bars(frame: pd.DataFrame) -> go.Figure:
     data = frame.dropna(subset=["score"]).sort_values("score", ascending=True, kind="stable")
     if data.empty:
         return empty(_("Belum ada skor indikator."))
-    fig = go.Figure(
-        go.Bar(
-            x=data["score"].round(2),
-            y=[short(n) for n in data["name"]],
-            customdata=np.stack([data["name"], data["variable"]], axis=-1),
-            orientation="h",
-            marker={"color": score_colors(data["score"])},
-            text=[num(v) for v in data["score"]],
-            textposition="auto",
-            hovertemplate="%{customdata[0]} (%{customdata[1]}): %{x:.2f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(range=[0, 100], title=_("skor (0–100)"), gridcolor="#e9ecef")
-    # Plotly draws the first category at the bottom: reversed, the weakest is on top.
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    _narrow_y(fig, [short(n) for n in data["name"]], 20)
-    return _layout(fig, 60 + 24 * len(data))
+    labels = [short(n) for n in data["name"]]
+    trace = {
+        "type": "bar",
+        "x": _list(data["score"].round(2)),
+        "y": labels,
+        "customdata": [[n, v] for n, v in zip(data["name"], data["variable"], strict=True)],
+        "orientation": "h",
+        "marker": {"color": score_colors(data["score"])},
+        "text": [num(v) for v in data["score"]],
+        "textposition": "auto",
+        "hovertemplate": "%{customdata[0]} (%{customdata[1]}): %{x:.2f}<extra></extra>",
+    }
+    layout = _hbar_layout({"range": [0, 100], "title": {"text": _("skor (0–100)")}})
+    return _figure([trace], 60 + 24 * len(data), layout, narrow_y(labels, 20))
 
 
 def gains_bars(frame: pd.DataFrame, limit: int = 8) -> go.Figure:
@@ -181,22 +205,20 @@ def gains_bars(frame: pd.DataFrame, limit: int = 8) -> go.Figure:
     data = frame[frame["gain"] > 0].head(limit)
     if data.empty:
         return empty(_("Tidak ada indikator yang masih bisa naik satu tingkat jawaban."))
-    fig = go.Figure(
-        go.Bar(
-            x=data["gain"].round(2),
-            y=[short(n) for n in data["name"]],
-            customdata=data["name"],
-            orientation="h",
-            marker={"color": KABKOTA},
-            text=["+" + num(g, 2) for g in data["gain"]],
-            textposition="auto",
-            hovertemplate="%{customdata}: +%{x:.2f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title=_("tambahan poin indeks"), gridcolor="#e9ecef", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    _narrow_y(fig, [short(n) for n in data["name"]], 20)
-    return _layout(fig, 60 + 28 * len(data))
+    labels = [short(n) for n in data["name"]]
+    trace = {
+        "type": "bar",
+        "x": _list(data["gain"].round(2)),
+        "y": labels,
+        "customdata": _list(data["name"]),
+        "orientation": "h",
+        "marker": {"color": KABKOTA},
+        "text": ["+" + num(g, 2) for g in data["gain"]],
+        "textposition": "auto",
+        "hovertemplate": "%{customdata}: +%{x:.2f}<extra></extra>",
+    }
+    layout = _hbar_layout({"title": {"text": _("tambahan poin indeks")}, "rangemode": "tozero"})
+    return _figure([trace], 60 + 28 * len(data), layout, narrow_y(labels, 20))
 
 
 def group_heatmap(frame: pd.DataFrame) -> go.Figure:
@@ -209,28 +231,29 @@ def group_heatmap(frame: pd.DataFrame) -> go.Figure:
 
 def _heat(frame: pd.DataFrame, height: int) -> go.Figure:
     z = frame.to_numpy(dtype="float64")
-    text = [[num(v) for v in row] for row in z]
-    fig = go.Figure(
-        go.Heatmap(
-            z=np.round(z, 2),
-            x=[wrap(c) for c in frame.columns],
-            y=[short(i, 30) for i in frame.index],
-            text=text,
-            texttemplate="%{text}",
-            colorscale=SCORE_SCALE,
-            zmin=0,
-            zmax=100,
-            xgap=2,
-            ygap=2,
-            hoverongaps=False,
-            colorbar={"thickness": 10, "len": 0.9},
-            hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(side="top", automargin=True, tickangle=0, tickfont={"size": 11})
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    _narrow_y(fig, [short(i, 30) for i in frame.index], 16)
-    return _layout(fig, height, margin={"l": 8, "r": 8, "t": 40, "b": 8})
+    rows = [short(i, 30) for i in frame.index]
+    trace = {
+        "type": "heatmap",
+        "z": [[None if math.isnan(v) else round(float(v), 2) for v in row] for row in z],
+        "x": [wrap(c) for c in frame.columns],
+        "y": rows,
+        "text": [[num(v) for v in row] for row in z],
+        "texttemplate": "%{text}",
+        "colorscale": SCORE_SCALE,
+        "zmin": 0,
+        "zmax": 100,
+        "xgap": 2,
+        "ygap": 2,
+        "hoverongaps": False,
+        "colorbar": {"thickness": 10, "len": 0.9},
+        "hovertemplate": "%{y} · %{x}: %{z:.2f}<extra></extra>",
+    }
+    layout = {
+        "xaxis": {"side": "top", "automargin": True, "tickangle": 0, "tickfont": {"size": 11}},
+        "yaxis": {"autorange": "reversed", "automargin": True},
+        "margin": {"l": 8, "r": 8, "t": 40, "b": 8},
+    }
+    return _figure([trace], height, layout, narrow_y(rows, 16))
 
 
 def trend(frame: pd.DataFrame, synthetic_years: set[int] | None = None) -> go.Figure:
@@ -242,28 +265,32 @@ def trend(frame: pd.DataFrame, synthetic_years: set[int] | None = None) -> go.Fi
     colors = [KABKOTA, PROVINCE, NATIONAL]
     synthetic_years = synthetic_years or set()
     ticks = [f"{y}*" if y in synthetic_years else str(y) for y in frame.index]
-    fig = go.Figure()
+    traces = []
     for i, column in enumerate(frame.columns):
         y = frame[column].astype("float64")
         if y.isna().all():
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=ticks,
-                y=y.round(2),
-                name=str(column),
-                mode="lines+markers+text" if i == 0 else "lines+markers",
-                text=[num(v) for v in y] if i == 0 else None,
-                textposition="top center",
-                cliponaxis=False,
-                line={"color": colors[i % len(colors)], "width": 3 if i == 0 else 2},
-                connectgaps=True,
-                hovertemplate="%{x}: %{y:.2f}<extra>" + str(column) + "</extra>",
-            )
-        )
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(title=_("indeks (0–100)"), gridcolor="#e9ecef", rangemode="tozero")
-    return _layout(fig, 300, margin={"l": 8, "r": 16, "t": 36, "b": 8})
+        trace = {
+            "type": "scatter",
+            "x": ticks,
+            "y": _list(y.round(2)),
+            "name": str(column),
+            "mode": "lines+markers+text" if i == 0 else "lines+markers",
+            "textposition": "top center",
+            "cliponaxis": False,
+            "line": {"color": colors[i % len(colors)], "width": 3 if i == 0 else 2},
+            "connectgaps": True,
+            "hovertemplate": "%{x}: %{y:.2f}<extra>" + str(column) + "</extra>",
+        }
+        if i == 0:
+            trace["text"] = [num(v) for v in y]
+        traces.append(trace)
+    layout = {
+        "xaxis": {"type": "category"},
+        "yaxis": {"title": {"text": _("indeks (0–100)")}, "gridcolor": GRID, "rangemode": "tozero"},
+        "margin": {"l": 8, "r": 16, "t": 36, "b": 8},
+    }
+    return _figure(traces, 300, layout)
 
 
 # --- province dashboard -----------------------------------------------------------------------------------
@@ -283,20 +310,21 @@ def category_distribution(counts: pd.Series, labels: list[str]) -> go.Figure:
     if counts.sum() == 0:
         return empty(_("Belum ada kategori: belum ada skor terverifikasi."))
     colors = category_colors(labels)
-    fig = go.Figure(
-        go.Bar(
-            x=[wrap(c) for c in counts.index],
-            y=counts.to_numpy(),
-            customdata=list(counts.index),
-            marker={"color": [colors[c] for c in counts.index]},
-            text=counts.to_numpy(),
-            textposition="auto",
-            hovertemplate="%{customdata}: %{y}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(tickangle=0)
-    fig.update_yaxes(title=_("jumlah kab/kota"), gridcolor="#e9ecef", rangemode="tozero")
-    return _layout(fig, 300)
+    trace = {
+        "type": "bar",
+        "x": [wrap(c) for c in counts.index],
+        "y": [int(v) for v in counts],
+        "customdata": list(counts.index),
+        "marker": {"color": [colors[c] for c in counts.index]},
+        "text": [str(int(v)) for v in counts],
+        "textposition": "auto",
+        "hovertemplate": "%{customdata}: %{y}<extra></extra>",
+    }
+    layout = {
+        "xaxis": {"tickangle": 0},
+        "yaxis": {"title": {"text": _("jumlah kab/kota")}, "gridcolor": GRID, "rangemode": "tozero"},
+    }
+    return _figure([trace], 300, layout)
 
 
 def comparison_bars(frame: pd.DataFrame) -> go.Figure:
@@ -304,28 +332,32 @@ def comparison_bars(frame: pd.DataFrame) -> go.Figure:
     if frame.dropna(how="all").empty:
         return empty(_("Belum ada rata-rata untuk dibandingkan."))
     colors = [PROVINCE, NATIONAL, KABKOTA]
-    fig = go.Figure()
+    traces = []
     for i, column in enumerate(frame.columns):
         y = frame[column].astype("float64")
-        fig.add_trace(
-            go.Bar(
-                x=[wrap(n) for n in frame.index],
-                y=y.round(2),
-                name=str(column),
-                marker={"color": colors[i % len(colors)]},
-                text=[num(v, 0) for v in y],
-                textposition="outside",
-                textangle=0,
-                textfont={"size": 10},
-                cliponaxis=False,
-                customdata=list(frame.index),
-                hovertemplate="%{customdata}: %{y:.2f}<extra>" + str(column) + "</extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "x": [wrap(n) for n in frame.index],
+                "y": _list(y.round(2)),
+                "name": str(column),
+                "marker": {"color": colors[i % len(colors)]},
+                "text": [num(v, 0) for v in y],
+                "textposition": "outside",
+                "textangle": 0,
+                "textfont": {"size": 10},
+                "cliponaxis": False,
+                "customdata": list(frame.index),
+                "hovertemplate": "%{customdata}: %{y:.2f}<extra>" + str(column) + "</extra>",
+            }
         )
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(tickangle=0, tickfont={"size": 10})
-    fig.update_yaxes(range=[0, 105], title=_("skor (0–100)"), gridcolor="#e9ecef")
-    return _layout(fig, 340, legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0})
+    layout = {
+        "barmode": "group",
+        "xaxis": {"tickangle": 0, "tickfont": {"size": 10}},
+        "yaxis": {"range": [0, 105], "title": {"text": _("skor (0–100)")}, "gridcolor": GRID},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+    }
+    return _figure(traces, 340, layout)
 
 
 def change_dumbbell(frame: pd.DataFrame, previous_label: str, current_label: str) -> go.Figure:
@@ -339,44 +371,43 @@ def change_dumbbell(frame: pd.DataFrame, previous_label: str, current_label: str
     names = [short(n, 30) for n in data["name"]]
     xs, ys = [], []
     for name, a, b in zip(names, data["previous"], data["current"], strict=True):
-        xs += [a, b, None]
+        xs += [round(float(a), 2), round(float(b), 2), None]
         ys += [name, name, None]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"color": "#adb5bd", "width": 2},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=data["previous"].round(2),
-            y=names,
-            mode="markers",
-            name=previous_label,
-            marker={"color": PREVIOUS, "size": 9},
-            hovertemplate="%{y}: %{x:.2f}<extra>" + previous_label + "</extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=data["current"].round(2),
-            y=names,
-            mode="markers",
-            name=current_label,
-            marker={"color": KABKOTA, "size": 10},
-            customdata=data["change"].round(2),
-            hovertemplate="%{y}: %{x:.2f} (%{customdata:+.2f})<extra>" + current_label + "</extra>",
-        )
-    )
-    fig.update_xaxes(title=_("indeks (0–100)"), gridcolor="#e9ecef")
-    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
-    _narrow_y(fig, names, 16)
-    return _layout(fig, 90 + 22 * len(data))
+    traces = [
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": ys,
+            "mode": "lines",
+            "line": {"color": "#adb5bd", "width": 2},
+            "showlegend": False,
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": _list(data["previous"].round(2)),
+            "y": names,
+            "mode": "markers",
+            "name": previous_label,
+            "marker": {"color": PREVIOUS, "size": 9},
+            "hovertemplate": "%{y}: %{x:.2f}<extra>" + previous_label + "</extra>",
+        },
+        {
+            "type": "scatter",
+            "x": _list(data["current"].round(2)),
+            "y": names,
+            "mode": "markers",
+            "name": current_label,
+            "marker": {"color": KABKOTA, "size": 10},
+            "customdata": _list(data["change"].round(2)),
+            "hovertemplate": "%{y}: %{x:.2f} (%{customdata:+.2f})<extra>" + current_label + "</extra>",
+        },
+    ]
+    layout = {
+        "xaxis": {"title": {"text": _("indeks (0–100)")}, "gridcolor": GRID},
+        "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
+    }
+    return _figure(traces, 90 + 22 * len(data), layout, narrow_y(names, 16))
 
 
 # --- national dashboard -----------------------------------------------------------------------------------
@@ -384,37 +415,49 @@ def change_dumbbell(frame: pd.DataFrame, previous_label: str, current_label: str
 
 def provinces_ranked(frame: pd.DataFrame, national: float | None = None) -> go.Figure:
     """Provinces by average verified score (columns province, overall, n), best on top, with the
-    national average as a line."""
+    national average as a dashed line."""
     data = frame.dropna(subset=["overall"]).sort_values("overall", ascending=False, kind="stable")
     if data.empty:
         return empty(_("Belum ada skor terverifikasi."))
-    fig = go.Figure(
-        go.Bar(
-            x=data["overall"].round(2),
-            y=[short(p, 28) for p in data["province"]],
-            customdata=np.stack([data["province"], data["n"]], axis=-1),
-            orientation="h",
-            marker={"color": score_colors(data["overall"])},
-            text=[num(v) for v in data["overall"]],
-            textposition="auto",
-            hovertemplate="%{customdata[0]}: %{x:.2f} (%{customdata[1]} kab/kota)<extra></extra>",
-        )
-    )
+    labels = [short(p, 28) for p in data["province"]]
+    trace = {
+        "type": "bar",
+        "x": _list(data["overall"].round(2)),
+        "y": labels,
+        "customdata": [[p, int(n)] for p, n in zip(data["province"], data["n"], strict=True)],
+        "orientation": "h",
+        "marker": {"color": score_colors(data["overall"])},
+        "text": [num(v) for v in data["overall"]],
+        "textposition": "auto",
+        "hovertemplate": "%{customdata[0]}: %{x:.2f} (%{customdata[1]} kab/kota)<extra></extra>",
+    }
+    layout = _hbar_layout({"range": [0, 100], "dtick": 20, "title": {"text": _("rata-rata indeks")}})
+    layout["margin"] = {"l": 8, "r": 20, "t": 30, "b": 8}
     if national is not None and np.isfinite(national):
-        fig.add_vline(x=national, line={"color": NATIONAL, "dash": "dash", "width": 2})
-        fig.add_annotation(
-            x=national,
-            y=1,
-            yref="paper",
-            yanchor="bottom",
-            text=_("nasional %(v)s") % {"v": num(national, 2)},
-            showarrow=False,
-            font={"color": NATIONAL},
-        )
-    fig.update_xaxes(range=[0, 100], dtick=20, title=_("rata-rata indeks"), gridcolor="#e9ecef")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    _narrow_y(fig, [short(p, 28) for p in data["province"]], 16)
-    return _layout(fig, 80 + 20 * len(data), margin={"l": 8, "r": 20, "t": 30, "b": 8})
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "x0": national,
+                "x1": national,
+                "y0": 0,
+                "y1": 1,
+                "xref": "x",
+                "yref": "paper",
+                "line": {"color": NATIONAL, "dash": "dash", "width": 2},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "x": national,
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": _("nasional %(v)s") % {"v": num(national, 2)},
+                "showarrow": False,
+                "font": {"color": NATIONAL},
+            }
+        ]
+    return _figure([trace], 80 + 20 * len(data), layout, narrow_y(labels, 16))
 
 
 def category_by_province(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
@@ -424,25 +467,26 @@ def category_by_province(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     if data.empty:
         return empty(_("Belum ada kategori: belum ada skor terverifikasi."))
     colors = category_colors(labels)
-    order = data.sum(axis=1).sort_values(ascending=False, kind="stable").index
-    data = data.loc[order]
-    fig = go.Figure()
-    for label in labels:
-        fig.add_trace(
-            go.Bar(
-                x=data[label],
-                y=[short(p, 28) for p in data.index],
-                name=label,
-                orientation="h",
-                marker={"color": colors[label]},
-                hovertemplate="%{y} · " + label + ": %{x}<extra></extra>",
-            )
-        )
-    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
-    fig.update_xaxes(title=_("jumlah kab/kota"), gridcolor="#e9ecef")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    _narrow_y(fig, [short(p, 28) for p in data.index], 16)
-    return _layout(fig, 110 + 20 * len(data))
+    data = data.loc[data.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    rows = [short(p, 28) for p in data.index]
+    traces = [
+        {
+            "type": "bar",
+            "x": [int(v) for v in data[label]],
+            "y": rows,
+            "name": label,
+            "orientation": "h",
+            "marker": {"color": colors[label]},
+            "hovertemplate": "%{y} · " + label + ": %{x}<extra></extra>",
+        }
+        for label in labels
+    ]
+    layout = _hbar_layout({"title": {"text": _("jumlah kab/kota")}})
+    layout.update(
+        barmode="stack",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
+    )
+    return _figure(traces, 110 + 20 * len(data), layout, narrow_y(rows, 16))
 
 
 def target_by_year(frame: pd.DataFrame, current_year: int | None = None) -> go.Figure:
@@ -452,34 +496,34 @@ def target_by_year(frame: pd.DataFrame, current_year: int | None = None) -> go.F
     if data.empty:
         return empty(_("Belum ada skor terverifikasi."))
     ticks = [str(y) for y in data["year"]]
-    colors = [KABKOTA if y == current_year else PREVIOUS for y in data["year"]]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=ticks,
-            y=data["reached"],
-            name=_("mencapai"),
-            marker={"color": colors},
-            text=[str(int(v)) for v in data["reached"]],
-            textposition="inside",
-            insidetextanchor="start",
-            hovertemplate="%{x}: %{y}<extra>" + _("mencapai") + "</extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=ticks,
-            y=data["target"],
-            name=_("target"),
-            mode="lines+markers",
-            line={"color": "#dc3545", "dash": "dash", "width": 2},
-            marker={"symbol": "line-ew-open", "size": 18, "line": {"width": 3, "color": "#dc3545"}},
-            hovertemplate="%{x}: %{y}<extra>" + _("target") + "</extra>",
-        )
-    )
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(title=_("jumlah kab/kota"), gridcolor="#e9ecef", rangemode="tozero")
-    return _layout(fig, 300)
+    traces = [
+        {
+            "type": "bar",
+            "x": ticks,
+            "y": [int(v) for v in data["reached"]],
+            "name": _("mencapai"),
+            "marker": {"color": [KABKOTA if y == current_year else PREVIOUS for y in data["year"]]},
+            "text": [str(int(v)) for v in data["reached"]],
+            "textposition": "inside",
+            "insidetextanchor": "start",
+            "hovertemplate": "%{x}: %{y}<extra>" + _("mencapai") + "</extra>",
+        },
+        {
+            "type": "scatter",
+            "x": ticks,
+            "y": [int(v) for v in data["target"]],
+            "name": _("target"),
+            "mode": "lines+markers",
+            "line": {"color": "#dc3545", "dash": "dash", "width": 2},
+            "marker": {"symbol": "line-ew-open", "size": 18, "line": {"width": 3, "color": "#dc3545"}},
+            "hovertemplate": "%{x}: %{y}<extra>" + _("target") + "</extra>",
+        },
+    ]
+    layout = {
+        "xaxis": {"type": "category"},
+        "yaxis": {"title": {"text": _("jumlah kab/kota")}, "gridcolor": GRID, "rangemode": "tozero"},
+    }
+    return _figure(traces, 300, layout)
 
 
 def results_map(frame: pd.DataFrame) -> go.Figure:
@@ -488,27 +532,31 @@ def results_map(frame: pd.DataFrame) -> go.Figure:
     data = frame.dropna(subset=["longitude", "latitude", "overall"])
     if data.empty:
         return empty(_("Belum ada skor terverifikasi untuk dipetakan."))
-    fig = go.Figure(
-        go.Scatter(
-            x=data["longitude"],
-            y=data["latitude"],
-            mode="markers",
-            customdata=np.stack([data["name"], data["province"], data["category"]], axis=-1),
-            marker={
-                "color": data["overall"].round(2),
-                "colorscale": SCORE_SCALE,
-                "cmin": 0,
-                "cmax": 100,
-                "size": 8,
-                "line": {"width": 0.5, "color": "#495057"},
-                "colorbar": {"thickness": 10, "title": {"text": _("indeks")}},
-            },
-            hovertemplate=(
-                "%{customdata[0]} (%{customdata[1]}): %{marker.color:.2f} · %{customdata[2]}<extra></extra>"
-            ),
-        )
-    )
-    fig.update_xaxes(visible=False, range=[94.5, 141.5])
-    fig.update_yaxes(visible=False, range=[-11.5, 6.5], scaleanchor="x", scaleratio=1)
-    _narrow(fig, height=230)
-    return _layout(fig, 420, plot_bgcolor="#eaf2fb", margin={"l": 4, "r": 4, "t": 4, "b": 4})
+    trace = {
+        "type": "scatter",
+        "x": _list(data["longitude"].round(4)),
+        "y": _list(data["latitude"].round(4)),
+        "mode": "markers",
+        "customdata": [
+            [n, p, c] for n, p, c in zip(data["name"], data["province"], data["category"], strict=True)
+        ],
+        "marker": {
+            "color": _list(data["overall"].round(2)),
+            "colorscale": SCORE_SCALE,
+            "cmin": 0,
+            "cmax": 100,
+            "size": 8,
+            "line": {"width": 0.5, "color": "#495057"},
+            "colorbar": {"thickness": 10, "title": {"text": _("indeks")}},
+        },
+        "hovertemplate": (
+            "%{customdata[0]} (%{customdata[1]}): %{marker.color:.2f} · %{customdata[2]}<extra></extra>"
+        ),
+    }
+    layout = {
+        "xaxis": {"visible": False, "range": [94.5, 141.5]},
+        "yaxis": {"visible": False, "range": [-11.5, 6.5], "scaleanchor": "x", "scaleratio": 1},
+        "plot_bgcolor": "#eaf2fb",
+        "margin": {"l": 4, "r": 4, "t": 4, "b": 4},
+    }
+    return _figure([trace], 420, layout, narrow={"height": 230})

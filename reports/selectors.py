@@ -132,7 +132,7 @@ def _expand(frame: pd.DataFrame, column: str, codes: list[str]) -> pd.DataFrame:
     dicts = frame[column].tolist() if column in frame.columns else []
     values = {c: [(d or {}).get(c, np.nan) for d in dicts] for c in codes}
     expanded = pd.DataFrame(values, index=frame.index, columns=codes, dtype="float64")
-    return pd.concat([frame.drop(columns=[column]), expanded], axis=1)
+    return pd.concat([frame.drop(columns=[column], errors="ignore"), expanded], axis=1)
 
 
 def period_scores(period, regencies: QuerySet[Regency], variables: list[str]) -> pd.DataFrame:
@@ -141,6 +141,28 @@ def period_scores(period, regencies: QuerySet[Regency], variables: list[str]) ->
     one column per variable code. Collections without a stored score have NaN scores. One query."""
     instrument_id = period["instrument_id"] if isinstance(period, dict) else period.instrument_id
     period_id = period["id"] if isinstance(period, dict) else period.pk
+    columns = [
+        "id",
+        "regency_id",
+        "regency__code",
+        "regency__name",
+        "regency__province__code",
+        "regency__province__name",
+        "regency__kind",
+        "state",
+        "cur__overall",
+        "sub__overall",
+        "cur__reported",
+        "cur__category",
+        "cur__quota_met",
+        "cur__respondents",
+        "cur__computed_at",
+        "regency__latitude",
+        "regency__longitude",
+        "sub__reported",
+    ]
+    if variables:  # decoding the JSON of 514 rows is skipped when only overall scores are wanted
+        columns.append("cur__variables")
     rows = (
         Collection.objects.filter(period_id=period_id, regency__in=regencies)
         .annotate(
@@ -152,29 +174,9 @@ def period_scores(period, regencies: QuerySet[Regency], variables: list[str]) ->
             ),
         )
         .order_by("regency__code")
-        .values_list(
-            "id",
-            "regency_id",
-            "regency__code",
-            "regency__name",
-            "regency__province__code",
-            "regency__province__name",
-            "regency__kind",
-            "state",
-            "cur__overall",
-            "sub__overall",
-            "cur__reported",
-            "cur__category",
-            "cur__quota_met",
-            "cur__respondents",
-            "cur__computed_at",
-            "regency__latitude",
-            "regency__longitude",
-            "sub__reported",
-            "cur__variables",
-        )
+        .values_list(*columns)
     )
-    frame = pd.DataFrame(list(rows), columns=[*PERIOD_COLUMNS, "variables"])
+    frame = pd.DataFrame(list(rows), columns=[*PERIOD_COLUMNS, "variables"][: len(columns)])
     frame = frame.astype(
         {"current": "float64", "submitted": "float64", "reported": "float64", "submitted_reported": "float64"}
     )

@@ -14,11 +14,12 @@ import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from assessments.models import Collection
-from assessments.scoring_gains import group_scores, score_gains
+from assessments.scoring_gains import gains_and_groups
 from kotan import access
 from regions.models import Regency
 from reports import charts, selectors, summaries
@@ -69,6 +70,11 @@ def _num(value) -> float | None:
 def _int(value) -> int | None:
     value = _num(value)
     return None if value is None else int(value)
+
+
+def _rank_text(value) -> str:
+    rank = _int(value)
+    return "–" if rank is None else str(rank)
 
 
 def _latest(series: pd.Series):
@@ -137,23 +143,25 @@ def national(request: HttpRequest) -> HttpResponse:
     trend = pd.DataFrame({_("Nasional"): summaries.national_trend(yearly)})
     names = dict(variables)
 
+    # Up to 514 rows: numbers formatted once here (charts.num), links from one reversed prefix;
+    # {% ranking_rows %} prints them (floatformat and {% url %} per cell cost ~250 ms a page).
+    card_url = reverse("reports:regency", args=["0000"]).replace("0000/", "")
+    submitted_reported = frame.set_index("code")["submitted_reported"]
     rows = [
         {
-            "rank": int(r["rank"]),
-            "n": int(r["n"]),
+            "rank": str(int(r["rank"])),
+            "n": str(int(r["n"])),
             "movement": _int(r["movement"]),
             "code": r["code"],
+            "url": f"{card_url}{r['code']}/?tahun={period['year']}",
             "name": r["name"],
             "province": r["province"],
-            "overall": r["overall"],
-            "reported": r["reported"],
+            "reported": charts.num(r["reported"], 2),
             "category": r["category"],
-            "submitted": _num(r["submitted"]),
-            "variables": [
-                (r[c], int(r[f"rank_{c}"]) if not pd.isna(r[f"rank_{c}"]) else None) for c in codes
-            ],
+            "submitted": charts.num(_num(r["submitted_reported"]), 2) or "—",
+            "variables": [(charts.num(r[c], 1), _rank_text(r[f"rank_{c}"])) for c in codes],
         }
-        for r in ranking.to_dict("records")
+        for r in ranking.assign(submitted_reported=ranking["code"].map(submitted_reported)).to_dict("records")
     ]
     context.update(
         {
@@ -316,14 +324,13 @@ def _gains_and_groups(collection_id: int, period_id: int, instrument_id: int, in
     if answers.empty:
         return None, None
     data = inputs.instrument_data(Instrument.objects.select_related("band_scheme").get(pk=instrument_id))
-    gains = score_gains(answers, data.frames)
+    gains, per_group = gains_and_groups(answers, data.frames)
     by_id = indicators.set_index("indicator_id")
     gains = gains.assign(
         name=gains["indicator_id"].map(by_id["name"]),
         code=gains["indicator_id"].map(by_id["code"]),
         variable=gains["indicator_id"].map(by_id["variable"]),
     )
-    per_group = group_scores(answers, data.frames)
     var_names = dict(variables)
     group_names = {code: name for code, name, _q in groups}
     table = pd.DataFrame(

@@ -162,3 +162,56 @@ def test_national_trend_weights_provinces_by_kab_kota():
         {"year": [2024, 2024], "province_code": ["35", "15"], "n": [3, 1], "overall": [80.0, 40.0]}
     )
     assert summaries.national_trend(yearly).loc[2024] == pytest.approx(70.0)
+
+
+def _every_chart():
+    """One figure from every chart function, with data (charts build unvalidated figures for speed)."""
+    names = pd.DataFrame(
+        {"name": ["A", "B"], "variable": ["KK", "KL"], "score": [40.0, 70.0], "gain": [1.5, 0.0]}
+    )
+    matrix = pd.DataFrame(
+        {"Ketahanan Keluarga": [80.0, np.nan], "Hukum": [60.0, 50.0]}, index=["Kota X", "Kab Y"]
+    )
+    return [
+        charts.radar(pd.DataFrame({"A": [80.0, 60.0, 70.0]}, index=["KK", "KM", "HK"])),
+        charts.indicator_bars(names),
+        charts.gains_bars(names),
+        charts.group_heatmap(matrix),
+        charts.trend(pd.DataFrame({"A": [60.0, 65.0], "B": [np.nan, 62.0]}, index=[2024, 2025]), {2024}),
+        charts.heatmap(matrix),
+        charts.category_distribution(pd.Series({"Tanggap": 3}), FIVE),
+        charts.comparison_bars(
+            pd.DataFrame({"P": [70.0, 80.0], "N": [65.0, np.nan]}, index=["Indeks", "KK"])
+        ),
+        charts.change_dumbbell(
+            pd.DataFrame({"name": ["A"], "previous": [60.0], "current": [70.0]}), "2024", "2025"
+        ),
+        charts.provinces_ranked(pd.DataFrame({"province": ["Jatim"], "overall": [70.0], "n": [3]}), 65.0),
+        charts.category_by_province(
+            pd.DataFrame({"Tanggap": [2], "Cukup Tanggap": [1]}, index=["Jatim"]), FIVE
+        ),
+        charts.target_by_year(
+            pd.DataFrame({"year": [2024, 2025], "reached": [3, 6], "target": [4, 5]}), 2025
+        ),
+        charts.results_map(
+            pd.DataFrame(
+                {
+                    "name": ["A"],
+                    "province": ["P"],
+                    "longitude": [112.6],
+                    "latitude": [-7.9],
+                    "overall": [70.0],
+                    "category": ["Tanggap"],
+                }
+            )
+        ),
+        charts.empty("kosong"),
+    ]
+
+
+def test_every_chart_is_a_valid_plotly_figure():
+    import plotly.graph_objects as go
+
+    for fig in _every_chart():
+        # Rebuilding with validation raises on any property plotly.js would not understand.
+        go.Figure(fig.to_plotly_json())

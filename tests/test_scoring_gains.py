@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from assessments import scoring
-from assessments.scoring_gains import group_scores, next_values, score_gains
+from assessments.scoring_gains import gains_and_groups, group_scores, next_values, score_gains
 from tests.test_scoring import INSTANSI, KELUARGA, RELATIVE_1_4, answers, frames
 
 # One family (questionnaire 100) and one institution (102) of collection 7.
@@ -105,3 +105,9 @@ def test_group_scores_score_each_group_alone():
     assert out.loc[INSTANSI, 1] == pytest.approx(100.0)
     assert out.loc[INSTANSI, "overall"] == pytest.approx(75.0)
     assert out.loc[INSTANSI, "respondents"] == 1
+
+
+def test_gains_and_groups_in_one_pass_equal_the_separate_functions():
+    gains, groups = gains_and_groups(answers(ROWS), frames())
+    pd.testing.assert_frame_equal(gains, score_gains(answers(ROWS), frames()))
+    pd.testing.assert_frame_equal(groups, group_scores(answers(ROWS), frames()), check_dtype=False)
