@@ -20,8 +20,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.management.commands.load_demo_history import SEED as HISTORY_SEED
+from assessments.management.commands.load_demo_history import YEARS_BACK, latent_strengths
 from assessments.management.commands.load_demo_history import Command as History
-from assessments.management.commands.load_demo_history import latent_strengths
 from assessments.models import Collection, Evidence, Period, Questionnaire, ReviewEvent
 from regions.models import Regency
 
@@ -57,11 +58,13 @@ class Command(BaseCommand):
         history.stdout = self.stdout
         rng = np.random.default_rng(SEED)
         regencies = list(Regency.objects.order_by("code").values_list("id", "province__code", "kind"))
-        strengths = latent_strengths(regencies, np.random.default_rng(SEED))
+        # The same lasting strengths as the synthetic history, a year further on, so the year-over-year
+        # comparison and the "moved more than 25 points" flag stay believable.
+        strengths = latent_strengths(regencies, np.random.default_rng(HISTORY_SEED))
         actor = self._actor()
         with transaction.atomic():
             rows = self._questionnaires(period, todo, rng)
-            by_collection = {c.pk: strengths[c.regency_id] + 0.35 for c in todo}
+            by_collection = {c.pk: strengths[c.regency_id] + 0.12 * YEARS_BACK for c in todo}
             initial, corrected = history._answers(period.instrument, rows, by_collection, rng)
             submitted = {c.pk for c, state in todo.items() if state != Collection.State.DRAFT}
             history._snapshots([r for r in initial if r[1] in submitted])
