@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -166,11 +167,31 @@ class BandInline(admin.TabularInline):
     fields = ["order", "label", "lower", "upper"]
 
 
+def _recompute_periods(request, periods) -> None:
+    """Queue a period-wide score recomputation (one vectorised pass each) after this save commits."""
+    from reports.tasks import recompute_period
+
+    ids = [p.pk for p in periods]
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: recompute_period.delay(pk))
+    if ids:
+        messages.info(
+            request,
+            _("Skor %(n)d periode akan dihitung ulang di latar belakang.") % {"n": len(ids)},
+        )
+
+
 @admin.register(BandScheme)
 class BandSchemeAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "scale_min", "scale_max", "decimals"]
     search_fields = ["code", "name"]
     inlines = [BandInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # New edges or scale: every period whose instrument uses the scheme gets new categories.
+        if change:
+            _recompute_periods(request, Period.objects.filter(instrument__band_scheme=form.instance))
 
 
 # --- Instrument and its children ------------------------------------------------------------------------
@@ -625,6 +646,11 @@ class PeriodAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["instrument"]
     filter_horizontal = ["participants"]
+    actions = ["recompute_scores"]
+
+    @admin.action(description=gettext_lazy("Hitung ulang skor periode terpilih"))
+    def recompute_scores(self, request, queryset):
+        _recompute_periods(request, queryset)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_participants=Count("participants", distinct=True))

@@ -340,3 +340,33 @@ def test_changed_scores_ask_for_one_report_render_per_burst(submitted, period, s
         tasks.recompute_period(period.pk)  # written again, inside the same window
     assert render.call_count == 1
     assert render.call_args.args == ((period.pk,),)
+
+
+def test_new_band_edges_recategorise_on_recompute(submitted, period):
+    score_services.score_collections(period)
+    assert current(submitted).category == "Tanggap"  # 73.96
+    scheme = period.instrument.band_scheme
+    Band.objects.filter(scheme=scheme, label="Cukup Tanggap").update(upper="75.00")
+    Band.objects.filter(scheme=scheme, label="Tanggap").update(lower="75.01")
+    run = score_services.score_collections(period)
+    assert run.written == 2  # the instrument signature covers the bands
+    assert current(submitted).category == "Cukup Tanggap"
+
+
+def test_pusat_recomputes_a_period_from_the_admin(
+    submitted, period, client, django_capture_on_commit_callbacks
+):
+    from tests.conftest import make_user
+
+    admin_user = make_user("root", "pusat", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    assert not Score.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/assessments/period/",
+            {"action": "recompute_scores", "_selected_action": [period.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "akan dihitung ulang" in response.content.decode()
+    assert current(submitted).overall == pytest.approx(EXPECTED)
