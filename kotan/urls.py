@@ -7,8 +7,11 @@ from accounts.views import home
 from assessments.urls import respondent_urlpatterns
 from reports.api import api
 
+from .views import healthz
+
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),  # bare liveness check: "ok", no login, no database
     path("akun/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("wilayah/", include("regions.urls")),
