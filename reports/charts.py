@@ -50,7 +50,7 @@ def _figure(
 
     Built with _validate=False: plotly.py's per-property validation cost ~8 ms a chart, a third of a
     page's budget. tests/test_dashboards_charts.py validates every chart function's output instead.
-    `narrow`: layout overrides static/js/charts.js applies below 576 px (phones), kept in layout.meta.
+    `narrow`: layout overrides static/js/charts.js applies below 460 px (phones), kept in layout.meta.
     """
     base = {
         "height": height,
@@ -165,8 +165,15 @@ def radar(values: pd.DataFrame) -> go.Figure:
         traces,
         380,
         {
+            # First variable on top, clockwise; the scale runs between two spokes, clear of the labels.
             "polar": {
-                "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "tickfont": {"size": 9}}
+                "angularaxis": {"rotation": 90, "direction": "clockwise"},
+                "radialaxis": {
+                    "range": [0, 100],
+                    "tickvals": [25, 50, 75, 100],
+                    "tickfont": {"size": 9, "color": "#6c757d"},
+                    "angle": 90 - 180 / max(len(values.index), 1),
+                },
             },
             "margin": {"l": 60, "r": 60, "t": 40, "b": 30},
         },
@@ -457,7 +464,7 @@ def provinces_ranked(frame: pd.DataFrame, national: float | None = None) -> go.F
                 "font": {"color": NATIONAL},
             }
         ]
-    return _figure([trace], 80 + 20 * len(data), layout, narrow_y(labels, 16))
+    return _figure([trace], max(200, 80 + 20 * len(data)), layout, narrow_y(labels, 16))
 
 
 def category_by_province(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
@@ -484,9 +491,10 @@ def category_by_province(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     layout = _hbar_layout({"title": {"text": _("jumlah kab/kota")}})
     layout.update(
         barmode="stack",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
+        # Above the bars: below them it collides with the axis title when there are few provinces.
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
     )
-    return _figure(traces, 110 + 20 * len(data), layout, narrow_y(rows, 16))
+    return _figure(traces, max(240, 110 + 20 * len(data)), layout, narrow_y(rows, 16))
 
 
 def target_by_year(frame: pd.DataFrame, current_year: int | None = None) -> go.Figure:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.db.models import Avg, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from assessments.models import (
     Band,
@@ -85,17 +86,31 @@ def periods_for_reports() -> list[dict]:
     return list(
         Period.objects.annotate(has_results=Exists(verified))
         .order_by("-year")
-        .values("id", "year", "name", "is_synthetic", "instrument_id", "target_count", "has_results")
+        .values(
+            "id",
+            "year",
+            "name",
+            "is_synthetic",
+            "instrument_id",
+            "target_count",
+            "verification_deadline",
+            "has_results",
+        )
     )
 
 
-def pick_period(periods: list[dict], year: int | None) -> dict | None:
-    """The period of `year`, else the newest with verified results, else the newest."""
+def pick_period(periods: list[dict], year: int | None, today=None) -> dict | None:
+    """The period of `year`; else the newest whose verification is over and has verified results
+    (a period still being verified shows only its first few kab/kota); else the newest with
+    verified results; else the newest."""
     if year is not None:
         for p in periods:
             if p["year"] == year:
                 return p
-    return next((p for p in periods if p["has_results"]), periods[0] if periods else None)
+    today = today or timezone.localdate()
+    done = [p for p in periods if p["has_results"] and p["verification_deadline"] < today]
+    with_results = [p for p in periods if p["has_results"]]
+    return (done or with_results or periods or [None])[0]
 
 
 def previous_period(periods: list[dict], period: dict) -> dict | None:

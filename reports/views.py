@@ -331,17 +331,17 @@ def _gains_and_groups(collection_id: int, period_id: int, instrument_id: int, in
         code=gains["indicator_id"].map(by_id["code"]),
         variable=gains["indicator_id"].map(by_id["variable"]),
     )
-    var_names = dict(variables)
     group_names = {code: name for code, name, _q in groups}
+    # Columns by variable code: six full names do not fit side by side in a half-width card.
     table = pd.DataFrame(
         {
-            var_names.get(data.variable_codes.get(vid), str(vid)): per_group[vid].to_numpy()
+            data.variable_codes.get(vid, str(vid)): per_group[vid].to_numpy()
             for vid in per_group.columns
             if vid not in ("group_id", "overall", "respondents")
         },
         index=[group_names.get(data.group_codes.get(g), str(g)) for g in per_group["group_id"]],
     )
-    ordered = [n for _c, n in variables if n in table.columns]
+    ordered = [c for c, _n in variables if c in table.columns]
     table = table[ordered]
     table.insert(0, _("Indeks"), per_group["overall"].to_numpy())
     return gains, table

@@ -12,9 +12,9 @@
     if (!source || !window.Plotly) { return; }
     var figure = JSON.parse(source.textContent);
     var layout = figure.layout || {};
-    // Phone width: the figure carries its own overrides (reports/charts.py _narrow).
+    // Phone width (a half-width card on a desktop is ~530 px): the figure carries its own overrides.
     var narrow = layout.meta && layout.meta.narrow;
-    if (narrow && el.clientWidth < 576) {
+    if (narrow && el.clientWidth < 460) {
       Object.keys(narrow).forEach(function (key) {
         var value = narrow[key];
         if (value && typeof value === "object" && !Array.isArray(value) && layout[key]) {
