@@ -81,7 +81,7 @@ def autosave_by_clicking(page, question_pk: int, option_index: int) -> dict:
     return answer.value.json()
 
 
-def test_pages_work_under_the_csp(live_server, regency_a, regency_b, bnnk_a, bnnp_a):
+def test_pages_work_under_the_csp(live_server, regency_a, regency_b, bnnk_a, bnnp_a, pusat):
     from playwright.sync_api import sync_playwright
 
     period = make_period(regencies=[regency_a, regency_b], year=2026)
@@ -111,9 +111,15 @@ def test_pages_work_under_the_csp(live_server, regency_a, regency_b, bnnk_a, bnn
         chromium.visit(respondent, f"/r/{link.token}/")
         assert autosave_by_clicking(respondent, q_likert.pk, 1)["ok"] is True
 
+        chromium.visit(page, f"/laporan/kabkota/{regency_a.code}/")  # plotly.js and its styles
+
         reviewer = chromium.login("bnnp_a")
         for path in ["/", "/survei/periode/", "/survei/progres/", home, home + "verifikasi/"]:
             chromium.visit(reviewer, path)
+        chromium.visit(reviewer, f"/laporan/provinsi/{regency_a.province.code}/")
+
+        national = chromium.login("pusat")
+        chromium.visit(national, "/laporan/nasional/")
 
         assert chromium.violations() == []
 
