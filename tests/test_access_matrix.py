@@ -73,9 +73,10 @@ REFUSED = "refused"  # 302 somewhere else with an error message (the role may se
 WRITES = "writes"  # POST accepted (below 400) and the database changed
 SHOWS_A = "200+A"  # 200 and A's data in the body (a list or export that must include A for this role)
 SKIP = None  # not requested (only in the admin group, see ADMIN)
+ANY_4XX = "4xx"  # any client error (for path parameters naming nothing)
 
 Outcome = int | str | None
-REFUSALS = {LOGIN, ADMIN_LOGIN, REFUSED, 401, 403, 404, 405, 410}
+REFUSALS = {LOGIN, ADMIN_LOGIN, REFUSED, ANY_4XX, 401, 403, 404, 405, 410}
 
 
 def r(
@@ -782,11 +783,8 @@ def fingerprint() -> dict[str, str]:
 
 
 def body_text(response) -> str:
-    if response.streaming:
-        content = b"".join(response.streaming_content)
-        response.close()
-    else:
-        content = response.content
+    # A streamed response is closed by the test client once consumed.
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     kind = response.get("Content-Type", "")
     if "spreadsheetml" in kind:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
@@ -829,6 +827,8 @@ def check(expected: Outcome, response, changed: list[str], body: str, a_name: st
         if status >= 400:
             return f"status {status}, expected an accepted write"
         return None if changed else f"status {status} but nothing changed in the database"
+    elif expected == ANY_4XX:
+        ok = 400 <= status < 500
     elif expected == SHOWS_A:
         if status != 200:
             return f"status {status}, expected 200 showing A"
@@ -976,3 +976,35 @@ def test_access_matrix(role, world, media):
     assert not problems, f"{len(problems)} cells of the access matrix fail for {role}:\n" + "\n".join(
         problems
     )
+
+
+# Path parameters naming nothing that exists (each URL's own converters: int or str).
+UNKNOWN = {
+    "year": 1999,
+    "regency_code": "9999",
+    "code": "99",
+    "pk": 999999,
+    "token": "y" * 43,
+    "group_code": "tidak-ada",
+    "scope": "tidak-ada",
+    "key": "99",
+}
+UNKNOWN_OK = {"password_reset_confirm"}  # answers 200 "this link is invalid" by design
+
+
+@pytest.mark.parametrize("role", ["bnnk_a", "pusat"])
+def test_unknown_objects_are_refused_never_500(role, world, media):
+    """Every URL with path parameters, all of them naming nothing: a 4xx (or a redirect to the login page),
+    never a 200 or a 500, and nothing changes (GET and POST)."""
+    client = Client()
+    client.force_login(world.users[role])
+    runner = Runner(world, role, client, media)
+    refused = same(ANY_4XX)
+    for entry in url_entries():
+        params = re.findall(r"<(?:\w+:)?(\w+)>", entry.route)
+        if entry.admin or not params or entry.key in UNKNOWN_OK:
+            continue
+        path = build_path(entry.route, UNKNOWN)
+        for method in ("GET", "POST"):
+            runner.request(method, path, f"{entry.key} [unknown objects]", entry, Case(get=refused), ANY_4XX)
+    assert not runner.failures, "\n".join(runner.failures)
