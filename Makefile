@@ -3,7 +3,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 MANAGE := $(VPY) manage.py
 
-.PHONY: run test lint format worker beat bench bench-dashboards messages setup demo clean
+.PHONY: run test e2e lint format worker beat bench bench-dashboards bench-load messages setup demo clean
 
 $(VPY):
 	@PY=$$(bin/pick-python) || exit 1; echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV)
@@ -36,6 +36,12 @@ run: setup
 test: $(VENV)/.req-dev messages
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
+# The whole cycle in Debian's Chromium (/usr/bin/chromium) against gunicorn with DEBUG off, PostgreSQL
+# (its own fresh database kotan_browser), a Celery worker and beat on the local Redis; screenshots in
+# e2e-screenshots/. Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (.ci/run starts them).
+e2e: $(VENV)/.req-dev messages
+	bash e2e/run.sh
+
 lint: $(VENV)/.req-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -63,6 +69,11 @@ bench: $(VENV)/.req
 # Dashboards, ranking export and API at national scale (514 kab/kota x 5 periods); own db in bench/out/.
 bench-dashboards: $(VENV)/.req
 	$(VPY) bench/dashboards.py $(BENCH_ARGS)
+
+# Load: gunicorn (2 workers, 127.0.0.1) on a fresh PostgreSQL database (LOAD_PG_URL, default kotan_load),
+# 200 virtual users autosaving and reading the national dashboard; prints req/s, p50/p95, errors, lost saves.
+bench-load: $(VENV)/.req
+	bash bench/load.sh $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
