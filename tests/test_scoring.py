@@ -268,7 +268,7 @@ def _all_scores(result) -> pd.Series:
     return pd.concat([ind, var, ov]).sort_index()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(survey())
 def test_scores_stay_within_0_and_100(data):
     result = scoring.score(data, frames())
@@ -277,7 +277,7 @@ def test_scores_stay_within_0_and_100(data):
     assert np.all(result.questions["score"].between(0, 100))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(survey(), st.data())
 def test_a_better_answer_never_lowers_a_score(data, pick):
     before = _all_scores(scoring.score(data, frames()))
@@ -293,7 +293,7 @@ def test_a_better_answer_never_lowers_a_score(data, pick):
     assert np.all(after.to_numpy() >= before.to_numpy() - 1e-9)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(survey(), st.randoms())
 def test_permuting_rows_changes_nothing(data, rnd):
     order = list(range(len(data)))
@@ -303,7 +303,7 @@ def test_permuting_rows_changes_nothing(data, rnd):
     pd.testing.assert_series_equal(a, b, check_exact=False, rtol=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(survey())
 def test_duplicating_every_questionnaire_changes_nothing(data):
     copy = data.assign(questionnaire_id=data["questionnaire_id"] + 10_000)
