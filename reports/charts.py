@@ -236,7 +236,7 @@ def group_heatmap(frame: pd.DataFrame) -> go.Figure:
     return _heat(frame, height=80 + 40 * len(frame))
 
 
-def _heat(frame: pd.DataFrame, height: int) -> go.Figure:
+def _heat(frame: pd.DataFrame, height: int, short_columns: list[str] | None = None) -> go.Figure:
     z = frame.to_numpy(dtype="float64")
     rows = [short(i, 30) for i in frame.index]
     trace = {
@@ -260,7 +260,10 @@ def _heat(frame: pd.DataFrame, height: int) -> go.Figure:
         "yaxis": {"autorange": "reversed", "automargin": True},
         "margin": {"l": 8, "r": 8, "t": 40, "b": 8},
     }
-    return _figure([trace], height, layout, narrow_y(rows, 16))
+    narrow = narrow_y(rows, 16)
+    if short_columns:  # on a phone, e.g. variable codes instead of their names
+        narrow["xaxis"] = {"tickvals": trace["x"], "ticktext": list(short_columns)}
+    return _figure([trace], height, layout, narrow)
 
 
 def trend(frame: pd.DataFrame, synthetic_years: set[int] | None = None) -> go.Figure:
@@ -303,12 +306,13 @@ def trend(frame: pd.DataFrame, synthetic_years: set[int] | None = None) -> go.Fi
 # --- province dashboard -----------------------------------------------------------------------------------
 
 
-def heatmap(frame: pd.DataFrame) -> go.Figure:
-    """Kab/kota (index names) × variable (columns names) scores."""
+def heatmap(frame: pd.DataFrame, short_columns: list[str] | None = None) -> go.Figure:
+    """Kab/kota (index names) × variable (columns names) scores; `short_columns` label the columns
+    on a phone (e.g. the variable codes)."""
     data = frame.dropna(how="all")
     if data.empty:
         return empty(_("Belum ada skor kab/kota untuk periode ini."))
-    return _heat(data, height=90 + 24 * len(data))
+    return _heat(data, height=90 + 24 * len(data), short_columns=short_columns)
 
 
 def category_distribution(counts: pd.Series, labels: list[str]) -> go.Figure:

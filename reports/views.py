@@ -298,7 +298,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
             },
             "computed_at": _latest(frame["computed_at"]),
             "charts": {
-                "heatmap": charts.heatmap(heat),
+                "heatmap": charts.heatmap(heat, codes),
                 "categories": charts.category_distribution(summaries.category_counts(frame, labels), labels),
                 "compare": charts.comparison_bars(compare),
                 "trend": charts.trend(trend, set(context["synthetic_years"])),

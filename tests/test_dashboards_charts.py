@@ -178,7 +178,7 @@ def _every_chart():
         charts.gains_bars(names),
         charts.group_heatmap(matrix),
         charts.trend(pd.DataFrame({"A": [60.0, 65.0], "B": [np.nan, 62.0]}, index=[2024, 2025]), {2024}),
-        charts.heatmap(matrix),
+        charts.heatmap(matrix, ["KK", "HK"]),
         charts.category_distribution(pd.Series({"Tanggap": 3}), FIVE),
         charts.comparison_bars(
             pd.DataFrame({"P": [70.0, 80.0], "N": [65.0, np.nan]}, index=["Indeks", "KK"])
