@@ -18,11 +18,17 @@ starts gunicorn (2 sync workers, 127.0.0.1 only) and runs `run` against it:
            autosave  BNNK users POST /survei/kuesioner/<id>/jawaban/ (session + CSRF, base_version as
                      static/js/autosave.js sends it) and respondents POST /r/<token>/jawaban/
            mixed     the same autosaves while --dashboard-vus pusat users read /laporan/nasional/
-         prints requests/s, p50/p95 latency and errors per scenario, the ratio of autosave throughput to
-         the bare view's (target >= 0.3), then checks every acknowledged save against the database.
+                     (each every ~2 s: --dashboard-think-ms)
+         prints requests/s, p50/p95 latency and errors per scenario, the server's CPU per request in each
+         phase (gunicorn workers and the database's PostgreSQL backends, from /proc: the machine is
+         shared, CPU per request depends much less on what else runs than throughput does), the ratio
+         of autosave throughput to the bare view's (target >= 0.3) and the same ratio by CPU, then
+         checks every acknowledged save against the database: in the answer history with its version
+         and value, and the stored answer is the last one acknowledged.
 
 The client is plain asyncio (one connection per request: gunicorn's sync workers close every
-connection), loopback only; every phase stops by itself after its seconds and a request cap.
+connection), loopback only; every phase stops by itself after its seconds and a request cap, and a
+request unanswered after --timeout (90 s, nginx's proxy_read_timeout in deploy/) is an error.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
-REQUEST_TIMEOUT = 30.0  # seconds; a request still unanswered then counts as an error
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 TARGET_RATIO = 0.3
 
 
@@ -209,13 +215,15 @@ class Writer:
 
 
 class Bench:
-    def __init__(self, plan: dict, base: str, think: float, rng: random.Random):
+    def __init__(self, plan: dict, base: str, *, timeout: float, think: float, dashboard_think: float, rng):
         url = urlsplit(base)
         if url.hostname not in ("127.0.0.1", "localhost", "::1"):
             sys.exit("bench/load.py sends load to the loopback address only")
         self.host, self.port = url.hostname, url.port or 80
         self.plan = plan
-        self.think = think
+        self.timeout = timeout  # a request unanswered by then counts as an error
+        self.think = think  # seconds between two saves of one virtual user (on average)
+        self.dashboard_think = dashboard_think
         self.rng = rng
         self.acks: list[tuple[int, int, int, float]] = []  # (questionnaire, question, version, value)
         self.stop_at = 0.0
@@ -237,7 +245,7 @@ class Bench:
         started = time.perf_counter()
         try:
             status, payload = await asyncio.wait_for(
-                http(self.host, self.port, method, path, headers, body), REQUEST_TIMEOUT
+                http(self.host, self.port, method, path, headers, body), self.timeout
             )
         except TimeoutError:
             stats.fail("timeout")
@@ -256,7 +264,7 @@ class Bench:
                 stats.latencies.append(elapsed)
             else:
                 stats.fail(f"HTTP {result[0]}")
-            await self._pause()
+            await self._pause(self.think)
 
     async def dashboard(self, stats: Stats) -> None:
         spec = self.plan["dashboard"]
@@ -269,7 +277,7 @@ class Bench:
                 stats.latencies.append(elapsed)
             else:
                 stats.fail(f"HTTP {result[0]}")
-            await self._pause()
+            await self._pause(self.dashboard_think)
 
     async def autosave(self, writer: Writer, stats: Stats) -> None:
         """Answer the questionnaire's questions in turn, each with a new value, as autosave.js does."""
@@ -306,11 +314,11 @@ class Bench:
                 stats.fail(f"HTTP {status}" + (f" {data.get('message', '')[:60]}" if data else ""))
                 if status == 409 and data.get("conflict"):  # carry on from the newer version
                     writer.versions[question] = data["conflict"]["version"]
-            await self._pause()
+            await self._pause(self.think)
 
-    async def _pause(self) -> None:
-        if self.think:
-            await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think)
+    async def _pause(self, think: float) -> None:
+        if think:
+            await asyncio.sleep(self.rng.uniform(0.5, 1.5) * think)
 
     async def phase(self, seconds: float, cap: int, users: dict[str, list]) -> tuple[float, dict[str, Stats]]:
         """Run every virtual user of `users` (scenario -> coroutine factories) until the time is up."""
@@ -320,6 +328,58 @@ class Bench:
         started = time.perf_counter()
         await asyncio.gather(*(make(stats[name]) for name, makers in users.items() for make in makers))
         return time.perf_counter() - started, stats
+
+
+class ServerCPU:
+    """CPU seconds used by the gunicorn workers and by the PostgreSQL backends of the bench database.
+
+    Throughput on this shared 2-core machine depends on what else runs; CPU per request much less so."""
+
+    def __init__(self, master_pid: int | None):
+        self.master = master_pid
+
+    @staticmethod
+    def _stat(pid: int) -> list[str] | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+
+    def _cpu(self, pid: int) -> float:
+        fields = self._stat(pid)
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS if fields else 0.0  # utime + stime
+
+    def _workers(self) -> list[int]:
+        pids = [int(d.name) for d in Path("/proc").iterdir() if d.name.isdigit()]
+        return [pid for pid in pids if (f := self._stat(pid)) and int(f[1]) == self.master]
+
+    @staticmethod
+    def _backends() -> list[int]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        connection.close()
+        return pids
+
+    def snapshot(self) -> dict[str, dict[int, float]] | None:
+        if not self.master or not Path(f"/proc/{self.master}").exists():
+            return None
+        return {
+            "gunicorn": {pid: self._cpu(pid) for pid in self._workers()},
+            "postgres": {pid: self._cpu(pid) for pid in self._backends()},
+        }
+
+    def used(self, before: dict | None) -> dict[str, float] | None:
+        """CPU seconds since `before`, per side."""
+        after = self.snapshot()
+        if before is None or after is None:
+            return None
+        return {side: sum(t - before[side].get(pid, 0.0) for pid, t in after[side].items()) for side in after}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -363,9 +423,17 @@ def report(phase: str, elapsed: float, stats: dict[str, Stats], vus: dict[str, i
 
 
 def run(args: argparse.Namespace) -> int:
+    django_setup()  # for the CPU accounting and the final check only; the load itself is plain asyncio
     plan = json.loads(Path(args.plan).read_text())
-    rng = random.Random(args.seed)
-    bench = Bench(plan, args.base, args.think_ms / 1000, rng)
+    bench = Bench(
+        plan,
+        args.base,
+        timeout=args.timeout,
+        think=args.think_ms / 1000,
+        dashboard_think=args.dashboard_think_ms / 1000,
+        rng=random.Random(args.seed),
+    )
+    cpu = ServerCPU(args.server_pid)
     n_resp = min(len(plan["respondents"]), round(args.vus * args.respondent_share))
     n_staff = min(len(plan["staff"]), args.vus - n_resp)
     n_dash = min(args.dashboard_vus, n_staff)
@@ -378,73 +446,86 @@ def run(args: argparse.Namespace) -> int:
     def readers(n, scenario):
         return [lambda st, f=scenario: f(st) for _ in range(n)]
 
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"Load: {args.base}, gunicorn 2 sync workers, PostgreSQL; {args.vus} virtual users per phase, "
-        f"think time {args.think_ms} ms; closed loop, so latency includes queueing for a worker.",
+        f"Load: {args.base}, gunicorn 2 sync workers, PostgreSQL; {args.vus} virtual users per phase; think "
+        f"time {args.think_ms:g} ms between saves, {args.dashboard_think_ms:g} ms between dashboard views; "
+        f"closed loop, so latency includes waiting for a free worker. {os.cpu_count()} cores, load average "
+        f"{load} before the run.",
         flush=True,
     )
-    print(LINE.format(*HEADER))
-
-    async def main() -> dict:
-        rates: dict = {}
-        errors = 0
-        # Warm-up (not reported): each worker loads templates, the pool opens its connections.
-        await bench.phase(
-            args.warmup,
-            args.cap,
+    phases = [
+        ("bare", args.bare_seconds, {"healthz": readers(args.vus, bench.healthz)}),
+        (
+            "autosave",
+            args.autosave_seconds,
+            {"autosave BNNK": writers(staff), "autosave respondent": writers(resp)},
+        ),
+        (
+            "mixed",
+            args.seconds,
             {
-                "healthz": readers(4, bench.healthz),
-                "staff": writers(staff[:8]),
-                "resp": writers(resp[:4]),
-                "dash": readers(1, bench.dashboard),
+                "autosave BNNK": writers(staff[: n_staff - n_dash]),
+                "autosave respondent": writers(resp),
+                "national dashboard": readers(n_dash, bench.dashboard),
             },
-        )
-        phases = [
-            ("bare", args.bare_seconds, {"healthz": readers(args.vus, bench.healthz)}),
-            (
-                "autosave",
-                args.autosave_seconds,
-                {"autosave BNNK": writers(staff), "autosave respondent": writers(resp)},
-            ),
-            (
-                "mixed",
-                args.seconds,
-                {
-                    "autosave BNNK": writers(staff[: n_staff - n_dash]),
-                    "autosave respondent": writers(resp),
-                    "national dashboard": readers(n_dash, bench.dashboard),
-                },
-            ),
-        ]
+        ),
+    ]
+    rates: dict[str, dict[str, float]] = {}
+    cpu_per_request: dict[str, float] = {}
+    notes: list[str] = []
+    errors = 0
+
+    async def main() -> None:
+        nonlocal errors
+        # Warm-up (not reported): each worker loads its templates and opens its database connection.
+        warm = {"h": readers(4, bench.healthz), "s": writers(staff[:8]), "r": writers(resp[:4])}
+        warm["d"] = readers(1, bench.dashboard) if n_dash else []
+        await bench.phase(args.warmup, args.cap, warm)
+        print(LINE.format(*HEADER))
         for name, seconds, users in phases:
             if seconds <= 0:
                 continue
+            before = await asyncio.to_thread(cpu.snapshot)  # Django: no sync database calls in the loop
+            started_client = time.process_time()
             elapsed, stats = await bench.phase(seconds, args.cap, users)
-            vus = {k: len(v) for k, v in users.items()}
-            rates[name] = report(name, elapsed, stats, vus)
+            client = (time.process_time() - started_client) / elapsed
+            used = await asyncio.to_thread(cpu.used, before)
+            rates[name] = report(name, elapsed, stats, {k: len(v) for k, v in users.items()})
             errors += sum(sum(s.errors.values()) for s in stats.values())
-        rates["errors"] = errors
-        return rates
+            done = sum(len(s.latencies) for s in stats.values())
+            if used and done:
+                cpu_per_request[name] = 1000 * sum(used.values()) / done
+                web, db = (1000 * used[side] / done for side in ("gunicorn", "postgres"))
+                notes.append(
+                    f"{name:9} server CPU {cpu_per_request[name]:.2f} ms/request (gunicorn {web:.2f}, "
+                    f"PostgreSQL {db:.2f}); load generator {100 * client:.0f}% of a core"
+                )
 
-    rates = asyncio.run(main())
-    status = 0
+    asyncio.run(main())
+    for note in notes:
+        print(note)
     if "bare" in rates and "autosave" in rates:
-        ratio = rates["autosave"]["autosave (all)"] / rates["bare"]["healthz"]
+        saved = sum(
+            v for k, v in rates["autosave"].items() if k.startswith("autosave") and k != "autosave (all)"
+        )
+        ratio = saved / rates["bare"]["healthz"]
         verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
         print(f"autosave / bare view throughput: {ratio:.2f} (target >= {TARGET_RATIO}: {verdict})")
-    print(f"errors: {rates['errors']}" + ("" if rates["errors"] == 0 else "  (must be 0)"))
-    if rates["errors"]:
-        status = 1
+        if "bare" in cpu_per_request and "autosave" in cpu_per_request:
+            by_cpu = cpu_per_request["bare"] / cpu_per_request["autosave"]
+            print(
+                f"autosave / bare view by server CPU per request: {by_cpu:.2f}"
+                " (CPU only: roughly the throughput ratio on an otherwise idle machine)"
+            )
+    print(f"errors: {errors}" + ("" if errors == 0 else "  (must be 0)"))
     lost = verify(bench.acks)
-    if lost:
-        status = 1
-    return status
+    return 1 if errors or lost else 0
 
 
 def verify(acks: list[tuple[int, int, int, float]]) -> int:
     """Every acknowledged save is in the answer history with its version and value, and the stored answer
     is the last one acknowledged. Returns how many acknowledged saves are missing."""
-    django_setup()
     from assessments.models import Answer
 
     ids = {a[0] for a in acks}
@@ -495,7 +576,10 @@ def main() -> None:
     r.add_argument("--bare-seconds", type=float, default=10)
     r.add_argument("--warmup", type=float, default=3)
     r.add_argument("--cap", type=int, default=200_000, help="at most this many requests per phase")
-    r.add_argument("--think-ms", type=float, default=0)
+    r.add_argument("--think-ms", type=float, default=0, help="pause between two saves of a user")
+    r.add_argument("--dashboard-think-ms", type=float, default=2000, help="pause between dashboard views")
+    r.add_argument("--timeout", type=float, default=90, help="seconds (nginx's proxy_read_timeout)")
+    r.add_argument("--server-pid", type=int, help="gunicorn's master: measure its workers' CPU")
     r.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     if args.command == "setup":

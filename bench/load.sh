@@ -55,4 +55,4 @@ for _ in $(seq 100); do
   sleep 0.3
 done
 
-$PY bench/load.py run --plan "$OUT/load-plan.json" --base "http://127.0.0.1:$PORT" "$@"
+$PY bench/load.py run --plan "$OUT/load-plan.json" --base "http://127.0.0.1:$PORT" --server-pid "$GUNICORN" "$@"
