@@ -90,7 +90,8 @@ def national_ranking(
 
     Returns rank, n, code, name, province, kind, overall, reported, category, state, submitted, verified,
     <variable codes>, rank_<variable code>, movement; sorted by rank then code. Ranks are nullable ints;
-    movement is NA for a kab/kota that was not ranked the previous period.
+    movement is NA for a kab/kota that was not ranked the previous period; it compares ranks among the
+    kab/kota ranked in both periods.
     """
     var_cols = variable_columns(frame, variables)
     ranked = frame[ranked_mask(frame)].copy()
@@ -106,7 +107,10 @@ def national_ranking(
 
     if previous is not None and len(previous):
         prev = previous if "rank" in previous.columns else national_ranking(previous, None)
-        prev_rank = prev.set_index("code")["rank"]
+        prev = prev[prev["rank"].notna() & prev["code"].isin(ranked["code"])]
+        # Last year's rank among the kab/kota ranked now, so a period still being verified (8 ranked
+        # of 514) shows real moves, not "rank 3 of 8" against "rank 480 of 514".
+        prev_rank = pd.Series(_rank(prev["overall"]).to_numpy(), index=prev["code"].to_numpy())
         ranked["movement"] = (ranked["code"].map(prev_rank).astype("Int64") - ranked["rank"]).astype("Int64")
     else:
         ranked["movement"] = pd.array([pd.NA] * len(ranked), dtype="Int64")

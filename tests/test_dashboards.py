@@ -117,10 +117,10 @@ def test_national_ranking_r_of_n_with_movement_and_subranks(client_for, pusat, p
     assert rows == ["3573", "1504"]  # Kabupaten Malang is submitted, not verified: not ranked
     first = page.split('data-regency="3573"')[1].split("</tr>")[0]
     assert "1 <span" in first and "dari</span>" not in first and "dari 2" in first
-    assert "▲ 2" in first  # 3rd last year -> 1st
+    assert "▲ 1" in first  # behind Batanghari last year (2nd of the two ranked now) -> 1st
     assert "#1" in first  # sub-rank on KK (90 vs 50)
     second = page.split('data-regency="1504"')[1].split("</tr>")[0]
-    assert "2 <span" in second and "=" in second  # 2nd both years
+    assert "2 <span" in second and "▼ 1" in second  # ahead of Malang last year -> 2nd
     assert 'data-testid="computed-at"' in page and "Skor dihitung pada" in page
 
 

@@ -56,8 +56,11 @@ def test_national_csv_for_pusat_has_every_participant_ranked_first(client_for, p
     assert malang[:2] == ["1", "2"]
     assert malang[3] == "Kota Malang" and malang[4] == "Jawa Timur"
     assert malang[6:9] == ["80.0", "90.0", "70.0"]
-    assert malang[9:] == ["Tanggap", "Terverifikasi", "78.0", "80.0", "2"]
-    assert by_code["1504"][:2] == ["2", "2"] and by_code["1504"][10] == "Final" and by_code["1504"][-1] == "0"
+    # Movement among the kab/kota ranked in both years: last year Batanghari (60) was ahead of Malang (50).
+    assert malang[9:] == ["Tanggap", "Terverifikasi", "78.0", "80.0", "1"]
+    assert (
+        by_code["1504"][:2] == ["2", "2"] and by_code["1504"][10] == "Final" and by_code["1504"][-1] == "-1"
+    )
     # submitted but not verified: listed without rank and without a verified score
     assert by_code["3507"][:2] == ["", ""] and by_code["3507"][10] == "Dikirim"
     assert by_code["3507"][11:13] == ["65.0", ""]
