@@ -235,7 +235,6 @@ def build_world(users, regency_a, regency_b, regency_other) -> World:
 
     notification = Notification.objects.filter(recipient=bnnk_a).order_by("pk").first()
     assert notification is not None and notification.read_at is None
-    coll_b.refresh_from_db()
     return World(
         period=period,
         users=users,
@@ -265,11 +264,6 @@ def _pk(attr):
 
 def _token(name):
     return lambda w: {"token": w.links[name].token}
-
-
-MATRIX: dict[str, Case | list[Case]] = {}
-
-# Everything under /admin/ is one group (see ADMIN below); the test requests every admin pattern.
 
 
 def _answer_version(questionnaire_attr_or_link, code="q_likert"):
@@ -302,330 +296,313 @@ REVIEW_WRITE = r(LOGIN, REFUSED, 404, WRITES, 404, REFUSED)  # the BNNP of A's p
 PUSAT_WRITE = r(LOGIN, REFUSED, 404, REFUSED, 404, WRITES)  # BNN pusat acts on A
 EXCEL = r(LOGIN, 200, 404, 403, 404, 403)  # only A's BNNK (another role of A's scope: 403)
 
-MATRIX.update(
-    {
-        # --- django.contrib.auth and i18n ---
-        "login": Case(get=same(200)),
-        "logout": Case(get=same(405), post=same(LOGIN), data=lambda w: {}),
-        "password_change": Case(get=EVERY_USER),
-        "password_change_done": Case(get=EVERY_USER),
-        "password_reset": Case(get=same(200)),
-        "password_reset_done": Case(get=same(200)),
-        "password_reset_confirm": Case(get=same(200), args=lambda w: {"uidb64": "MQ", "token": "tidak-sah"}),
-        "password_reset_complete": Case(get=same(200)),
-        "set_language": Case(get=same(GO), post=same(GO), data=lambda w: {"language": "en", "next": "/"}),
-        # --- home and regions ---
-        "home": Case(get=EVERY_USER),
-        "healthz": Case(get=same(200)),  # kotan/views.py: "ok" to anyone, no database (bench/load.py)
-        "regions:list": Case(get=LIST_WITH_A),
-        "regions:province": Case(
-            get=r(LOGIN, SHOWS_A, 200, SHOWS_A, 404, SHOWS_A), args=lambda w: {"code": "35"}
+# Every URL name of the project (the admin site is one group, see ADMIN below). A list holds variants.
+MATRIX: dict[str, Case | list[Case]] = {
+    # --- django.contrib.auth and i18n ---
+    "login": Case(get=same(200)),
+    "logout": Case(get=same(405), post=same(LOGIN)),
+    "password_change": Case(get=EVERY_USER),
+    "password_change_done": Case(get=EVERY_USER),
+    "password_reset": Case(get=same(200)),
+    "password_reset_done": Case(get=same(200)),
+    "password_reset_confirm": Case(get=same(200), args=lambda w: {"uidb64": "MQ", "token": "tidak-sah"}),
+    "password_reset_complete": Case(get=same(200)),
+    "set_language": Case(get=same(GO), post=same(GO), data=lambda w: {"language": "en", "next": "/"}),
+    # --- home and regions ---
+    "home": Case(get=EVERY_USER),
+    "healthz": Case(get=same(200)),  # kotan/views.py: "ok" to anyone, no database (bench/load.py)
+    "regions:list": Case(get=LIST_WITH_A),
+    "regions:province": Case(
+        get=r(LOGIN, SHOWS_A, 200, SHOWS_A, 404, SHOWS_A), args=lambda w: {"code": "35"}
+    ),
+    "regions:regency": Case(get=A_SHOWN, args=lambda w: {"code": w.a.code}),
+    # --- survey: collections and questionnaires ---
+    "assessments:my_collection": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
+    "assessments:collection_list": [
+        Case(get=LIST_WITH_A),
+        Case(get=LIST_WITH_A, query=f"tahun={YEAR}", label="with year"),
+    ],
+    "assessments:collection": Case(get=A_SHOWN),
+    "assessments:collection_submit": Case(get=POST_ONLY, post=ENTRY_WRITE, state=DRAFT),
+    "assessments:questionnaire_new": Case(
+        get=r(LOGIN, 200, 404, REFUSED, 404, REFUSED),
+        post=ENTRY_WRITE,
+        data=lambda w: {
+            "group": w.kel.pk,
+            "label": "Baru",
+            "filled_on": timezone.localdate().isoformat(),
+        },
+        state=DRAFT,
+    ),
+    "assessments:questionnaire": [
+        Case(get=A_PAGE, args=_pk("q_draft")),
+        Case(
+            get=r(LOGIN, 404, 200, 200, 404, 200),
+            args=lambda w: {"pk": w.links["other"].questionnaire_id},
+            label="B's questionnaire",
         ),
-        "regions:regency": Case(get=A_SHOWN, args=lambda w: {"code": w.a.code}),
-        # --- survey: collections and questionnaires ---
-        "assessments:my_collection": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
-        "assessments:collection_list": [
-            Case(get=LIST_WITH_A),
-            Case(get=LIST_WITH_A, query=f"tahun={YEAR}", label="with year"),
-        ],
-        "assessments:collection": Case(get=A_SHOWN),
-        "assessments:collection_submit": Case(get=POST_ONLY, post=ENTRY_WRITE, state=DRAFT),
-        "assessments:questionnaire_new": Case(
-            get=r(LOGIN, 200, 404, REFUSED, 404, REFUSED),
-            post=ENTRY_WRITE,
-            data=lambda w: {
-                "group": w.kel.pk,
-                "label": "Baru",
-                "filled_on": timezone.localdate().isoformat(),
-            },
-            state=DRAFT,
+    ],
+    "assessments:answer_save": Case(
+        get=POST_ONLY_ANY,
+        post=r(401, WRITES, 404, 403, 404, 403),
+        args=_pk("q_draft"),
+        data=_answer_version(lambda w: w.q_draft),
+        state=DRAFT,
+    ),
+    "assessments:questionnaire_complete": Case(
+        get=POST_ONLY, post=ENTRY_WRITE, args=_pk("q_draft"), state=DRAFT
+    ),
+    "assessments:questionnaire_next": Case(get=POST_ONLY, post=ENTRY_WRITE, args=_pk("q_draft"), state=DRAFT),
+    # --- excel bulk entry (only A's BNNK) ---
+    "assessments:excel_template": Case(get=EXCEL),
+    "assessments:excel_upload": Case(
+        get=EXCEL, post=r(LOGIN, GO, 404, 403, 404, 403), data=_excel_template, state=DRAFT
+    ),
+    "assessments:excel_preview": Case(get=r(LOGIN, GO, 404, 403, 404, 403), state=DRAFT),
+    "assessments:excel_apply": Case(
+        get=POST_ONLY_ANY,
+        post=r(LOGIN, GO, 404, 403, 404, 403),
+        data=lambda w: {"unggahan": "x" * 32},
+        state=DRAFT,
+    ),
+    "assessments:excel_cancel": Case(get=POST_ONLY_ANY, post=r(LOGIN, GO, 404, 403, 404, 403), state=DRAFT),
+    # --- respondent links: staff pages ---
+    "assessments:link_list": Case(get=A_PAGE),
+    "assessments:link_create": Case(
+        get=POST_ONLY, post=ENTRY_WRITE, data=lambda w: {"group": w.kel.pk, "label": "RT 02"}, state=DRAFT
+    ),
+    "assessments:link_detail": [
+        Case(get=r(LOGIN, 200, 404, 404, 404, 404), args=lambda w: {"pk": w.links["valid"].pk}),
+        Case(
+            get=r(LOGIN, 404, 200, 404, 404, 404),
+            args=lambda w: {"pk": w.links["other"].pk},
+            label="B's link",
         ),
-        "assessments:questionnaire": [
-            Case(get=A_PAGE, args=_pk("q_draft")),
-            Case(
-                get=r(LOGIN, 404, 200, 200, 404, 200),
-                args=lambda w: {"pk": w.links["other"].questionnaire_id},
-                label="B's questionnaire",
-            ),
-        ],
-        "assessments:answer_save": Case(
+    ],
+    # --- respondent links: the public pages (anyone holding the token; the header names the kab/kota
+    # that asks, so A's name is public there) ---
+    "respondent:page": [
+        Case(get=same(200), args=_token("valid"), state=DRAFT, label="valid link of A", shows_a_to_all=True),
+        Case(get=same(200), args=_token("other"), state=DRAFT, label="link of B's collection"),
+        Case(get=same(410), args=_token("used"), state=DRAFT, label="used link"),
+        Case(get=same(410), args=_token("expired"), state=DRAFT, label="expired link"),
+        Case(get=same(410), args=_token("valid"), label="valid link, collection submitted"),
+        Case(get=same(404), args=lambda w: {"token": "x" * 43}, state=DRAFT, label="unknown token"),
+    ],
+    "respondent:save": [
+        Case(
             get=POST_ONLY_ANY,
-            post=r(401, WRITES, 404, 403, 404, 403),
-            args=_pk("q_draft"),
-            data=_answer_version(lambda w: w.q_draft),
+            post=same(WRITES),
+            args=_token("valid"),
+            data=_answer_version(lambda w: w.links["valid"].questionnaire),
             state=DRAFT,
+            label="valid link of A",
         ),
-        "assessments:questionnaire_complete": Case(
-            get=POST_ONLY, post=ENTRY_WRITE, args=_pk("q_draft"), state=DRAFT
-        ),
-        "assessments:questionnaire_next": Case(
-            get=POST_ONLY, post=ENTRY_WRITE, args=_pk("q_draft"), state=DRAFT
-        ),
-        # --- excel bulk entry (only A's BNNK) ---
-        "assessments:excel_template": Case(get=EXCEL),
-        "assessments:excel_upload": Case(
-            get=EXCEL, post=r(LOGIN, GO, 404, 403, 404, 403), data=_excel_template, state=DRAFT
-        ),
-        "assessments:excel_preview": Case(get=r(LOGIN, GO, 404, 403, 404, 403), state=DRAFT),
-        "assessments:excel_apply": Case(
+        Case(
             get=POST_ONLY_ANY,
-            post=r(LOGIN, GO, 404, 403, 404, 403),
-            data=lambda w: {"unggahan": "x" * 32},
+            post=same(WRITES),
+            args=_token("other"),
+            data=_answer_version(lambda w: w.links["other"].questionnaire),
             state=DRAFT,
+            label="link of B's collection (writes B's questionnaire only)",
         ),
-        "assessments:excel_cancel": Case(
-            get=POST_ONLY_ANY, post=r(LOGIN, GO, 404, 403, 404, 403), state=DRAFT
-        ),
-        # --- respondent links: staff pages ---
-        "assessments:link_list": Case(get=A_PAGE),
-        "assessments:link_create": Case(
-            get=POST_ONLY, post=ENTRY_WRITE, data=lambda w: {"group": w.kel.pk, "label": "RT 02"}, state=DRAFT
-        ),
-        "assessments:link_detail": [
-            Case(get=r(LOGIN, 200, 404, 404, 404, 404), args=lambda w: {"pk": w.links["valid"].pk}),
-            Case(
-                get=r(LOGIN, 404, 200, 404, 404, 404),
-                args=lambda w: {"pk": w.links["other"].pk},
-                label="B's link",
-            ),
-        ],
-        # --- respondent links: the public pages (anyone holding the token; the header names the kab/kota
-        # that asks, so A's name is public there) ---
-        "respondent:page": [
-            Case(
-                get=same(200), args=_token("valid"), state=DRAFT, label="valid link of A", shows_a_to_all=True
-            ),
-            Case(get=same(200), args=_token("other"), state=DRAFT, label="link of B's collection"),
-            Case(get=same(410), args=_token("used"), state=DRAFT, label="used link"),
-            Case(get=same(410), args=_token("expired"), state=DRAFT, label="expired link"),
-            Case(get=same(410), args=_token("valid"), label="valid link, collection submitted"),
-            Case(get=same(404), args=lambda w: {"token": "x" * 43}, state=DRAFT, label="unknown token"),
-        ],
-        "respondent:save": [
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(WRITES),
-                args=_token("valid"),
-                data=_answer_version(lambda w: w.links["valid"].questionnaire),
-                state=DRAFT,
-                label="valid link of A",
-            ),
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(WRITES),
-                args=_token("other"),
-                data=_answer_version(lambda w: w.links["other"].questionnaire),
-                state=DRAFT,
-                label="link of B's collection (writes B's questionnaire only)",
-            ),
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(403),
-                args=_token("used"),
-                data=_answer_version(lambda w: w.links["used"].questionnaire),
-                state=DRAFT,
-                label="used link",
-            ),
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(403),
-                args=_token("expired"),
-                data=_answer_version(lambda w: w.links["expired"].questionnaire),
-                state=DRAFT,
-                label="expired link",
-            ),
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(403),
-                args=_token("valid"),
-                data=_answer_version(lambda w: w.links["valid"].questionnaire),
-                label="valid link, collection submitted",
-            ),
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(404),
-                args=lambda w: {"token": "x" * 43},
-                data=_answer_version(lambda w: w.links["valid"].questionnaire),
-                state=DRAFT,
-                label="unknown token",
-            ),
-        ],
-        "respondent:complete": [
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(WRITES),
-                args=_token("valid"),
-                state=DRAFT,
-                label="valid link of A",
-                shows_a_to_all=True,
-            ),
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(400),
-                args=_token("other"),
-                state=DRAFT,
-                label="B's link, unanswered",
-            ),
-            Case(get=POST_ONLY_ANY, post=same(410), args=_token("used"), state=DRAFT, label="used link"),
-            Case(
-                get=POST_ONLY_ANY, post=same(410), args=_token("expired"), state=DRAFT, label="expired link"
-            ),
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(410),
-                args=_token("valid"),
-                label="valid link, collection submitted",
-            ),
-            Case(
-                get=POST_ONLY_ANY,
-                post=same(404),
-                args=lambda w: {"token": "x" * 43},
-                state=DRAFT,
-                label="unknown",
-            ),
-        ],
-        # --- evidence and history ---
-        "assessments:evidence_upload": Case(
-            get=r(LOGIN, 200, 404, REFUSED, 404, REFUSED),
-            post=ENTRY_WRITE,
-            data=lambda w: {"file": SimpleUploadedFile("sk2.pdf", PDF), "title": "SK baru"},
+        Case(
+            get=POST_ONLY_ANY,
+            post=same(403),
+            args=_token("used"),
+            data=_answer_version(lambda w: w.links["used"].questionnaire),
             state=DRAFT,
+            label="used link",
         ),
-        "assessments:evidence_download": Case(get=A_PAGE, args=_pk("evidence")),
-        "assessments:evidence_delete": Case(
-            get=POST_ONLY, post=ENTRY_WRITE, args=_pk("evidence"), state=DRAFT
+        Case(
+            get=POST_ONLY_ANY,
+            post=same(403),
+            args=_token("expired"),
+            data=_answer_version(lambda w: w.links["expired"].questionnaire),
+            state=DRAFT,
+            label="expired link",
         ),
-        "assessments:history": [
-            Case(get=A_PAGE),
-            Case(get=A_PAGE, query="jenis=jawaban&hal=2", label="filtered, page 2"),
-        ],
-        # --- review, finalise, reopen, extend, replies, progress ---
-        "assessments:review": Case(get=r(LOGIN, 403, 404, 200, 404, 200)),
-        "assessments:review_exclude": [
-            Case(
-                get=POST_ONLY, post=REVIEW_WRITE, args=_pk("q_complete"), data=lambda w: {"alasan": "Ganda"}
-            ),
-            Case(
-                get=POST_ONLY,
-                post=r(LOGIN, 404, 404, 404, 404, 404),
-                args=lambda w: {"pk": w.links["other"].questionnaire_id},
-                data=lambda w: {"alasan": "Ganda"},
-                label="B's questionnaire under A's URL",
-            ),
-            Case(
-                get=POST_ONLY,
-                post=r(LOGIN, 404, 404, 404, 404, 404),
-                args=lambda w: {"regency_code": w.b.code, "pk": w.q_complete.pk},
-                data=lambda w: {"alasan": "Ganda"},
-                label="A's questionnaire under B's URL",
-            ),
-        ],
-        "assessments:review_include": Case(get=POST_ONLY, post=REVIEW_WRITE, args=_pk("q_excluded")),
-        "assessments:review_return": Case(
-            get=POST_ONLY, post=REVIEW_WRITE, data=lambda w: {"target": ["general"], "text": ["Perbaiki"]}
+        Case(
+            get=POST_ONLY_ANY,
+            post=same(403),
+            args=_token("valid"),
+            data=_answer_version(lambda w: w.links["valid"].questionnaire),
+            label="valid link, collection submitted",
         ),
-        "assessments:review_verify": Case(get=POST_ONLY, post=REVIEW_WRITE),
-        "assessments:review_finalize": Case(get=POST_ONLY, post=PUSAT_WRITE, state=VERIFIED),
-        "assessments:review_reopen": Case(
-            get=POST_ONLY, post=PUSAT_WRITE, data=lambda w: {"alasan": "Periksa ulang"}, state=VERIFIED
+        Case(
+            get=POST_ONLY_ANY,
+            post=same(404),
+            args=lambda w: {"token": "x" * 43},
+            data=_answer_version(lambda w: w.links["valid"].questionnaire),
+            state=DRAFT,
+            label="unknown token",
         ),
-        "assessments:deadline_extend": Case(
+    ],
+    "respondent:complete": [
+        Case(
+            get=POST_ONLY_ANY,
+            post=same(WRITES),
+            args=_token("valid"),
+            state=DRAFT,
+            label="valid link of A",
+            shows_a_to_all=True,
+        ),
+        Case(
+            get=POST_ONLY_ANY,
+            post=same(400),
+            args=_token("other"),
+            state=DRAFT,
+            label="B's link, unanswered",
+        ),
+        Case(get=POST_ONLY_ANY, post=same(410), args=_token("used"), state=DRAFT, label="used link"),
+        Case(get=POST_ONLY_ANY, post=same(410), args=_token("expired"), state=DRAFT, label="expired link"),
+        Case(
+            get=POST_ONLY_ANY,
+            post=same(410),
+            args=_token("valid"),
+            label="valid link, collection submitted",
+        ),
+        Case(
+            get=POST_ONLY_ANY,
+            post=same(404),
+            args=lambda w: {"token": "x" * 43},
+            state=DRAFT,
+            label="unknown",
+        ),
+    ],
+    # --- evidence and history ---
+    "assessments:evidence_upload": Case(
+        get=r(LOGIN, 200, 404, REFUSED, 404, REFUSED),
+        post=ENTRY_WRITE,
+        data=lambda w: {"file": SimpleUploadedFile("sk2.pdf", PDF), "title": "SK baru"},
+        state=DRAFT,
+    ),
+    "assessments:evidence_download": Case(get=A_PAGE, args=_pk("evidence")),
+    "assessments:evidence_delete": Case(get=POST_ONLY, post=ENTRY_WRITE, args=_pk("evidence"), state=DRAFT),
+    "assessments:history": [
+        Case(get=A_PAGE),
+        Case(get=A_PAGE, query="jenis=jawaban&hal=2", label="filtered, page 2"),
+    ],
+    # --- review, finalise, reopen, extend, replies, progress ---
+    "assessments:review": Case(get=r(LOGIN, 403, 404, 200, 404, 200)),
+    "assessments:review_exclude": [
+        Case(get=POST_ONLY, post=REVIEW_WRITE, args=_pk("q_complete"), data=lambda w: {"alasan": "Ganda"}),
+        Case(
             get=POST_ONLY,
-            post=PUSAT_WRITE,
-            data=lambda w: {
-                "sampai": (w.period.collection_deadline + datetime.timedelta(days=7)).isoformat(),
-                "alasan": "Banjir",
-            },
-            state=DRAFT,
+            post=r(LOGIN, 404, 404, 404, 404, 404),
+            args=lambda w: {"pk": w.links["other"].questionnaire_id},
+            data=lambda w: {"alasan": "Ganda"},
+            label="B's questionnaire under A's URL",
         ),
-        "assessments:comment_reply": Case(
+        Case(
             get=POST_ONLY,
-            post=r(LOGIN, WRITES, 404, WRITES, 404, REFUSED),
-            args=_pk("comment"),
-            data=lambda w: {"text": "Balasan baru"},
+            post=r(LOGIN, 404, 404, 404, 404, 404),
+            args=lambda w: {"regency_code": w.b.code, "pk": w.q_complete.pk},
+            data=lambda w: {"alasan": "Ganda"},
+            label="A's questionnaire under B's URL",
         ),
-        "assessments:progress": [
-            Case(get=r(LOGIN, GO, GO, SHOWS_A, 200, 200)),
-            Case(get=r(LOGIN, GO, GO, SHOWS_A, 200, SHOWS_A), query="provinsi=35", label="province of A"),
-        ],
-        # --- dashboards, exports, PDF reports (/laporan/) ---
-        "reports:index": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
-        "reports:national": Case(get=r(LOGIN, GO, GO, GO, GO, SHOWS_A), state=VERIFIED),
-        "reports:province": Case(get=r(LOGIN, GO, GO, SHOWS_A, 404, SHOWS_A), args=lambda w: {"code": "35"}),
-        "reports:regency": Case(get=A_SHOWN, args=lambda w: {"code": w.a.code}),
-        "reports:ranking_csv": [
-            Case(get=LIST_WITH_A, state=VERIFIED),
-            Case(get=r(LOGIN, 404, 404, 404, 404, 404), args=lambda w: {"year": 1999}, label="unknown year"),
-        ],
-        "reports:ranking_xlsx": Case(get=LIST_WITH_A, state=VERIFIED),
-        "reports:report_pdf": Case(
-            get=r(LOGIN, 404, 404, 404, 404, 202), args=lambda w: {"scope": "nasional"}
+    ],
+    "assessments:review_include": Case(get=POST_ONLY, post=REVIEW_WRITE, args=_pk("q_excluded")),
+    "assessments:review_return": Case(
+        get=POST_ONLY, post=REVIEW_WRITE, data=lambda w: {"target": ["general"], "text": ["Perbaiki"]}
+    ),
+    "assessments:review_verify": Case(get=POST_ONLY, post=REVIEW_WRITE),
+    "assessments:review_finalize": Case(get=POST_ONLY, post=PUSAT_WRITE, state=VERIFIED),
+    "assessments:review_reopen": Case(
+        get=POST_ONLY, post=PUSAT_WRITE, data=lambda w: {"alasan": "Periksa ulang"}, state=VERIFIED
+    ),
+    "assessments:deadline_extend": Case(
+        get=POST_ONLY,
+        post=PUSAT_WRITE,
+        data=lambda w: {
+            "sampai": (w.period.collection_deadline + datetime.timedelta(days=7)).isoformat(),
+            "alasan": "Banjir",
+        },
+        state=DRAFT,
+    ),
+    "assessments:comment_reply": Case(
+        get=POST_ONLY,
+        post=r(LOGIN, WRITES, 404, WRITES, 404, REFUSED),
+        args=_pk("comment"),
+        data=lambda w: {"text": "Balasan baru"},
+    ),
+    "assessments:progress": [
+        Case(get=r(LOGIN, GO, GO, SHOWS_A, 200, 200)),
+        Case(get=r(LOGIN, GO, GO, SHOWS_A, 200, SHOWS_A), query="provinsi=35", label="province of A"),
+    ],
+    # --- dashboards, exports, PDF reports (/laporan/) ---
+    "reports:index": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
+    "reports:national": Case(get=r(LOGIN, GO, GO, GO, GO, SHOWS_A), state=VERIFIED),
+    "reports:province": Case(get=r(LOGIN, GO, GO, SHOWS_A, 404, SHOWS_A), args=lambda w: {"code": "35"}),
+    "reports:regency": Case(get=A_SHOWN, args=lambda w: {"code": w.a.code}),
+    "reports:ranking_csv": [
+        Case(get=LIST_WITH_A, state=VERIFIED),
+        Case(get=r(LOGIN, 404, 404, 404, 404, 404), args=lambda w: {"year": 1999}, label="unknown year"),
+    ],
+    "reports:ranking_xlsx": Case(get=LIST_WITH_A, state=VERIFIED),
+    "reports:report_pdf": Case(get=r(LOGIN, 404, 404, 404, 404, 202), args=lambda w: {"scope": "nasional"}),
+    "reports:report_pdf_scoped": [
+        Case(
+            get=r(LOGIN, 404, 404, 202, 404, 202),
+            args=lambda w: {"scope": "provinsi", "key": "35"},
+            label="province of A (not rendered yet)",
         ),
-        "reports:report_pdf_scoped": [
-            Case(
-                get=r(LOGIN, 404, 404, 202, 404, 202),
-                args=lambda w: {"scope": "provinsi", "key": "35"},
-                label="province of A (not rendered yet)",
-            ),
-            Case(
-                get=r(LOGIN, 200, 404, 200, 404, 200),
-                args=lambda w: {"scope": "kabkota", "key": w.a.code},
-                label="A (cached PDF)",
-            ),
-            Case(
-                get=r(LOGIN, 404, 202, 202, 404, 202),
-                args=lambda w: {"scope": "kabkota", "key": w.b.code},
-                label="B (not rendered yet)",
-            ),
-        ],
-        "reports:render_again": Case(get=POST_ONLY_ANY, post=r(LOGIN, 404, 404, 404, 404, GO)),
-        # --- notifications (A's BNNK has one about its returned collection) ---
-        "notifications:list": Case(get=EVERY_USER),
-        "notifications:unread_count": Case(get=EVERY_USER),
-        "notifications:open": Case(get=r(LOGIN, GO, 404, 404, 404, 404), args=_pk("notification")),
-        "notifications:mark_read": Case(
-            get=POST_ONLY_ANY, post=r(LOGIN, WRITES, 404, 404, 404, 404), args=_pk("notification")
+        Case(
+            get=r(LOGIN, 200, 404, 200, 404, 200),
+            args=lambda w: {"scope": "kabkota", "key": w.a.code},
+            label="A (cached PDF)",
         ),
-        "notifications:mark_all_read": Case(get=POST_ONLY_ANY, post=r(LOGIN, WRITES, GO, WRITES, GO, GO)),
-        # --- bulk user import (BNN pusat) ---
-        "accounts:import_upload": Case(
-            get=PUSAT_ONLY, post=r(LOGIN, 403, 403, 403, 403, GO), data=_user_sheet
+        Case(
+            get=r(LOGIN, 404, 202, 202, 404, 202),
+            args=lambda w: {"scope": "kabkota", "key": w.b.code},
+            label="B (not rendered yet)",
         ),
-        "accounts:import_preview": Case(get=r(LOGIN, 403, 403, 403, 403, GO)),
-        "accounts:import_create": Case(
-            get=POST_ONLY_ANY, post=r(LOGIN, 403, 403, 403, 403, REFUSED), data=lambda w: {"impor": "x"}
+    ],
+    "reports:render_again": Case(get=POST_ONLY_ANY, post=r(LOGIN, 404, 404, 404, 404, GO)),
+    # --- notifications (A's BNNK has one about its returned collection) ---
+    "notifications:list": Case(get=EVERY_USER),
+    "notifications:unread_count": Case(get=EVERY_USER),
+    "notifications:open": Case(get=r(LOGIN, GO, 404, 404, 404, 404), args=_pk("notification")),
+    "notifications:mark_read": Case(
+        get=POST_ONLY_ANY, post=r(LOGIN, WRITES, 404, 404, 404, 404), args=_pk("notification")
+    ),
+    "notifications:mark_all_read": Case(get=POST_ONLY_ANY, post=r(LOGIN, WRITES, GO, WRITES, GO, GO)),
+    # --- bulk user import (BNN pusat) ---
+    "accounts:import_upload": Case(get=PUSAT_ONLY, post=r(LOGIN, 403, 403, 403, 403, GO), data=_user_sheet),
+    "accounts:import_preview": Case(get=r(LOGIN, 403, 403, 403, 403, GO)),
+    "accounts:import_create": Case(
+        get=POST_ONLY_ANY, post=r(LOGIN, 403, 403, 403, 403, REFUSED), data=lambda w: {"impor": "x"}
+    ),
+    "accounts:import_cancel": Case(get=POST_ONLY_ANY, post=r(LOGIN, 403, 403, 403, 403, GO)),
+    "accounts:import_example": Case(get=PUSAT_ONLY),
+    "accounts:invitation_resend": Case(
+        get=POST_ONLY_ANY,
+        post=r(LOGIN, 403, 403, 403, 403, GO),
+        data=lambda w: {"email": w.extras["invited"].email},
+    ),
+    # --- the read-only API (/api/) ---
+    "api:api-root": Case(get=same(404)),
+    "api:openapi-json": Case(get=same(200)),
+    "api:openapi-view": Case(get=same(200)),
+    "api:periods": Case(get=r(401, 200, 200, 200, 200, 200)),
+    "api:period_detail": [
+        Case(get=r(401, 200, 200, 200, 200, 200)),
+        Case(get=r(401, 404, 404, 404, 404, 404), args=lambda w: {"year": 1999}, label="unknown year"),
+    ],
+    "api:scores": [
+        Case(get=r(401, SHOWS_A, 200, SHOWS_A, 200, SHOWS_A)),
+        Case(get=r(401, SHOWS_A, 200, SHOWS_A, 200, SHOWS_A), token=True, label="personal token"),
+    ],
+    "api:ranking": [
+        Case(get=r(401, SHOWS_A, 200, SHOWS_A, 200, SHOWS_A), state=VERIFIED),
+        Case(
+            get=r(401, SHOWS_A, 200, SHOWS_A, 200, SHOWS_A),
+            state=VERIFIED,
+            token=True,
+            label="personal token",
         ),
-        "accounts:import_cancel": Case(get=POST_ONLY_ANY, post=r(LOGIN, 403, 403, 403, 403, GO)),
-        "accounts:import_example": Case(get=PUSAT_ONLY),
-        "accounts:invitation_resend": Case(
-            get=POST_ONLY_ANY,
-            post=r(LOGIN, 403, 403, 403, 403, GO),
-            data=lambda w: {"email": w.extras["invited"].email},
-        ),
-        # --- the read-only API (/api/) ---
-        "api:api-root": Case(get=same(404)),
-        "api:openapi-json": Case(get=same(200)),
-        "api:openapi-view": Case(get=same(200)),
-        "api:periods": Case(get=r(401, 200, 200, 200, 200, 200)),
-        "api:period_detail": [
-            Case(get=r(401, 200, 200, 200, 200, 200)),
-            Case(get=r(401, 404, 404, 404, 404, 404), args=lambda w: {"year": 1999}, label="unknown year"),
-        ],
-        "api:scores": [
-            Case(get=r(401, SHOWS_A, 200, SHOWS_A, 200, SHOWS_A)),
-            Case(get=r(401, SHOWS_A, 200, SHOWS_A, 200, SHOWS_A), token=True, label="personal token"),
-        ],
-        "api:ranking": [
-            Case(get=r(401, SHOWS_A, 200, SHOWS_A, 200, SHOWS_A), state=VERIFIED),
-            Case(
-                get=r(401, SHOWS_A, 200, SHOWS_A, 200, SHOWS_A),
-                state=VERIFIED,
-                token=True,
-                label="personal token",
-            ),
-        ],
-    }
-)
+    ],
+}
 
 # The admin site is one group: nobody of the six roles is staff, so every admin URL sends them to the admin
 # login, except the login page itself and logout. Every admin URL is requested with GET by every role; the
