@@ -122,7 +122,8 @@ def questionnaire_save_answer(
     value = (
         None
         if empty
-        else parse_value(question.kind, question.options.values_list("value", flat=True), raw_value)
+        # .all(): uses the options the caller prefetched (the autosave view does), else one query.
+        else parse_value(question.kind, [o.value for o in question.options.all()], raw_value)
     )
     author = user if link is None else None
 
