@@ -1,0 +1,55 @@
+"""Data for the browser walk (e2e/walk.py), written into its own fresh database by e2e/run.sh.
+
+A small instrument (tests.factories.make_instrument: Keluarga quota 2, Instansi Pemerintah quota 1,
+one required evidence type), a period of the current year open now with two kab/kota of Jawa Timur,
+and users with the password in $E2E_PASSWORD: one BNNK per kab/kota, the BNNP of the province and BNN
+pusat. Nothing else: every questionnaire, link, document and decision is made in the browser.
+"""
+
+import os
+import sys
+
+import django
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
+django.setup()
+
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Role, User  # noqa: E402
+from regions.models import Province, Regency  # noqa: E402
+from tests.factories import make_instrument, make_period  # noqa: E402
+
+# Who walks which kab/kota, in the order e2e/walk.py runs them (desktop first, then phone width).
+BNNK_USERS = {"e2e.bnnk.kotamalang": "3573", "e2e.bnnk.kabmalang": "3507"}
+BNNP_USER, PROVINCE = "e2e.bnnp.jatim", "35"
+PUSAT_USER = "e2e.pusat"
+
+
+def main() -> None:
+    password = os.environ["E2E_PASSWORD"]
+    regencies = list(Regency.objects.filter(code__in=BNNK_USERS.values()))
+    assert len(regencies) == len(BNNK_USERS), "load_regions first"
+    instrument = make_instrument(version="E2E-1")
+    year = timezone.localdate().year
+    period = make_period(instrument, regencies=regencies, year=year, opens_days_ago=5, deadline_in_days=20)
+    period.name = f"Periode uji browser {year}"
+    period.save(update_fields=["name"])
+
+    def user(username: str, role: str, **scope) -> None:
+        u = User(username=username, role=role, first_name="Uji", last_name=username.split(".", 1)[1], **scope)
+        u.email = f"{username}@e2e.kotan"
+        u.set_password(password)
+        u.full_clean(exclude=["password"])
+        u.save()
+
+    for username, code in BNNK_USERS.items():
+        user(username, Role.BNNK, regency=Regency.objects.get(code=code))
+    user(BNNP_USER, Role.BNNP, province=Province.objects.get(code=PROVINCE))
+    user(PUSAT_USER, Role.PUSAT)
+    print(f"e2e data: period {year} ({instrument.version}), {len(regencies)} kab/kota, 4 users")
+
+
+if __name__ == "__main__":
+    main()
