@@ -21,8 +21,9 @@ from ninja.security import HttpBearer, SessionAuth
 
 from assessments.models import Period
 from kotan.access import visible_regencies
-from reports import report_data
+from reports import report_data, selectors
 from reports.models import ApiToken
+from reports.summaries import as_float
 
 TOKEN_PREFIX_LEN = 8
 MAX_PAGE_SIZE = 500
@@ -145,13 +146,6 @@ class PageQuery(Schema):
     page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
 
 
-def _num(value) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
 def _int(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
@@ -209,7 +203,8 @@ def periods(request):
 @api.get("/periods/{year}", response=PeriodOut, summary="Satu periode", tags=["periode"])
 def period_detail(request, year: int):
     period = _period(year)
-    return _period_out(period, report_data.period_variables(period), period.participants.count())
+    variables = selectors.instrument_variables(period.instrument_id)
+    return _period_out(period, variables, period.participants.count())
 
 
 @api.get(
@@ -220,11 +215,11 @@ def period_detail(request, year: int):
 )
 def scores(request, year: int, query: Query[PageQuery]):
     period = _period(year)
-    data = report_data.period_scores(period, visible_regencies(request.user).values("id"))
+    data = report_data.period_scores(period, visible_regencies(request.user))
     codes = data.variable_codes
     records = []
     for rec in data.frame.to_dict("records"):
-        current = _num(rec["current"])
+        current = as_float(rec["current"])
         records.append(
             {
                 "code": rec["code"],
@@ -235,13 +230,13 @@ def scores(request, year: int, query: Query[PageQuery]):
                 "state": rec["state"],
                 "quota_met": bool(rec["quota_met"]),
                 "respondents": int(rec["respondents"] or 0),
-                "submitted": _num(rec["submitted"]),
+                "submitted": as_float(rec["submitted"]),
                 "current": current,
                 "verified": current if rec["state"] in ("verified", "final") else None,
-                "reported": _num(rec["reported"]),
+                "reported": as_float(rec["reported"]),
                 "category": rec["category"] or "",
-                "variables": {c: _num(rec[c]) for c in codes},
-                "computed_at": rec["computed_at"],
+                "variables": {c: as_float(rec[c]) for c in codes},
+                "computed_at": None if pd.isna(rec["computed_at"]) else rec["computed_at"],
             }
         )
     return _page(records, query)
@@ -256,9 +251,7 @@ def scores(request, year: int, query: Query[PageQuery]):
 def ranking(request, year: int, query: Query[PageQuery]):
     period = _period(year)
     current = report_data.period_scores(period)
-    previous_period = report_data.previous_period(period)
-    previous = report_data.period_scores(previous_period) if previous_period else None
-    frame = report_data.ranking_with_previous(current, previous)
+    frame = report_data.ranking_with_previous(current, report_data.previous_scores(period))
     visible = set(visible_regencies(request.user).values_list("code", flat=True))
     frame = frame[frame["code"].isin(visible)]
     codes = current.variable_codes
@@ -271,12 +264,12 @@ def ranking(request, year: int, query: Query[PageQuery]):
             "province": rec["province"],
             "kind": rec["kind"],
             "overall": float(rec["overall"]),
-            "reported": _num(rec["reported"]),
+            "reported": as_float(rec["reported"]),
             "category": rec["category"] or "",
             "state": rec["state"],
-            "submitted": _num(rec["submitted"]),
-            "verified": _num(rec["verified"]),
-            "variables": {c: _num(rec[c]) for c in codes},
+            "submitted": as_float(rec["submitted"]),
+            "verified": as_float(rec["verified"]),
+            "variables": {c: as_float(rec[c]) for c in codes},
             "variable_ranks": {c: _int(rec[f"rank_{c}"]) for c in codes},
             "movement": _int(rec["movement"]),
         }

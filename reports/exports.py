@@ -34,9 +34,7 @@ def ranking_export_frame(period: Period, user) -> tuple[pd.DataFrame, list[tuple
     Ranks need every participant, so the whole period is read and ranked, then cut to the user's scope.
     """
     scores = report_data.period_scores(period)
-    previous_period = report_data.previous_period(period)
-    previous = report_data.period_scores(previous_period) if previous_period else None
-    ranking = report_data.ranking_with_previous(scores, previous)
+    ranking = report_data.ranking_with_previous(scores, report_data.previous_scores(period))
     codes = scores.variable_codes
     frame = scores.frame
     unranked = frame[~frame["code"].isin(ranking["code"])].copy()

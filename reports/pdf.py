@@ -9,7 +9,6 @@ installed on the machine (Debian: libpango-1.0-0 libpangoft2-1.0-0) and a few fo
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 
 from reports import svg
+from reports.summaries import as_float, target_labels
 
 # Who signs each report; BNN sets the names through settings.KOTAN_REPORT_SIGNATORIES
 # ({"national": {"place": ..., "title": ..., "name": ..., "nip": ...}, "province": {...}, ...}).
@@ -73,16 +73,6 @@ def indonesian_date(when: datetime.date) -> str:
         return formats.date_format(when, "j F Y")
 
 
-def _num(value) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(value) else value
-
-
 def _mean(series: pd.Series) -> float | None:
     series = pd.to_numeric(series, errors="coerce").dropna()
     return float(series.mean()) if len(series) else None
@@ -95,12 +85,8 @@ def category_counts(categories: Sequence[str], labels: Sequence[str]) -> list[tu
 
 
 def target_reached(categories: Sequence[str], labels: Sequence[str]) -> int:
-    """How many kab/kota are in the target category or above: "Tanggap" or better where the scheme has
-    it (BNN's yearly target is stated that way), otherwise the top two bands."""
-    if not labels:
-        return 0
-    start = labels.index("Tanggap") if "Tanggap" in labels else max(len(labels) - 2, 0)
-    wanted = set(labels[start:])
+    """How many kab/kota are in BNN's target category or above (reports.summaries.target_labels)."""
+    wanted = set(target_labels(list(labels)))
     return sum(1 for c in categories if c in wanted)
 
 
@@ -118,9 +104,9 @@ def _ranking_rows(ranking: pd.DataFrame, variables: Sequence[Variable]) -> list[
                 "code": rec["code"],
                 "name": rec["name"],
                 "province": rec.get("province", ""),
-                "overall": _num(rec.get("overall")),
+                "overall": as_float(rec.get("overall")),
                 "category": rec.get("category", ""),
-                "variables": [_num(rec.get(v.code)) for v in variables],
+                "variables": [as_float(rec.get(v.code)) for v in variables],
                 "movement": None if rec.get("movement") is pd.NA else rec.get("movement"),
             }
         )
@@ -212,7 +198,7 @@ def province_context(
     for rec in frame.sort_values("code").to_dict("records"):
         code = rec["code"]
         ranked = code in ranks.index
-        verified = _num(rec.get("current")) if rec.get("state") in ("verified", "final") else None
+        verified = as_float(rec.get("current")) if rec.get("state") in ("verified", "final") else None
         rows.append(
             {
                 "code": code,
@@ -222,13 +208,16 @@ def province_context(
                 "state_label": rec.get("state_label", rec.get("state", "")),
                 "respondents": rec.get("respondents"),
                 "quota_met": bool(rec.get("quota_met")),
-                "submitted": _num(rec.get("submitted")),
+                "submitted": as_float(rec.get("submitted")),
                 "verified": verified,
                 "category": rec.get("category") or "",
                 "rank": ranks.loc[code, "rank"] if ranked else None,
                 "n": ranks.loc[code, "n"] if ranked else None,
                 "variables": [
-                    (_num(rec.get(v.code)), colours.get(_band_of(_num(rec.get(v.code)), labels, rec), ""))
+                    (
+                        as_float(rec.get(v.code)),
+                        colours.get(_band_of(as_float(rec.get(v.code)), labels, rec), ""),
+                    )
                     for v in period.variables
                 ],
             }
@@ -326,9 +315,9 @@ def regency_context(
         }
         for code, name in groups
     ]
-    overall = _num(score.get("overall"))
+    overall = as_float(score.get("overall"))
     change = None
-    if previous and overall is not None and _num(previous.get("overall")) is not None:
+    if previous and overall is not None and as_float(previous.get("overall")) is not None:
         change = overall - float(previous["overall"])
     return {
         "period": period,
@@ -337,13 +326,13 @@ def regency_context(
         "overall": overall,
         # a scheme on another scale (e.g. 1-4) also shows the reported value
         "reported_differs": overall is not None
-        and _num(score.get("reported")) is not None
+        and as_float(score.get("reported")) is not None
         and abs(float(score["reported"]) - overall) > 0.01,
         "category_colour": colours.get(score.get("category", ""), svg.NEUTRAL),
         "variables": [
             (
                 v.name,
-                _num(variables.get(v.code)),
+                as_float(variables.get(v.code)),
                 province_average.get(v.code),
                 national_average.get(v.code),
             )
@@ -358,7 +347,7 @@ def regency_context(
             svg.radar_chart(
                 [v.name for v in period.variables],
                 [
-                    (regency["name"], [_num(variables.get(v.code)) for v in period.variables]),
+                    (regency["name"], [as_float(variables.get(v.code)) for v in period.variables]),
                     (
                         f"Rata-rata {regency['province']}",
                         [province_average.get(v.code) for v in period.variables],

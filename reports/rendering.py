@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from assessments import scoring_gains
 from assessments.models import Collection, Period
-from reports import pdf, report_data
+from reports import pdf, report_data, selectors
 from reports.models import RenderedReport
 
 log = logging.getLogger(__name__)
@@ -74,10 +74,9 @@ def _mean(series: pd.Series) -> float | None:
 
 def load_period(period: Period) -> PeriodReportData:
     scores = report_data.period_scores(period, details=True)
-    prev_period = report_data.previous_period(period)
-    previous = report_data.period_scores(prev_period) if prev_period else None
+    previous = report_data.previous_scores(period)
     ranking = report_data.ranking_with_previous(scores, previous)
-    labels = report_data.band_labels(period)
+    labels = selectors.band_labels(period.instrument_id)
     info = pdf.PeriodInfo(
         year=period.year,
         name=period.name,
@@ -89,6 +88,7 @@ def load_period(period: Period) -> PeriodReportData:
     national_average = {"overall": _mean(ranking["overall"]) if len(ranking) else None}
     for code in scores.variable_codes:
         national_average[code] = _mean(ranking[code]) if len(ranking) else None
+    variable_names = dict(scores.variables)
     state_labels = {value: str(label) for value, label in Collection.State.choices}
     scores.frame["state_label"] = scores.frame["state"].map(lambda s: state_labels.get(s, s))
     return PeriodReportData(
@@ -98,8 +98,13 @@ def load_period(period: Period) -> PeriodReportData:
         ranking=ranking,
         previous=previous,
         history=report_data.national_history(period.year),
-        indicators=report_data.indicator_names(period),
-        groups=report_data.group_names(period),
+        indicators=[
+            (code, name, variable_names.get(variable, variable))
+            for _id, code, name, variable in selectors.instrument_indicators(period.instrument_id).itertuples(
+                index=False
+            )
+        ],
+        groups=[(code, name) for code, name, _quota in selectors.instrument_groups(period.instrument_id)],
         national_average=national_average,
         province_names=dict(zip(scores.frame["province_code"], scores.frame["province"], strict=True)),
     )

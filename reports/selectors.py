@@ -120,26 +120,31 @@ def previous_period(periods: list[dict], period: dict) -> dict | None:
 
 # --- scores per kab/kota ----------------------------------------------------------------------------------
 
-PERIOD_COLUMNS = [
-    "collection_id",
-    "regency_id",
-    "code",
-    "name",
-    "province_code",
-    "province",
-    "kind",
-    "state",
-    "current",
-    "submitted",
-    "reported",
-    "category",
-    "quota_met",
-    "respondents",
-    "computed_at",
-    "latitude",
-    "longitude",
-    "submitted_reported",
+# (column, field) of period_scores: the collection and its kab/kota, its current score (`cur`, the
+# verified one once verified/final) and its submitted score (`sub`).
+_PERIOD_FIELDS = [
+    ("collection_id", "id"),
+    ("regency_id", "regency_id"),
+    ("code", "regency__code"),
+    ("name", "regency__name"),
+    ("province_code", "regency__province__code"),
+    ("province", "regency__province__name"),
+    ("kind", "regency__kind"),
+    ("state", "state"),
+    ("current", "cur__overall"),
+    ("submitted", "sub__overall"),
+    ("reported", "cur__reported"),
+    ("category", "cur__category"),
+    ("quota_met", "cur__quota_met"),
+    ("respondents", "cur__respondents"),
+    ("computed_at", "cur__computed_at"),
+    ("latitude", "regency__latitude"),
+    ("longitude", "regency__longitude"),
+    ("submitted_reported", "sub__reported"),
 ]
+PERIOD_COLUMNS = [column for column, _field in _PERIOD_FIELDS]
+# details=True: what the current score holds per indicator and respondent group, and its input hash
+DETAIL_COLUMNS = ["indicators", "groups", "input_hash"]
 
 
 def _expand(frame: pd.DataFrame, column: str, codes: list[str]) -> pd.DataFrame:
@@ -150,37 +155,26 @@ def _expand(frame: pd.DataFrame, column: str, codes: list[str]) -> pd.DataFrame:
     return pd.concat([frame.drop(columns=[column], errors="ignore"), expanded], axis=1)
 
 
-def period_scores(period, regencies: QuerySet[Regency], variables: list[str]) -> pd.DataFrame:
-    """One row per collection of the period in `regencies`: the kab/kota, its state, the current
-    (verified once verified/final) and submitted overall scores, reported score, category, quota and
-    one column per variable code. Collections without a stored score have NaN scores. One query."""
+def period_scores(
+    period, regencies: QuerySet[Regency] | None, variables: list[str], *, details: bool = False
+) -> pd.DataFrame:
+    """One row per collection of the period in `regencies` (None: every kab/kota of the period, for
+    national ranks cut to the user's scope afterwards, or for Celery's reports), by kab/kota code: the
+    kab/kota, its state, the current (verified once verified/final) and submitted overall scores,
+    reported score, category, quota and one column per variable code; with `details` also
+    DETAIL_COLUMNS. Collections without a stored score have NaN scores. One query."""
     instrument_id = period["instrument_id"] if isinstance(period, dict) else period.instrument_id
     period_id = period["id"] if isinstance(period, dict) else period.pk
-    columns = [
-        "id",
-        "regency_id",
-        "regency__code",
-        "regency__name",
-        "regency__province__code",
-        "regency__province__name",
-        "regency__kind",
-        "state",
-        "cur__overall",
-        "sub__overall",
-        "cur__reported",
-        "cur__category",
-        "cur__quota_met",
-        "cur__respondents",
-        "cur__computed_at",
-        "regency__latitude",
-        "regency__longitude",
-        "sub__reported",
-    ]
+    fields = list(_PERIOD_FIELDS)
     if variables:  # decoding the JSON of 514 rows is skipped when only overall scores are wanted
-        columns.append("cur__variables")
+        fields.append(("variables", "cur__variables"))
+    if details:
+        fields += [(column, f"cur__{column}") for column in DETAIL_COLUMNS]
+    collections = Collection.objects.filter(period_id=period_id)
+    if regencies is not None:
+        collections = collections.filter(regency__in=regencies)
     rows = (
-        Collection.objects.filter(period_id=period_id, regency__in=regencies)
-        .annotate(
+        collections.annotate(
             cur=FilteredRelation(
                 "scores", condition=Q(scores__basis=CURRENT, scores__instrument_id=instrument_id)
             ),
@@ -189,9 +183,9 @@ def period_scores(period, regencies: QuerySet[Regency], variables: list[str]) ->
             ),
         )
         .order_by("regency__code")
-        .values_list(*columns)
+        .values_list(*[f for _column, f in fields])
     )
-    frame = pd.DataFrame(list(rows), columns=[*PERIOD_COLUMNS, "variables"][: len(columns)])
+    frame = pd.DataFrame(list(rows), columns=[column for column, _f in fields])
     frame = frame.astype(
         {"current": "float64", "submitted": "float64", "reported": "float64", "submitted_reported": "float64"}
     )
@@ -238,47 +232,21 @@ def regency_scores(regency: Regency) -> pd.DataFrame:
     """Every stored score of one kab/kota over the periods (both bases), newest first: year, period,
     state, basis, overall, reported, category, quota, computed_at, variables/indicators/groups dicts.
     Only scores of the period's own instrument. One query."""
+    fields = ["collection_id", "basis", "overall", "reported", "category", "quota_met", "respondents"]
+    fields += ["computed_at", "variables", "indicators", "groups"]
+    related = {
+        "year": F("collection__period__year"),
+        "period_id": F("collection__period_id"),
+        "state": F("collection__state"),
+    }
     rows = (
         Score.objects.filter(
             collection__regency=regency, instrument_id=F("collection__period__instrument_id")
         )
         .order_by("-collection__period__year", "basis")
-        .values(
-            "collection_id",
-            "basis",
-            "overall",
-            "reported",
-            "category",
-            "quota_met",
-            "respondents",
-            "computed_at",
-            "variables",
-            "indicators",
-            "groups",
-            year=F("collection__period__year"),
-            period_id=F("collection__period_id"),
-            state=F("collection__state"),
-        )
+        .values(*fields, **related)
     )
-    return pd.DataFrame(
-        list(rows),
-        columns=[
-            "collection_id",
-            "basis",
-            "overall",
-            "reported",
-            "category",
-            "quota_met",
-            "respondents",
-            "computed_at",
-            "variables",
-            "indicators",
-            "groups",
-            "year",
-            "period_id",
-            "state",
-        ],
-    )
+    return pd.DataFrame(list(rows), columns=[*fields, *related])
 
 
 def regencies_history(regencies: QuerySet[Regency], variables: list[str]) -> pd.DataFrame:

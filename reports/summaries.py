@@ -3,12 +3,25 @@ year over year. Input frames come from reports.selectors; output feeds reports.c
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
 from reports.ranking import RANKED_STATES
 
 TARGET_LABEL = "tanggap"
+
+
+def as_float(value) -> float | None:
+    """A plain float for templates, PDFs and JSON; None for missing (None, NA, NaN) or not a number."""
+    if value is None or value is pd.NA:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
 
 
 def target_index(labels: list[str]) -> int:

@@ -60,6 +60,19 @@ def test_scores_for_pusat(client_for, pusat, period):
     assert by_code["3507"]["current"] == 65.0 and by_code["3507"]["verified"] is None
 
 
+def test_scores_list_a_collection_without_a_stored_score(client_for, pusat, period, province_a):
+    """A period still collecting: scored and unscored collections side by side (was a 500 on the NaT)."""
+    regency = Regency.objects.filter(province=province_a).exclude(code__in=["3573", "3507"]).first()
+    make_collection(regency, period)
+    status, body = _get(client_for(pusat), f"/api/periods/{YEAR}/scores")
+    assert status == 200 and body["count"] == 4
+    by_code = {r["code"]: r for r in body["results"]}
+    draft = by_code[regency.code]
+    assert draft["state"] == "draft" and draft["current"] is None and draft["computed_at"] is None
+    assert draft["variables"] == {"KK": None, "KL": None} and draft["respondents"] == 0
+    assert by_code["3573"]["computed_at"] is not None
+
+
 def test_bnnp_of_another_province_sees_nothing_of_province_a(client_for, bnnp_other, period):
     client = client_for(bnnp_other)
     _, scores = _get(client, f"/api/periods/{YEAR}/scores")
