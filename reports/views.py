@@ -8,8 +8,6 @@ one collection's score most (assessments.scoring_gains) and what each respondent
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,8 +20,10 @@ from assessments.models import Collection
 from assessments.scoring_gains import gains_and_groups
 from kotan import access
 from regions.models import Regency
-from reports import charts, selectors, summaries
+from reports import charts, downloads, selectors, summaries
+from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES, national_ranking
+from reports.summaries import as_float
 
 KINDS = {k for k, _label in Regency.Kind.choices}
 STATE_LABELS = dict(Collection.State.choices)
@@ -56,19 +56,8 @@ def _kind(request: HttpRequest) -> str:
     return kind if kind in KINDS else ""
 
 
-def _num(value) -> float | None:
-    """A float for the templates, None for missing (NaN/NA)."""
-    if value is None or value is pd.NA:
-        return None
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(value) else value
-
-
 def _int(value) -> int | None:
-    value = _num(value)
+    value = as_float(value)
     return None if value is None else int(value)
 
 
@@ -137,7 +126,7 @@ def national(request: HttpRequest) -> HttpResponse:
     yearly_categories = selectors.yearly_categories(regencies)
 
     ver = summaries.verified(frame)
-    national_avg = _num(ver["current"].mean()) if len(ver) else None
+    national_avg = as_float(ver["current"].mean()) if len(ver) else None
     provinces = summaries.province_averages(frame, codes)
     reached = summaries.target_reach(ranking, labels)
     trend = pd.DataFrame({_("Nasional"): summaries.national_trend(yearly)})
@@ -158,13 +147,14 @@ def national(request: HttpRequest) -> HttpResponse:
             "province": r["province"],
             "reported": charts.num(r["reported"], 2),
             "category": r["category"],
-            "submitted": charts.num(_num(r["submitted_reported"]), 2) or "—",
+            "submitted": charts.num(as_float(r["submitted_reported"]), 2) or "—",
             "variables": [(charts.num(r[c], 1), _rank_text(r[f"rank_{c}"])) for c in codes],
         }
         for r in ranking.assign(submitted_reported=ranking["code"].map(submitted_reported)).to_dict("records")
     ]
     context.update(
         {
+            "report": downloads.report_status(user, period, RenderedReport.ScopeKind.NATIONAL),
             "variables": variables,
             "labels": labels,
             "target_labels": summaries.target_labels(labels),
@@ -262,13 +252,13 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
                 "quota_met": bool(progress_by.loc[cid, "met"])
                 if progress_by is not None and cid in progress_by.index
                 else False,
-                "submitted": _num(r["submitted"]),
-                "verified": _num(r["current"]) if is_verified else None,
-                "current": _num(r["current"]),
+                "submitted": as_float(r["submitted"]),
+                "verified": as_float(r["current"]) if is_verified else None,
+                "current": as_float(r["current"]),
                 "category": r["category"],
                 "is_verified": is_verified,
                 "rank": _int(ranking.loc[r["code"], "rank"]) if r["code"] in ranking.index else None,
-                "change": _num(yoy.loc[r["code"], "change"]) if r["code"] in yoy.index else None,
+                "change": as_float(yoy.loc[r["code"], "change"]) if r["code"] in yoy.index else None,
             }
         )
     heat = ver.set_index("name")[codes].rename(columns=names)
@@ -282,8 +272,12 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
         {prov.name: prov_avg, _("Nasional"): averages.national}, variables, _("Indeks")
     )
     yoy_frame = yoy.reset_index()
+    # The province PDF covers every kab/kota of the province (whatever the kind filter); it is rendered
+    # once the province has participants, so with none shown here only an existing one is offered.
+    report = downloads.report_status(user, period, RenderedReport.ScopeKind.PROVINCE, prov.code)
     context.update(
         {
+            "report": report if report and (rows or report["rendered_at"]) else None,
             "variables": variables,
             "labels": labels,
             "rows": rows,
@@ -292,8 +286,8 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
                 "participants": len(frame),
                 "verified": len(ver),
                 "ranked": len(ranking),
-                "average": _num(prov_avg.get("overall")) if len(prov_avg) else None,
-                "national": _num(averages.national.get("overall")),
+                "average": as_float(prov_avg.get("overall")) if len(prov_avg) else None,
+                "national": as_float(averages.national.get("overall")),
                 "quota_met": sum(1 for r in rows if r["quota_met"]),
             },
             "computed_at": _latest(frame["computed_at"]),
@@ -449,9 +443,11 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
     ]
     context.update(
         {
+            # rendered for every kab/kota with a current score (reports.rendering.period_scopes)
+            "report": downloads.report_status(user, period, RenderedReport.ScopeKind.REGENCY, reg.code),
             "rank": rank,
-            "province_average": _num(prov_avg.get("overall")) if len(prov_avg) else None,
-            "national_average": _num(averages.national.get("overall")),
+            "province_average": as_float(prov_avg.get("overall")) if len(prov_avg) else None,
+            "national_average": as_float(averages.national.get("overall")),
             "previous": previous,
             "changes": changes,
             "quota": quota,
@@ -459,8 +455,8 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
                 (
                     n,
                     current["variables"].get(c),
-                    _num(prov_avg.get(c)) if len(prov_avg) else None,
-                    _num(averages.national.get(c)),
+                    as_float(prov_avg.get(c)) if len(prov_avg) else None,
+                    as_float(averages.national.get(c)),
                 )
                 for c, n in variables
             ],

@@ -279,6 +279,86 @@ def test_report_card_without_a_stored_score(client_for, bnnk_a, regency_a):
     assert 'data-testid="no-score"' in _text(response)
 
 
+# --- downloads: the page's PDF report, "Render ulang", the ranking files --------------------------------------
+
+
+def _pdf(scope, key=""):
+    return (
+        reverse("reports:report_pdf_scoped", args=[YEAR, scope, key])
+        if key
+        else reverse("reports:report_pdf", args=[YEAR, scope])
+    )
+
+
+def _links(page: str) -> set[str]:
+    """Every PDF report link and the "Render ulang" form in a page."""
+    found = set(re.findall(r'href="(/laporan/\d+/pdf/[^"]+)"', page))
+    found |= {f"render:{u}" for u in re.findall(r'action="(/laporan/\d+/render-ulang/)"', page)}
+    return found
+
+
+RENDER = f"render:/laporan/{YEAR}/render-ulang/"
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "args", "expected"),
+    [
+        ("pusat", "reports:national", [], {_pdf("nasional"), RENDER}),
+        ("pusat", "reports:province", ["35"], {_pdf("provinsi", "35"), RENDER}),
+        ("pusat", "reports:regency", ["1504"], {_pdf("kabkota", "1504"), RENDER}),
+        ("bnnp_a", "reports:province", ["35"], {_pdf("provinsi", "35")}),
+        ("bnnp_a", "reports:regency", ["3573"], {_pdf("kabkota", "3573")}),
+        ("bnnp_other", "reports:province", ["15"], {_pdf("provinsi", "15")}),
+        ("bnnk_a", "reports:regency", ["3573"], {_pdf("kabkota", "3573")}),
+    ],
+)
+def test_each_page_links_only_its_own_pdf_report(request, client_for, period, who, name, args, expected):
+    user = request.getfixturevalue(who)
+    response = client_for(user).get(reverse(name, args=args), {"tahun": YEAR})
+    assert response.status_code == 200
+    page = _text(response)
+    assert _links(page) == expected
+    # every offered link opens for this user (202: not rendered yet, asked of Celery)
+    client = client_for(user)
+    for url in expected - {RENDER}:
+        assert client.get(url).status_code in (200, 202), url
+    assert 'data-testid="report-bar"' in page and "sedang disiapkan" in page
+
+
+def test_ranking_downloads_on_the_national_page(client_for, pusat, period):
+    page = _text(client_for(pusat).get(reverse("reports:national"), {"tahun": YEAR}))
+    assert (
+        f'href="/laporan/{YEAR}/peringkat.xlsx"' in page and f'href="/laporan/{YEAR}/peringkat.csv"' in page
+    )
+
+
+def test_render_status_shows_when_the_pdf_was_rendered(client_for, bnnk_a, period):
+    from reports.models import RenderedReport
+
+    RenderedReport.objects.create(
+        period=period,
+        scope_kind="regency",
+        scope_key="3573",
+        kind="pdf",
+        file="reports/test.pdf",
+        fingerprint="x",
+        rendered_at=timezone.make_aware(timezone.datetime(2031, 3, 4, 5, 6)),
+    )
+    page = _text(client_for(bnnk_a).get(reverse("reports:regency", args=["3573"]), {"tahun": YEAR}))
+    bar = page.split('data-testid="report-bar"')[1].split("</div>")[0]
+    assert "dirender 4 Maret 2031 05:06" in bar and "sedang disiapkan" not in bar
+
+
+def test_no_pdf_link_where_no_report_is_rendered(client_for, pusat, bnnk_a, regency_a, period):
+    # a kab/kota without a stored score has no report card PDF
+    make_collection(regency_a, year=YEAR + 1)
+    page = _text(client_for(bnnk_a).get(reverse("reports:regency", args=["3573"]), {"tahun": YEAR + 1}))
+    assert 'data-testid="no-score"' in page and not _links(page)
+    # a province without participants in the period has no province PDF
+    page = _text(client_for(pusat).get(reverse("reports:province", args=["52"]), {"tahun": YEAR}))
+    assert not _links(page)
+
+
 # --- CSP: no inline script, figures as JSON -------------------------------------------------------------------
 
 
