@@ -35,7 +35,9 @@ def hash_token(token: str) -> str:
 
 def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
     """A new token for this user; the plain token is returned once and never stored."""
-    token = secrets.token_urlsafe(32)
+    # Prefixed, so a token (and its shown prefix) never starts with "-", which a command line would
+    # take for an option (`api_token revoke -x...`).
+    token = "kt_" + secrets.token_urlsafe(32)
     obj = ApiToken.objects.create(
         user=user, name=name, key_hash=hash_token(token), prefix=token[:TOKEN_PREFIX_LEN]
     )
