@@ -664,3 +664,14 @@ def test_return_with_too_many_comments_is_refused(client_for, bnnp_a, submitted)
     )
     assert "Terlalu banyak komentar sekaligus (maksimal 50)." in messages_of(response)
     assert not ReviewComment.objects.exists()
+
+
+def test_returned_for_a_questionnaire_keeps_the_documents_locked_in_the_page(client_for, bnnk_a, returned):
+    body = client_for(bnnk_a).get(url(returned)).content.decode()
+    assert "Unggah bukti" not in body  # no upload form: only the commented questionnaire is open
+
+
+def test_returned_with_a_document_request_offers_the_upload(client_for, bnnk_a, bnnp_a, submitted):
+    _return(submitted, bnnp_a, [{"target": "general", "text": "Lengkapi semua dokumen."}])
+    body = client_for(bnnk_a).get(url(submitted)).content.decode()
+    assert "Unggah bukti" in body

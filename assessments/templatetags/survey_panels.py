@@ -13,8 +13,8 @@ from django.utils import timezone
 from kotan import access
 
 from .. import evidence as evidence_service
-from .. import links
-from ..models import Question, RespondentGroup
+from .. import links, workflow
+from ..models import Collection, Question, RespondentGroup
 
 register = template.Library()
 
@@ -61,6 +61,10 @@ def evidence_panel(context):
     user = request.user if request else None
     is_bnnk = bool(user and access.can_enter_data(user, collection.regency))
     can_enter = bool(context.get("can_enter", False) and is_bnnk)
+    if can_enter and collection.state == Collection.State.RETURNED:
+        # Returned for specific corrections: the documents stay locked unless a comment asked for one.
+        scope = workflow.returned_scope(collection)
+        can_enter = bool(scope["general"] or scope["evidence_types"] or scope["evidence"])
     checklist = evidence_service.collection_checklist(collection)
     questions = []
     if can_enter:
