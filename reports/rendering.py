@@ -24,7 +24,6 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments import scoring_gains
 from assessments.models import Collection, Period
 from reports import pdf, report_data, selectors
 from reports.models import RenderedReport
@@ -130,15 +129,16 @@ def inputs_at(data: PeriodReportData, scope_kind: str, key: str) -> datetime.dat
 
 def _levers(data: PeriodReportData, collection_id: int, limit: int = 5) -> list[tuple[str, float]]:
     """The indicators whose average rising one answer level adds most to the overall (scoring engine)."""
-    from reports import inputs
+    from reports.gains import collection_gains
 
-    instrument = data.instrument()
-    answers = inputs.live_answers(data.period.pk, [collection_id])
-    gains = scoring_gains.score_gains(answers, instrument.frames)
+    found = collection_gains(collection_id, data.period.pk, data.period.instrument)
+    if found is None:
+        return []
+    gains = found.gains
     names = {code: name for code, name, _ in data.indicators}
     out = []
     for rec in gains[gains["gain"] > 0].head(limit).to_dict("records"):
-        code = instrument.indicator_codes.get(rec["indicator_id"])
+        code = found.indicator_codes.get(rec["indicator_id"])
         if code in names:
             out.append((names[code], float(rec["gain"])))
     return out

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from assessments.models import Collection
-from assessments.scoring_gains import gains_and_groups
 from kotan import access
 from regions.models import Regency
 from reports import charts, downloads, selectors, summaries
@@ -309,16 +308,17 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _gains_and_groups(collection_id: int, period_id: int, instrument_id: int, indicators, variables, groups):
-    """The engine on one collection's counted answers now: what moves its score most, and the score
-    from each respondent group alone. (Lazy import: reports.inputs loads the engine's frames.)"""
+    """What moves this collection's score most, and the score from each respondent group alone: the
+    engine's answer, cached per input fingerprint (reports.gains; the Celery render fills it)."""
     from assessments.models import Instrument
-    from reports import inputs
+    from reports.gains import collection_gains
 
-    answers = inputs.live_answers(period_id, [collection_id])
-    if answers.empty:
+    instrument = Instrument.objects.select_related("band_scheme").get(pk=instrument_id)
+    found = collection_gains(collection_id, period_id, instrument)
+    if found is None:
         return None, None
-    data = inputs.instrument_data(Instrument.objects.select_related("band_scheme").get(pk=instrument_id))
-    gains, per_group = gains_and_groups(answers, data.frames)
+    gains, per_group = found.gains, found.per_group
+    data = found  # variable_codes, group_codes
     by_id = indicators.set_index("indicator_id")
     gains = gains.assign(
         name=gains["indicator_id"].map(by_id["name"]),
