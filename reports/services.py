@@ -178,7 +178,6 @@ def score_collections(
     per basis, and store what changed. Drafts get no stored score (their provisional score is
     computed on the page)."""
     run = ScoreRun()
-    data = inputs.instrument_data(period.instrument)
     collections = Collection.objects.filter(period=period).exclude(state=Collection.State.DRAFT)
     if collection_ids is not None:
         collections = collections.filter(pk__in=collection_ids)
@@ -188,6 +187,9 @@ def score_collections(
         back_to_draft = set(collection_ids) - set(targets)
         if back_to_draft:
             run.removed += Score.objects.filter(collection_id__in=back_to_draft).delete()[0]
+    if not targets:
+        return run  # only drafts: nothing is stored (a draft's autosave costs no engine work)
+    data = inputs.instrument_data(period.instrument)
     if Score.Basis.CURRENT in bases:
         t0 = timezone.now()
         answers = inputs.live_answers(period.pk, None if collection_ids is None else targets)
