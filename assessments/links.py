@@ -43,6 +43,14 @@ def link_expiry(collection: Collection) -> datetime.datetime:
     return end_of_day.replace(tzinfo=JAKARTA)
 
 
+def links_follow_deadline(collection: Collection) -> int:
+    """Unused links of the collection expire with its entry deadline as it is now (after an extension,
+    links that ran out with the old deadline work again). Returns how many links changed."""
+    return RespondentLink.objects.filter(questionnaire__collection=collection, used_at__isnull=True).update(
+        expires_at=link_expiry(collection)
+    )
+
+
 def link_create(
     *, collection: Collection, group: RespondentGroup, user, label: str = "", village: str = ""
 ) -> RespondentLink:

@@ -337,3 +337,15 @@ def test_check_mode_lists_missing_required_questions(client, link):
     html = client.get(page_url(link) + "?cek=1").content.decode()
     assert 'data-testid="missing-required"' in html and "q_yesno" in html
     assert 'data-testid="missing-required"' not in client.get(page_url(link)).content.decode()
+
+
+def test_an_extension_gives_open_links_the_new_deadline(collection, link, pusat, client):
+    from assessments import workflow
+
+    # The old deadline passed (the link ran out) and BNN pusat extends this kab/kota by a week.
+    RespondentLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - datetime.timedelta(hours=1))
+    until = collection.period.collection_deadline + datetime.timedelta(days=7)
+    workflow.deadline_extend(collection=collection, user=pusat, until=until, reason="Banjir")
+    link.refresh_from_db()
+    assert timezone.localtime(link.expires_at).date() == until
+    assert client.get(page_url(link)).status_code == 200  # the respondent can fill again
