@@ -224,3 +224,11 @@ def test_not_found_and_forbidden_pages_are_in_indonesian(client_for, regency_a, 
     response = client_for(bnnp_a).get(url)
     assert response.status_code == 403
     assert "Hanya petugas BNNK" in response.content.decode()
+
+
+def test_lockout_page_names_the_configured_wait(client, bnnk_a, settings):
+    settings.AXES_COOLOFF_TIME = 0.5  # hours
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "bnnk_a", "salah")
+    body = login(client, "bnnk_a", PASSWORD).content.decode()
+    assert "Tunggu 30 menit" in body
