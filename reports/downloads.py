@@ -20,7 +20,7 @@ from assessments.models import Period
 from kotan import access
 from regions.models import Regency
 from reports import exports, rendering
-from reports.models import RenderedReport
+from reports.models import RenderedReport, Score
 
 SCOPE_SLUGS = {
     "nasional": RenderedReport.ScopeKind.NATIONAL,
@@ -60,6 +60,17 @@ def ranking_xlsx(request: HttpRequest, year: int) -> HttpResponse:
         f"peringkat-ikotan-{year}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def _has_scores(period: Period, scope_kind: str, key: str) -> bool:
+    scores = Score.objects.filter(
+        collection__period=period, instrument_id=period.instrument_id, basis=Score.Basis.CURRENT
+    )
+    if scope_kind == RenderedReport.ScopeKind.REGENCY:
+        scores = scores.filter(collection__regency__code=key)
+    elif scope_kind == RenderedReport.ScopeKind.PROVINCE:
+        scores = scores.filter(collection__regency__province__code=key)
+    return scores.exists()
 
 
 def may_see_report(user, scope_kind: str, key: str) -> bool:
@@ -112,6 +123,9 @@ def report_pdf(request: HttpRequest, year: int, scope: str, key: str = "") -> Ht
         )
         response["X-Rendered-At"] = cached.rendered_at.isoformat()
         return response
+    if not _has_scores(period, scope_kind, key):
+        # Nothing would ever be rendered: say so instead of "sedang disiapkan" forever.
+        raise Http404(_("Belum ada skor untuk laporan ini."))
     rendering.request_scope_render(period.pk, scope_kind, key)
     return render(
         request,

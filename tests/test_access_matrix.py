@@ -221,6 +221,7 @@ def build_world(users, regency_a, regency_b, regency_other) -> World:
     make_score(coll_a, 70.0, scores, indicators=indicators, basis="submitted")
     Collection.objects.filter(pk=coll_other.pk).update(state=Collection.State.VERIFIED)
     make_score(coll_other, 55.0, {"KK": 50.0, "KL": 60.0}, indicators={"KK1": 50.0})
+    make_score(coll_b, 61.0, {"KK": 60.0, "KL": 62.0}, indicators={"KK1": 60.0})  # scored, PDF not rendered
 
     cached = RenderedReport(
         period=period,
@@ -556,6 +557,11 @@ MATRIX: dict[str, Case | list[Case]] = {
             get=r(LOGIN, 404, 202, 202, 404, 202),
             args=lambda w: {"scope": "kabkota", "key": w.b.code},
             label="B (not rendered yet)",
+        ),
+        Case(
+            get=r(LOGIN, 404, 404, 404, 404, 404),
+            args=lambda w: {"scope": "kabkota", "key": "3515"},
+            label="a kab/kota with no score (can never be rendered)",
         ),
     ],
     "reports:render_again": Case(get=POST_ONLY_ANY, post=r(LOGIN, 404, 404, 404, 404, GO)),

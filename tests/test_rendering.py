@@ -197,3 +197,10 @@ def test_page_partials(rf, pusat, bnnp_a, period):
     request.user = pusat
     html = render_to_string("reports/pdf/_render_again.html", {"year": YEAR, "user": pusat}, request=request)
     assert "Render ulang" in html and reverse("reports:render_again", args=[YEAR]) in html
+
+
+def test_a_report_that_can_never_be_rendered_is_404_not_pending(client_for, pusat, period):
+    # Kabupaten Sidoarjo is not a participant and has no score in this period.
+    response = client_for(pusat).get(_pdf_url("kabkota", "3515"))
+    assert response.status_code == 404
+    assert not RenderedReport.objects.exists()
