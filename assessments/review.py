@@ -4,7 +4,6 @@ the last return, the return form's targets, and per-kab/kota progress. A fixed n
 
 from __future__ import annotations
 
-import bisect
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import quality
+from . import quality, scoring
 from .errors import ServiceError
 from .models import (
     Answer,
@@ -42,33 +41,6 @@ MAX_RETURN_COMMENTS = 50  # rows of one return form; more is a script, not a rev
 # --- questionnaires and quality flags ----------------------------------------------------------------
 
 
-def _option_scorer(instrument_id: int):
-    """score(question_id, kind, value) -> 0..1 from one options query (number: highest threshold <= value)."""
-    by_question: dict[int, list[tuple[float, float]]] = defaultdict(list)
-    for qid, value, score in (
-        Option.objects.filter(question__instrument_id=instrument_id)
-        .order_by("question_id", "value")
-        .values_list("question_id", "value", "score")
-    ):
-        by_question[qid].append((value, score))
-    top = {qid: max(s for _, s in opts) for qid, opts in by_question.items()}
-    exact = {qid: dict(opts) for qid, opts in by_question.items()}
-    thresholds = {qid: [v for v, _ in opts] for qid, opts in by_question.items()}
-
-    def score(question_id: int, kind: str, value: float) -> float | None:
-        if not top.get(question_id):
-            return None
-        if kind == Question.Kind.NUMBER:
-            i = bisect.bisect_right(thresholds[question_id], value) - 1
-            if i < 0:
-                return 0.0
-            return by_question[question_id][i][1] / top[question_id]
-        s = exact[question_id].get(value)
-        return None if s is None else s / top[question_id]
-
-    return score
-
-
 def answers_frame(collection: Collection, *, include_excluded: bool = False) -> pd.DataFrame:
     """The answers of the collection's questionnaires (one query) with a 0..1 score (one options query).
     Excluded questionnaires are left out unless asked for (they no longer count, so they flag nothing)."""
@@ -82,11 +54,19 @@ def answers_frame(collection: Collection, *, include_excluded: bool = False) -> 
     )
     if not data:
         return pd.DataFrame(columns=ANSWER_COLUMNS)
-    scorer = _option_scorer(collection.period.instrument_id)
-    return pd.DataFrame(
-        [(qn, g, q, kind, value, scorer(q, kind, value)) for qn, g, q, kind, value in data],
-        columns=ANSWER_COLUMNS,
+    frame = pd.DataFrame(data, columns=ANSWER_COLUMNS[:-1])
+    options = pd.DataFrame(
+        list(
+            Option.objects.filter(question__instrument_id=collection.period.instrument_id).values_list(
+                "question_id", "value", "score"
+            )
+        ),
+        columns=["question_id", "value", "score"],
     )
+    questions = frame[["question_id", "kind"]].drop_duplicates()
+    # The engine's own answer scoring (assessments.scoring), so flags and scores share one rule.
+    frame["score"] = scoring.option_scores(frame["question_id"], frame["value"], questions, options)
+    return frame
 
 
 def meta_frame(questionnaires) -> pd.DataFrame:

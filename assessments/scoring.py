@@ -102,10 +102,11 @@ class _Dense:
     s: np.ndarray  # per answer: score in [0, 1], NaN when not counted
 
 
-def _score_table(instrument: InstrumentFrames, question_ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _score_table(
+    questions: pd.DataFrame, options: pd.DataFrame, question_ids: np.ndarray, values: np.ndarray
+) -> np.ndarray:
     """[question, distinct value] -> score in [0, 1] (NaN: the value is no option of the question)."""
-    options = instrument.options
-    kinds = instrument.questions.set_index("question_id")["kind"].reindex(question_ids).to_numpy()
+    kinds = questions.set_index("question_id")["kind"].reindex(question_ids).to_numpy()
     table = np.full((len(question_ids), len(values)), np.nan)
     oq = pd.Index(question_ids).get_indexer(options["question_id"].to_numpy())
     known = oq >= 0
@@ -141,7 +142,9 @@ def _dense(answers: pd.DataFrame, instrument: InstrumentFrames) -> _Dense:
     qidx = pd.Index(question_ids).get_indexer(answers["question_id"].to_numpy())
     gidx = pd.Index(group_ids).get_indexer(answers["group_id"].to_numpy())
     vidx, values = pd.factorize(answers["value"].to_numpy(dtype="float64"))
-    table = _score_table(instrument, question_ids, np.asarray(values, dtype="float64"))
+    table = _score_table(
+        instrument.questions, instrument.options, question_ids, np.asarray(values, dtype="float64")
+    )
     asked = np.zeros((len(question_ids), len(group_ids)), dtype=bool)
     aq = pd.Index(question_ids).get_indexer(instrument.asked["question_id"].to_numpy())
     ag = pd.Index(group_ids).get_indexer(instrument.asked["group_id"].to_numpy())
@@ -153,6 +156,20 @@ def _dense(answers: pd.DataFrame, instrument: InstrumentFrames) -> _Dense:
     # An answer to a question its group is not asked does not count.
     s[valid] = np.where(asked[q, g], table[q, v], np.nan)
     return _Dense(question_ids, group_ids, qidx, gidx, s)
+
+
+def option_scores(question_ids, values, questions: pd.DataFrame, options: pd.DataFrame) -> np.ndarray:
+    """Score in [0, 1] of each (question, value) by the options alone, without the respondent-group
+    rule (the review's quality flags use it); NaN where the value is no option of the question.
+    `questions`: question_id, kind; `options`: question_id, value, score."""
+    known = questions["question_id"].to_numpy()
+    qidx = pd.Index(known).get_indexer(np.asarray(question_ids))
+    vidx, distinct = pd.factorize(np.asarray(values, dtype="float64"))
+    table = _score_table(questions, options, known, np.asarray(distinct, dtype="float64"))
+    out = np.full(len(qidx), np.nan)
+    ok = (qidx >= 0) & (vidx >= 0)
+    out[ok] = table[qidx[ok], vidx[ok]]
+    return out
 
 
 def answer_scores(answers: pd.DataFrame, instrument: InstrumentFrames) -> pd.Series:

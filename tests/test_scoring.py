@@ -310,3 +310,11 @@ def test_duplicating_every_questionnaire_changes_nothing(data):
     a = _all_scores(scoring.score(data, frames()))
     b = _all_scores(scoring.score(pd.concat([data, copy], ignore_index=True), frames()))
     pd.testing.assert_series_equal(a, b, check_exact=False, rtol=1e-12)
+
+
+def test_option_scores_use_the_options_alone():
+    f = frames()
+    # q11 is not asked of institutions, but its value still has an option score; 9 is no Likert level.
+    got = scoring.option_scores([11, 10, 13, 10], [1, 4, 7, 9], f.questions, f.options)
+    assert list(got[:3]) == pytest.approx([1.0, 0.75, 1.0])
+    assert np.isnan(got[3])
