@@ -25,6 +25,17 @@ def clear_pending(collection_id: int) -> None:
         logger.warning("score debounce key not cleared for collection %s", collection_id)
 
 
+# A broker that is down must not hold up the user's request: one quick retry, then give up.
+QUICK_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+
+def _enqueue_once(key: str, hold: int, task, args: tuple, countdown: int) -> None:
+    """Send `task` with a countdown unless one is already pending under `key` (held `hold` seconds).
+    Raises what the cache or broker raise; callers decide what a failure means."""
+    if cache.add(key, 1, timeout=hold):
+        task.apply_async(args, countdown=countdown, retry=True, retry_policy=QUICK_RETRY)
+
+
 def request_collection_score(collection_id: int) -> None:
     """Ask for this collection's score to be recomputed (debounced, never raises to the caller)."""
     from reports.tasks import compute_collection_score
@@ -34,14 +45,7 @@ def request_collection_score(collection_id: int) -> None:
         if settings.CELERY_TASK_ALWAYS_EAGER:
             compute_collection_score.delay(collection_id)  # in-process: nothing to debounce against
             return
-        if not cache.add(_key(collection_id), 1, timeout=delay + 60):
-            return
-        compute_collection_score.apply_async(
-            (collection_id,),
-            countdown=delay,
-            retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5},
-        )
+        _enqueue_once(_key(collection_id), delay + 60, compute_collection_score, (collection_id,), delay)
     except Exception:
         logger.warning("score of collection %s not enqueued; the sweep will compute it", collection_id)
         clear_pending(collection_id)
@@ -59,17 +63,6 @@ def request_period_render(period_id: int) -> None:
         return
     delay = settings.REPORT_RENDER_DEBOUNCE_SECONDS
     try:
-        if cache.add(f"kotan:render-pending:{period_id}", 1, timeout=delay):
-            render_period_reports.apply_async(
-                (period_id,),
-                countdown=delay,
-                retry=True,
-                retry_policy={
-                    "max_retries": 1,
-                    "interval_start": 0,
-                    "interval_step": 0.5,
-                    "interval_max": 0.5,
-                },
-            )
+        _enqueue_once(f"kotan:render-pending:{period_id}", delay, render_period_reports, (period_id,), delay)
     except Exception:
         logger.warning("report render of period %s not enqueued", period_id)
