@@ -19,6 +19,7 @@ from assessments.models import (
     Band,
     BandScheme,
     Collection,
+    Evidence,
     EvidenceType,
     Indicator,
     Instrument,
@@ -161,3 +162,33 @@ def make_score(collection: Collection, overall: float, variables: dict, *, basis
     return Score.objects.update_or_create(
         collection=collection, instrument=collection.period.instrument, basis=basis, defaults=values
     )[0]
+
+
+def complete_questionnaire(collection: Collection, user, group_code: str, answers: dict):
+    """A questionnaire of `group_code` filled through the services (autosave path) and marked complete."""
+    from assessments import services
+
+    inst = collection.period.instrument
+    q = services.questionnaire_create(collection=collection, group=group(inst, group_code), user=user)
+    for qcode, raw in answers.items():
+        services.questionnaire_save_answer(
+            questionnaire=q, question=question(inst, qcode), raw_value=raw, base_version=0, user=user
+        )
+    services.questionnaire_complete(questionnaire=q, user=user)
+    return q
+
+
+def attach_sk(collection: Collection, *questions: Question) -> Evidence:
+    """The factory instrument's required evidence (SK Tim Terpadu), optionally linked to questions."""
+    evidence = Evidence.objects.create(
+        collection=collection,
+        evidence_type=collection.period.instrument.evidence_types.get(code="sk"),
+        title="SK",
+        file="x",
+        original_name="sk.pdf",
+        content_type="application/pdf",
+        size=10,
+    )
+    if questions:
+        evidence.questions.set(questions)
+    return evidence

@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import services, workflow
-from assessments.models import Collection, Evidence
+from assessments.models import Collection
 from regions.models import Regency
-from tests.factories import group, make_collection, make_period, question
+from tests.factories import attach_sk, make_collection, make_period
+from tests.factories import complete_questionnaire as _complete
 
 pytestmark = pytest.mark.django_db
 
@@ -21,30 +22,11 @@ def period(regency_a, regency_b, regency_other):
     return make_period(regencies=[regency_a, regency_b, regency_other], year=2026, deadline_in_days=5)
 
 
-def _complete(collection, user, code, answers):
-    inst = collection.period.instrument
-    qn = services.questionnaire_create(collection=collection, group=group(inst, code), user=user)
-    for qcode, raw in answers.items():
-        services.questionnaire_save_answer(
-            questionnaire=qn, question=question(inst, qcode), raw_value=raw, base_version=0, user=user
-        )
-    services.questionnaire_complete(questionnaire=qn, user=user)
-    return qn
-
-
 def _submit(collection, user):
     _complete(collection, user, "keluarga", {"q_likert": "4", "q_yesno": "1"})
     _complete(collection, user, "keluarga", {"q_likert": "2", "q_yesno": "0"})
     qn = _complete(collection, user, "instansi", {"q_likert": "3", "q_number": "7", "q_likert2": "5"})
-    Evidence.objects.create(
-        collection=collection,
-        evidence_type=collection.period.instrument.evidence_types.get(code="sk"),
-        title="SK",
-        file="x",
-        original_name="sk.pdf",
-        content_type="application/pdf",
-        size=10,
-    )
+    attach_sk(collection)
     services.collection_submit(collection=collection, user=user)
     return qn
 

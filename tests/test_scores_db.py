@@ -10,12 +10,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import services, workflow
-from assessments.models import Band, BandScheme, Collection, Evidence, Questionnaire
+from assessments.models import Band, BandScheme, Collection, Questionnaire
 from kotan.celery import app
 from reports import scheduling, tasks
 from reports import services as score_services
 from reports.models import Score
-from tests.factories import group, make_collection, make_instrument, make_period, question
+from tests.factories import (
+    attach_sk,
+    make_collection,
+    make_instrument,
+    make_period,
+    question,
+)
+from tests.factories import complete_questionnaire as _new
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +37,6 @@ def _no_pending_keys():
     cache.clear()
 
 
-def _new(collection, user, code, answers: dict):
-    inst = collection.period.instrument
-    q = services.questionnaire_create(collection=collection, group=group(inst, code), user=user)
-    for qcode, raw in answers.items():
-        services.questionnaire_save_answer(
-            questionnaire=q, question=question(inst, qcode), raw_value=raw, base_version=0, user=user
-        )
-    services.questionnaire_complete(questionnaire=q, user=user)
-    return q
-
-
 def _fill(collection, user):
     """The hand-computed case of tests/test_scoring.py on the factory instrument:
     q_likert: families 5 and 1 (mean 0.5), institution 4 (0.75) -> 62.5; q_yesno 1, 0 -> 50;
@@ -52,16 +48,7 @@ def _fill(collection, user):
         _new(collection, user, "keluarga", {"q_likert": "1", "q_yesno": "0"}),
         _new(collection, user, "instansi", {"q_likert": "4", "q_number": "7", "q_likert2": "2"}),
     ]
-    evidence = Evidence.objects.create(
-        collection=collection,
-        evidence_type=collection.period.instrument.evidence_types.get(code="sk"),
-        title="SK",
-        file="x",
-        original_name="sk.pdf",
-        content_type="application/pdf",
-        size=10,
-    )
-    evidence.questions.set([question(collection.period.instrument, "q_yesno")])
+    attach_sk(collection, question(collection.period.instrument, "q_yesno"))
     return made
 
 

@@ -7,36 +7,21 @@ from django.utils import timezone
 
 from assessments import services, workflow
 from assessments.errors import NotAllowed, ServiceError
-from assessments.models import Collection, Evidence, Questionnaire, ReviewComment, ReviewEvent
-from tests.factories import group, make_collection, question
+from assessments.models import Collection, Questionnaire, ReviewComment, ReviewEvent
+from tests.factories import attach_sk, complete_questionnaire, group, make_collection, question
 
 pytestmark = pytest.mark.django_db
 
 
 def _fill(collection, user):
-    inst = collection.period.instrument
-    made = []
-    for code, answers in [
-        ("keluarga", {"q_likert": "4", "q_yesno": "1"}),
-        ("keluarga", {"q_likert": "2", "q_yesno": "0"}),
-        ("instansi", {"q_likert": "3", "q_number": "7", "q_likert2": "5"}),
-    ]:
-        q = services.questionnaire_create(collection=collection, group=group(inst, code), user=user)
-        for qcode, raw in answers.items():
-            services.questionnaire_save_answer(
-                questionnaire=q, question=question(inst, qcode), raw_value=raw, base_version=0, user=user
-            )
-        services.questionnaire_complete(questionnaire=q, user=user)
-        made.append(q)
-    Evidence.objects.create(
-        collection=collection,
-        evidence_type=inst.evidence_types.get(code="sk"),
-        title="SK",
-        file="x",
-        original_name="sk.pdf",
-        content_type="application/pdf",
-        size=10,
-    )
+    made = [
+        complete_questionnaire(collection, user, "keluarga", {"q_likert": "4", "q_yesno": "1"}),
+        complete_questionnaire(collection, user, "keluarga", {"q_likert": "2", "q_yesno": "0"}),
+        complete_questionnaire(
+            collection, user, "instansi", {"q_likert": "3", "q_number": "7", "q_likert2": "5"}
+        ),
+    ]
+    attach_sk(collection)
     return made
 
 
