@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Penilaian")
+
+    def ready(self) -> None:
+        from . import question_specs  # noqa: F401  (connects the signals that clear its cache)

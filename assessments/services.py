@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from reports.scheduling import request_collection_score
 from reports.services import take_snapshot
 
-from . import selectors, workflow
+from . import answer_rows, selectors, workflow
 from .answers import parse_value
 from .errors import Conflict, NotAllowed, ServiceError
 from .models import (
@@ -28,6 +28,7 @@ from .models import (
     RespondentLink,
     ReviewEvent,
 )
+from .question_specs import QuestionSpec, spec_of
 
 
 def period_ensure_collections(*, period: Period) -> int:
@@ -81,12 +82,12 @@ def _check_editor(questionnaire: Questionnaire, user, link: RespondentLink | Non
     workflow.ensure_questionnaire_editable(questionnaire)
 
 
-def _check_question(questionnaire: Questionnaire, question: Question) -> None:
+def _check_question(questionnaire: Questionnaire, question: QuestionSpec) -> None:
     if question.instrument_id != questionnaire.collection.period.instrument_id:
         raise ServiceError(
             _("Pertanyaan ini bukan bagian dari instrumen periode ini."), code="wrong_question"
         )
-    if not question.groups.filter(pk=questionnaire.group_id).exists():
+    if questionnaire.group_id not in question.group_ids:
         raise ServiceError(
             _("Pertanyaan %(code)s tidak ditanyakan kepada kelompok %(group)s.")
             % {"code": question.code, "group": questionnaire.group.name},
@@ -103,7 +104,7 @@ def _who(answer: Answer) -> str:
 def questionnaire_save_answer(
     *,
     questionnaire: Questionnaire,
-    question: Question,
+    question: Question | QuestionSpec,
     raw_value,
     base_version: int,
     user=None,
@@ -114,35 +115,42 @@ def questionnaire_save_answer(
     `base_version` is the version the client last saw (0 for none). If the stored answer moved on since,
     the save is refused with Conflict carrying the newer value and who wrote it: nothing is overwritten
     silently. Retrying a save that already went through (same value, same author) succeeds.
+    `question` may be the QuestionSpec autosave reads from memory (question_specs), or a Question.
     """
+    question = spec_of(question)
     _check_editor(questionnaire, user, link)
     _check_question(questionnaire, question)
     workflow.ensure_answer_editable(questionnaire.collection, questionnaire, question)
     empty = raw_value is None or str(raw_value).strip() == ""
-    value = (
-        None
-        if empty
-        # .all(): uses the options the caller prefetched (the autosave view does), else one query.
-        else parse_value(question.kind, [o.value for o in question.options.all()], raw_value)
-    )
+    value = None if empty else parse_value(question.kind, question.option_values, raw_value)
     author = user if link is None else None
 
+    author_id = getattr(author, "pk", None)
+    if value is not None:
+        now = timezone.now()
+        saved = answer_rows.write_in_one_statement(
+            questionnaire_id=questionnaire.pk,
+            question_id=question.pk,
+            value=value,
+            base_version=base_version,
+            user_id=author_id,
+            now=now,
+        )
+        if saved is not None:
+            _after_answer_change(questionnaire, question, now, touched=True)
+            return _answer(questionnaire, question, saved, value, author_id, now)
     try:
         with transaction.atomic():
-            answer = (
-                Answer.objects.select_for_update(of=("self",))
-                .select_related("updated_by")
-                .filter(questionnaire=questionnaire, question=question)
-                .first()
-            )
-            current_version = answer.version if answer else 0
-            if answer is not None and value is not None and answer.value == value:
-                retry = base_version == current_version - 1 and answer.updated_by_id == getattr(
-                    author, "pk", None
-                )
+            # Plain SQL (answer_rows): the ORM cost several times the database work on this hot path.
+            row = answer_rows.lock(questionnaire.pk, question.pk)
+            current_version = row.version if row else 0
+            if row is not None and value is not None and row.value == value:
+                retry = base_version == current_version - 1 and row.updated_by_id == author_id
                 if base_version == current_version or retry:
-                    return answer  # nothing changed, or a retry of a save that already succeeded
+                    # Nothing changed, or a retry of a save that already succeeded.
+                    return Answer.objects.get(pk=row.pk)
             if base_version != current_version:
+                answer = Answer.objects.select_related("updated_by").get(pk=row.pk) if row else None
                 raise Conflict(
                     _("Jawaban ini sudah diubah oleh %(who)s. Periksa nilai terbaru sebelum menyimpan.")
                     % {"who": _who(answer) if answer else _("pengguna lain")},
@@ -152,27 +160,34 @@ def questionnaire_save_answer(
                     changed_at=answer.updated_at if answer else None,
                 )
             if value is None:
-                if answer is not None:
+                if row is not None:
+                    answer = Answer.objects.get(pk=row.pk)
                     answer._history_user = author
                     answer.delete()
                     _after_answer_change(questionnaire, question)
                 return None
-            if answer is None:
-                answer = Answer(
-                    questionnaire=questionnaire, question=question, value=value, updated_by=author
-                )
+            now = timezone.now()
+            if row is None:
+                pk, version = answer_rows.insert(questionnaire.pk, question.pk, value, author_id, now), 1
             else:
-                answer.value = value
-                answer.version += 1
-                answer.updated_by = author
-            answer._history_user = author
-            answer.save()
-            _after_answer_change(questionnaire, question)
-            return answer
+                pk, version = row.pk, row.version + 1
+                answer_rows.update(pk, value, version, author_id, now)
+            answer_rows.record_history(
+                pk=pk,
+                questionnaire_id=questionnaire.pk,
+                question_id=question.pk,
+                value=value,
+                version=version,
+                user_id=author_id,
+                now=now,
+                created=row is None,
+            )
+            _after_answer_change(questionnaire, question, now)
+            return _answer(questionnaire, question, (pk, version), value, author_id, now)
     except IntegrityError:
         # Two first saves of the same answer at once: the other one won.
         current = Answer.objects.select_related("updated_by").get(
-            questionnaire=questionnaire, question=question
+            questionnaire=questionnaire, question_id=question.pk
         )
         raise Conflict(
             _("Jawaban ini baru saja diisi oleh %(who)s.") % {"who": _who(current)},
@@ -183,13 +198,29 @@ def questionnaire_save_answer(
         ) from None
 
 
-def _after_answer_change(questionnaire: Questionnaire, question: Question) -> None:
-    Questionnaire.objects.filter(pk=questionnaire.pk).update(updated_at=timezone.now())
+def _answer(questionnaire, question, saved: tuple[int, int], value, author_id, now) -> Answer:
+    """The Answer just written, without reading it back."""
+    return Answer.from_db(
+        None,
+        ["id", "questionnaire_id", "question_id", "value", "version", "updated_by_id", "updated_at"],
+        [saved[0], questionnaire.pk, question.pk, value, saved[1], author_id, now],
+    )
+
+
+def _after_answer_change(
+    questionnaire: Questionnaire,
+    question: QuestionSpec,
+    now: datetime.datetime | None = None,
+    *,
+    touched: bool = False,
+) -> None:
+    if not touched:  # write_in_one_statement touches the questionnaire itself
+        answer_rows.touch_questionnaire(questionnaire.pk, now or timezone.now())
     if questionnaire.state == Questionnaire.State.COMPLETE:
         # A complete questionnaire counts in the score; a cleared required answer makes it a draft again.
         if (
             question.required
-            and not Answer.objects.filter(questionnaire=questionnaire, question=question).exists()
+            and not Answer.objects.filter(questionnaire=questionnaire, question_id=question.pk).exists()
         ):
             questionnaire.state = Questionnaire.State.DRAFT
             questionnaire.completed_at = None

@@ -116,7 +116,7 @@ def setup(args: argparse.Namespace) -> None:
 
     def session_of(user) -> str:
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.ModelBackend")
         return client.cookies[settings.SESSION_COOKIE_NAME].value
 
     staff, respondents = [], []

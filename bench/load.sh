@@ -16,12 +16,17 @@ OUT=bench/out
 mkdir -p "$OUT"
 [[ $DB =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "LOAD_PG_URL must end in a plain database name" >&2; exit 2; }
 
-# Production-like settings: DEBUG off (no query log, compiled static manifest), Celery eager (autosave
-# only asks for a score when a questionnaire is complete; none is here), plain HTTP on loopback.
+# Production-like settings: DEBUG off (no query log, compiled static manifest), the cache (and so the
+# sessions) on Redis as deploy/kotan.env.example gives it (LOAD_CACHE_URL, a database of its own, emptied
+# first), Celery eager (autosave only asks for a score when a questionnaire is complete; none is here),
+# plain HTTP on loopback.
+CACHE=${LOAD_CACHE_URL:-redis://127.0.0.1:6379/14}
 export DATABASE_URL=$PG_URL DEBUG=0 SECRET_KEY=bench-load-not-a-secret ALLOWED_HOSTS=127.0.0.1,localhost
-export SECURE_SSL_REDIRECT=0 CELERY_TASK_ALWAYS_EAGER=1 LOG_LEVEL=WARNING
-export STATIC_ROOT=$OUT/load-static MEDIA_ROOT=$OUT/load-media DATABASE_POOL_MAX=4
-unset CELERY_BROKER_URL CACHE_URL
+export SECURE_SSL_REDIRECT=0 CELERY_TASK_ALWAYS_EAGER=1 LOG_LEVEL=WARNING CACHE_URL=$CACHE
+export STATIC_ROOT=$OUT/load-static MEDIA_ROOT=$OUT/load-media
+unset CELERY_BROKER_URL
+$PY -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$CACHE" \
+  || { echo "Redis at $CACHE is needed (see the env skill's python-svc page to start it)" >&2; exit 1; }
 
 echo "Fresh database $DB ..."
 psql "$SERVER/postgres" -q -v ON_ERROR_STOP=1 \

@@ -17,8 +17,8 @@ def _int(name: str, default: int) -> int:
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 
 # Sync workers: every request is short (autosave, pages); (2 x cores) + 1, at most 9 by default.
-# Each worker keeps its own PostgreSQL pool (DATABASE_POOL_MAX), so workers x pool must stay below
-# PostgreSQL's max_connections together with the Celery workers.
+# Each worker keeps one persistent PostgreSQL connection, so workers (with the Celery processes) must
+# stay below PostgreSQL's max_connections.
 workers = _int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9))
 worker_class = "sync"
 

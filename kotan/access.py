@@ -4,7 +4,7 @@ Every view, export and API answer asks this module; nothing else decides scope.
 A BNNK sees and edits only its kab/kota, a BNNP sees its province, BNN pusat sees everything.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role
@@ -37,6 +37,20 @@ def visible_regencies(user) -> QuerySet[Regency]:
     if user.role == Role.BNNK:
         return Regency.objects.filter(pk=user.regency_id)
     return Regency.objects.none()
+
+
+def regency_filter(user, field: str) -> Q:
+    """The same rule as visible_regencies, as a filter on `field` (a path to a Regency foreign key, e.g.
+    "collection__regency"): plain column comparisons, no subquery, for the hottest lookups."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if _is_national(user):
+        return Q()
+    if user.role == Role.BNNP and user.province_id is not None:
+        return Q(**{f"{field}__province_id": user.province_id})
+    if user.role == Role.BNNK and user.regency_id is not None:
+        return Q(**{f"{field}_id": user.regency_id})
+    return Q(pk__in=[])
 
 
 def can_view_regency(user, regency: Regency) -> bool:

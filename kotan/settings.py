@@ -107,9 +107,18 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's built-in pool (psycopg 3 + psycopg-pool); CONN_MAX_AGE must be 0 with it.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    if envbool("DATABASE_POOL", "1"):
+    # gunicorn's sync workers and Celery's prefork children each serve one request or task at a time, so
+    # each keeps one persistent connection (checked before reuse): taking a connection from a pool and
+    # giving it back on every request cost more than the rest of an autosave's queries. Django's pool
+    # (psycopg-pool; CONN_MAX_AGE must then be 0) is there for threaded servers: DATABASE_POOL=1.
+    DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 600)
+    # The few statements kotan.sql_rows.cursor() runs (every autosave's) are prepared on their 5th use on a
+    # connection; Django's own queries are never prepared. DATABASE_PREPARED_STATEMENTS=0 behind a pooler
+    # in transaction mode (PgBouncer without prepared-statement support).
+    if envbool("DATABASE_PREPARED_STATEMENTS", "1"):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    if envbool("DATABASE_POOL", "0"):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": envint("DATABASE_POOL_MIN", 1),
             "max_size": envint("DATABASE_POOL_MAX", 10),
@@ -124,7 +133,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ModelBackend",  # Django's, reading the session's user with plain SQL
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -151,6 +160,9 @@ TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # Sessions end 8 hours (a working day) after login. Not renewed on every request: autosave would
 # otherwise write the session row on each keystroke save.
+# Sessions read from the cache (Redis in production), written through to the database: a logged-in
+# request (every autosave) costs no session query, and a cache flush or restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True

@@ -35,7 +35,9 @@ from django.conf import settings
 from django.contrib import admin as django_admin
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -859,6 +861,11 @@ class Runner:
         finally:
             transaction.savepoint_rollback(sid)
             self.client.cookies = cookies
+            # The session's cached copy (cached_db) is not rolled back with the savepoint: drop it, so the
+            # next request reads the session as the database has it again.
+            session = cookies.get(settings.SESSION_COOKIE_NAME)
+            if session is not None:
+                cache.delete(KEY_PREFIX + session.value)
             for name in media_files(self.media) - self.files:
                 (self.media / name).unlink()
         if problem:

@@ -167,12 +167,12 @@ def test_list_query_count_is_fixed(client_for, bnnk_a, django_assert_num_queries
         _note(bnnk_a, f"N{i}")
     client = client_for(bnnk_a)
     client.get("/notifikasi/")
-    # session, user, the navbar's kab/kota, page count, unread count, page rows
-    with django_assert_num_queries(6):
+    # user, the navbar's kab/kota, page count, unread count, page rows (the session is in the cache)
+    with django_assert_num_queries(5):
         client.get("/notifikasi/")
     for i in range(30):
         _note(bnnk_a, f"M{i}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get("/notifikasi/")
 
 
@@ -214,7 +214,7 @@ def test_unread_count_endpoint_and_navbar_link(client_for, bnnk_a, bnnk_b, djang
     _note(bnnk_b)
     client = client_for(bnnk_a)
     client.get("/notifikasi/jumlah/")
-    with django_assert_num_queries(3):  # session, user, one COUNT
+    with django_assert_num_queries(2):  # user, one COUNT (the session is in the cache)
         data = client.get("/notifikasi/jumlah/").json()
     assert data == {"unread": 1, "label": "1 belum dibaca"}
     home = client.get("/").content.decode()

@@ -61,10 +61,11 @@ def test_defaults_are_sqlite_and_eager():
     assert settings.TIME_ZONE == "Asia/Jakarta"
 
 
-def test_database_url_switches_to_pooled_postgres():
+def test_database_url_switches_to_postgres_with_persistent_connections():
     code = (
         "from django.conf import settings as s; d=s.DATABASES['default'];"
-        "print(d['ENGINE'], d['NAME'], 'pool' in d['OPTIONS'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+        "print(d['ENGINE'], d['NAME'], 'pool' in d['OPTIONS'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'],"
+        " d['OPTIONS']['prepare_threshold'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
     )
     result = run_manage(
         "shell",
@@ -78,7 +79,10 @@ def test_database_url_switches_to_pooled_postgres():
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "kotan",
+        "False",
+        "600",
         "True",
+        "5",
         "False",
         "redis://127.0.0.1:6379/3",
     ]

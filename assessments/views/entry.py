@@ -23,11 +23,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, User
 from kotan import access
 
+from .. import autosave_reads, selectors, services, workflow
 from .. import review as review_selectors
-from .. import selectors, services, workflow
 from ..errors import Conflict, ServiceError
 from ..forms import QuestionnaireFilterForm, QuestionnaireStartForm
 from ..models import Collection, Period, Question, Questionnaire
+from ..question_specs import question_spec
 
 PAGE_SIZE = 25
 MAX_DB_INT = 2**31 - 1  # ids and versions beyond this are garbage, not a lookup
@@ -86,7 +87,8 @@ def _get_questionnaire(user, pk: int) -> Questionnaire:
         Questionnaire.objects.select_related(
             "collection__period", "collection__regency__province", "group", "entered_by"
         )
-        .filter(pk=pk, collection__regency__in=access.visible_regencies(user))
+        .filter(access.regency_filter(user, "collection__regency"), pk=pk)
+        .order_by()
         .first()
     )
     if questionnaire is None:
@@ -423,9 +425,8 @@ def answer_save(request: HttpRequest, pk: int) -> JsonResponse:
         return _json_error(
             _("Sesi Anda telah berakhir. Masuk kembali; jawaban di halaman ini tetap ada."), 401
         )
-    try:
-        questionnaire = _get_questionnaire(request.user, pk)
-    except Http404:
+    questionnaire = autosave_reads.questionnaire(pk)
+    if questionnaire is None or not access.can_view_regency(request.user, questionnaire.collection.regency):
         return _json_error(_("Kuesioner tidak ditemukan."), 404)
     question_id = _small_int(request.POST.get("question"), minimum=1)
     base_version = _small_int(request.POST.get("base_version", "0"))
@@ -436,9 +437,9 @@ def answer_save(request: HttpRequest, pk: int) -> JsonResponse:
         return _json_error(_("Versi jawaban tidak valid. Muat ulang halaman."), 400)
     if len(raw) > MAX_RAW_VALUE:
         return _json_error(_("Jawaban terlalu panjang."), 400)
-    question = Question.objects.filter(pk=question_id).prefetch_related("options").first()
+    question = question_spec(questionnaire.collection.period.instrument_id, question_id)
     if question is None:
-        return _json_error(_("Pertanyaan tidak dikenal."), 400)
+        return _json_error(_("Pertanyaan tidak dikenal atau bukan bagian dari instrumen periode ini."), 400)
     try:
         answer = services.questionnaire_save_answer(
             questionnaire=questionnaire,
@@ -448,7 +449,7 @@ def answer_save(request: HttpRequest, pk: int) -> JsonResponse:
             user=request.user,
         )
     except Conflict as exc:
-        labels = {o.value: o.label for o in question.options.all()}
+        labels = question.option_labels
         value = exc.current_value
         shown = format_value(value)
         if value is not None and question.kind != Question.Kind.NUMBER and value in labels:

@@ -28,9 +28,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kotan import access
 
-from .. import links, selectors, services
+from .. import autosave_reads, links, selectors, services
 from ..errors import Conflict, ServiceError
 from ..models import Question, RespondentGroup, RespondentLink
+from ..question_specs import question_spec
 from .entry import MAX_RAW_VALUE, _collection_url, _get_collection, _sections, _small_int, format_value
 
 LIST_PAGE_SIZE = 50
@@ -251,7 +252,7 @@ def respondent_save(request: HttpRequest, token: str) -> JsonResponse:
     404 unknown link, 403 used/expired/closed link, 400 bad value or a question not of this questionnaire,
     409 a newer value exists (the respondent's own earlier tab).
     """
-    link = links.link_by_token(token)
+    link = autosave_reads.link(token)
     if link is None:
         return _json_error(_("Tautan tidak ditemukan."), 404)
     questionnaire = link.questionnaire
@@ -264,9 +265,9 @@ def respondent_save(request: HttpRequest, token: str) -> JsonResponse:
         return _json_error(_("Versi jawaban tidak valid. Muat ulang halaman."), 400)
     if len(raw) > MAX_RAW_VALUE:
         return _json_error(_("Jawaban terlalu panjang."), 400)
-    question = Question.objects.filter(pk=question_id).prefetch_related("options").first()
+    question = question_spec(questionnaire.collection.period.instrument_id, question_id)
     if question is None:
-        return _json_error(_("Pertanyaan tidak dikenal."), 400)
+        return _json_error(_("Pertanyaan tidak dikenal atau bukan bagian dari instrumen periode ini."), 400)
     try:
         answer = services.questionnaire_save_answer(
             questionnaire=questionnaire,

@@ -1,0 +1,77 @@
+"""What an autosave reads before it writes: the questionnaire with its collection, period and kab/kota
+(staff), or the respondent link with them (respondents), each in one plain SQL statement.
+
+These run on every autosave; through the ORM, compiling the four-table join cost several times the
+database's work (see kotan/sql_rows.py). Scope stays with kotan.access: the caller asks
+access.can_view_regency about the kab/kota loaded here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import DEFAULT_DB_ALIAS, connection
+
+from kotan import sql_rows
+from regions.models import Regency
+
+from .links import TOKEN_MAX_LENGTH
+from .models import Collection, Period, Questionnaire, RespondentLink
+
+_TABLES = (Questionnaire, Collection, Period)
+
+
+@cache
+def _select(*, via_link: bool) -> str:
+    """SELECT [link,] questionnaire, collection, period, kab/kota id and province, joined."""
+    q = connection.ops.quote_name
+    picked = [sql_rows.columns(m, a) for m, a in zip(_TABLES, ("qn", "c", "p"), strict=True)]
+    source = f"{q(Questionnaire._meta.db_table)} qn"
+    if via_link:
+        picked.insert(0, sql_rows.columns(RespondentLink, "l"))
+        source = f"{q(RespondentLink._meta.db_table)} l JOIN {source} ON qn.id = l.questionnaire_id"
+    return (
+        f"SELECT {', '.join(picked)}, r.id, r.province_id FROM {source}"  # noqa: S608 (names from _meta)
+        f" JOIN {q(Collection._meta.db_table)} c ON c.id = qn.collection_id"
+        f" JOIN {q(Period._meta.db_table)} p ON p.id = c.period_id"
+        f" JOIN {q(Regency._meta.db_table)} r ON r.id = c.regency_id"
+    )
+
+
+def _build(row) -> Questionnaire:
+    """The questionnaire of a row of _select, with .collection, .collection.period and .collection.regency
+    (a kab/kota with only id and province loaded; other fields load if asked for)."""
+    objects, start = [], 0
+    for model in _TABLES:
+        end = start + sql_rows.width(model)
+        objects.append(sql_rows.instance(model, row[start:end]))
+        start = end
+    questionnaire, collection, period = objects
+    collection.period = period
+    collection.regency = Regency.from_db(DEFAULT_DB_ALIAS, ["id", "province_id"], row[start : start + 2])
+    questionnaire.collection = collection
+    return questionnaire
+
+
+def questionnaire(pk: int) -> Questionnaire | None:
+    if not 0 < pk <= sql_rows.MAX_ID:  # a URL may carry any number; no row has it
+        return None
+    with sql_rows.cursor() as cursor:
+        cursor.execute(_select(via_link=False) + " WHERE qn.id = %s", [pk])
+        row = cursor.fetchone()
+    return _build(row) if row else None
+
+
+def link(token: str) -> RespondentLink | None:
+    """The link with this token, its .questionnaire loaded as questionnaire() does; None when unknown."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    with sql_rows.cursor() as cursor:
+        cursor.execute(_select(via_link=True) + " WHERE l.token = %s", [token])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = sql_rows.width(RespondentLink)
+    found = sql_rows.instance(RespondentLink, row[:width])
+    found.questionnaire = _build(row[width:])
+    return found
