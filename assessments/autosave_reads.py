@@ -1,5 +1,6 @@
 """What an autosave reads before it writes: the questionnaire with its collection, period and kab/kota
-(staff), or the respondent link with them (respondents), each in one plain SQL statement.
+(staff), or the respondent link with them (respondents), each in one plain SQL statement. The staff one
+also reads the session's user, for accounts.backends.read_ahead: request.user then costs no query.
 
 These run on every autosave; through the ORM, compiling the four-table join cost several times the
 database's work (see kotan/sql_rows.py). Scope stays with kotan.access: the caller asks
@@ -12,6 +13,8 @@ from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection
 
+from accounts import backends
+from accounts.models import User
 from kotan import sql_rows
 from regions.models import Regency
 
@@ -22,20 +25,23 @@ _TABLES = (Questionnaire, Collection, Period)
 
 
 @cache
-def _select(*, via_link: bool) -> str:
-    """SELECT [link,] questionnaire, collection, period, kab/kota id and province, joined."""
+def _select(*, via_link: bool = False, with_user: bool = False) -> str:
+    """SELECT [link,] questionnaire, collection, period, kab/kota id and province, joined [, and the user
+    whose id is the first parameter, NULLs when there is none]."""
     q = connection.ops.quote_name
     picked = [sql_rows.columns(m, a) for m, a in zip(_TABLES, ("qn", "c", "p"), strict=True)]
     source = f"{q(Questionnaire._meta.db_table)} qn"
     if via_link:
         picked.insert(0, sql_rows.columns(RespondentLink, "l"))
         source = f"{q(RespondentLink._meta.db_table)} l JOIN {source} ON qn.id = l.questionnaire_id"
-    return (
-        f"SELECT {', '.join(picked)}, r.id, r.province_id FROM {source}"  # noqa: S608 (names from _meta)
+    user = f", {backends.user_select('u')}" if with_user else ""
+    joined = (
+        f"SELECT {', '.join(picked)}, r.id, r.province_id{user} FROM {source}"  # noqa: S608 (names from _meta)
         f" JOIN {q(Collection._meta.db_table)} c ON c.id = qn.collection_id"
         f" JOIN {q(Period._meta.db_table)} p ON p.id = c.period_id"
         f" JOIN {q(Regency._meta.db_table)} r ON r.id = c.regency_id"
     )
+    return joined + (f" LEFT JOIN {q(User._meta.db_table)} u ON u.id = %s" if with_user else "")
 
 
 def _build(row) -> Questionnaire:
@@ -57,9 +63,25 @@ def questionnaire(pk: int) -> Questionnaire | None:
     if not 0 < pk <= sql_rows.MAX_ID:  # a URL may carry any number; no row has it
         return None
     with sql_rows.cursor() as cursor:
-        cursor.execute(_select(via_link=False) + " WHERE qn.id = %s", [pk])
+        cursor.execute(_select() + " WHERE qn.id = %s", [pk])
         row = cursor.fetchone()
     return _build(row) if row else None
+
+
+def questionnaire_and_user(pk: int, session_user_id) -> tuple[Questionnaire | None, dict[int, User | None]]:
+    """questionnaire(pk), and in the same statement the user of the session's user id, as the
+    {id: user or None} accounts.backends.read_ahead takes. Nothing is read when the session holds no
+    user id (nobody is logged in: the caller answers 401) or the number cannot be a questionnaire's."""
+    user_pk = backends.user_pk(session_user_id)
+    if user_pk is None or not 0 < pk <= sql_rows.MAX_ID:
+        return None, {}
+    with sql_rows.cursor() as cursor:
+        cursor.execute(_select(with_user=True) + " WHERE qn.id = %s", [user_pk, pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None, {}
+    user_row = row[-sql_rows.width(User) :]
+    return _build(row), {user_pk: sql_rows.instance(User, user_row) if user_row[0] is not None else None}
 
 
 def link(token: str) -> RespondentLink | None:

@@ -258,7 +258,7 @@ REPORT_RENDER_DEBOUNCE_SECONDS = envint("REPORT_RENDER_DEBOUNCE_SECONDS", 60)
 # Shared cache (score debounce keys) on Redis when Celery uses Redis; per-process memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
 if CACHE_URL.startswith("redis"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "kotan.cache.RedisCache", "LOCATION": CACHE_URL}}
 
 # Production hardening: applies whenever DEBUG is off.
 if not DEBUG:

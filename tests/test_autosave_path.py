@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from accounts.backends import ModelBackend
+from accounts.backends import ModelBackend, read_ahead
 from accounts.models import User
 from assessments import answer_rows, autosave_reads, links, question_specs, services
 from assessments.models import Answer, Option, Questionnaire, RespondentLink
@@ -173,6 +173,55 @@ def test_backend_reads_the_user_and_refuses_inactive_or_unknown(bnnk_a):
     assert backend.get_user(bnnk_a.pk) is None
 
 
+def test_the_questionnaire_is_read_with_the_sessions_user(qn, bnnk_a):
+    got, users = autosave_reads.questionnaire_and_user(qn.pk, str(bnnk_a.pk))
+    assert _fields(got) == _fields(autosave_reads.questionnaire(qn.pk))
+    assert list(users) == [bnnk_a.pk] and _fields(users[bnnk_a.pk]) == _fields(User.objects.get(pk=bnnk_a.pk))
+    assert autosave_reads.questionnaire_and_user(qn.pk, 999_999)[1] == {999_999: None}  # no such user
+    for no_user in (None, "", "bukan-angka", "-3", str(2**70)):  # nobody logged in: nothing to read
+        assert autosave_reads.questionnaire_and_user(qn.pk, no_user) == (None, {})
+    assert autosave_reads.questionnaire_and_user(qn.pk + 1000, bnnk_a.pk) == (None, {})
+    assert autosave_reads.questionnaire_and_user(2**70, bnnk_a.pk) == (None, {})
+
+
+def test_read_ahead_answers_get_user_without_a_query_and_still_refuses_inactive(
+    bnnk_a, bnnp_a, django_assert_num_queries
+):
+    backend = ModelBackend()
+    row = User.objects.get(pk=bnnk_a.pk)
+    with read_ahead({bnnk_a.pk: row, 999_999: None}), django_assert_num_queries(0):
+        assert backend.get_user(str(bnnk_a.pk)) is row
+        assert backend.get_user(999_999) is None
+    with read_ahead({bnnk_a.pk: row}), django_assert_num_queries(1):
+        assert backend.get_user(bnnp_a.pk).pk == bnnp_a.pk  # not read ahead: asked for
+    row.is_active = False
+    with read_ahead({bnnk_a.pk: row}):
+        assert backend.get_user(bnnk_a.pk) is None
+    with django_assert_num_queries(1):  # outside the block nothing is remembered
+        assert backend.get_user(bnnk_a.pk).pk == bnnk_a.pk
+
+
+def test_a_password_changed_elsewhere_ends_the_session_at_the_next_autosave(client_for, bnnk_a, qn, inst):
+    # Django's session hash check still runs on the user read together with the questionnaire.
+    client = client_for(bnnk_a)
+    assert post(client, qn, question(inst, "q_likert").pk, "3").status_code == 200
+    user = User.objects.get(pk=bnnk_a.pk)
+    user.set_password("kata-sandi-baru-yang-panjang")
+    user.save()
+    response = post(client, qn, question(inst, "q_likert").pk, "4", base_version=1)
+    assert response.status_code == 401
+    assert Answer.objects.get(questionnaire=qn).value == 3.0
+    assert post(client, qn, question(inst, "q_likert").pk, "4", base_version=1).status_code == 401
+
+
+def test_an_anonymous_autosave_is_a_401_without_a_query(client, qn, inst, django_assert_num_queries):
+    q = question(inst, "q_likert")
+    with django_assert_num_queries(0):
+        response = post(client, qn, q.pk, "3")
+    assert response.status_code == 401 and response.json()["ok"] is False
+    assert not Answer.objects.filter(questionnaire=qn).exists()
+
+
 def test_deactivated_user_is_logged_out_at_the_next_autosave(client_for, bnnk_a, qn, inst):
     client = client_for(bnnk_a)
     assert post(client, qn, question(inst, "q_likert").pk, "3").status_code == 200
@@ -213,10 +262,10 @@ def test_an_autosave_costs_a_fixed_small_number_of_queries(
     client = client_for(bnnk_a)
     q, other = question(inst, "q_likert"), question(inst, "q_choice")
     post(client, qn, q.pk, "2")  # the question cache is filled; the session is in the cache
-    # PostgreSQL: the user, the questionnaire, and one statement writing answer, history and timestamp.
-    # SQLite: the user, the questionnaire, then a locked read, the write, its history and the timestamp
+    # PostgreSQL: the questionnaire with the session's user, and one statement writing answer, history
+    # and timestamp. SQLite: the same read, then a locked read, the write, its history and the timestamp
     # inside a savepoint (the test's transaction stands in for the request's).
-    expected = 3 if connection.vendor == "postgresql" else 8
+    expected = 2 if connection.vendor == "postgresql" else 7
     with django_assert_num_queries(expected):
         assert post(client, qn, q.pk, "4", base_version=1).json()["version"] == 2
     with django_assert_num_queries(expected):

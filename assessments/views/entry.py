@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -20,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.backends import read_ahead
 from accounts.models import Role, User
 from kotan import access
 
@@ -421,11 +423,13 @@ def answer_save(request: HttpRequest, pk: int) -> JsonResponse:
     400 bad value or question, 401 session ended, 403 not allowed now (closed, submitted, excluded),
     404 not visible, 409 someone saved a newer value (with that value and who wrote it).
     """
-    if not request.user.is_authenticated:
+    questionnaire, users = autosave_reads.questionnaire_and_user(pk, request.session.get(SESSION_KEY))
+    with read_ahead(users):  # request.user from the row just read, not from a query of its own
+        authenticated = request.user.is_authenticated
+    if not authenticated:
         return _json_error(
             _("Sesi Anda telah berakhir. Masuk kembali; jawaban di halaman ini tetap ada."), 401
         )
-    questionnaire = autosave_reads.questionnaire(pk)
     if questionnaire is None or not access.can_view_regency(request.user, questionnaire.collection.regency):
         return _json_error(_("Kuesioner tidak ditemukan."), 404)
     question_id = _small_int(request.POST.get("question"), minimum=1)
