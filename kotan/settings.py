@@ -182,6 +182,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 10) * 1024 * 1024  # per evidence file
+# Without DEBUG: hashed names, and gzip and Brotli copies of each file made by collectstatic (served by
+# WhiteNoise or by nginx's gzip_static). STATIC_COMPRESS=0 skips the copies, which take minutes on a busy
+# machine: the browser walk (e2e/run.sh) collects into a fresh folder on every CI run.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -189,6 +192,8 @@ STORAGES = {
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if envbool("STATIC_COMPRESS", "1")
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         )
     },
 }

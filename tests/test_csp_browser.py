@@ -16,6 +16,9 @@ from tests.factories import group, make_collection, make_period
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# A bound for a hang, not a speed target: on a loaded 2-core CI machine one dashboard (4.8 MB of
+# plotly.js through the test server) took more than Playwright's default 30 s.
+WAIT_MS = 180_000
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
@@ -49,7 +52,9 @@ class Browser:
         self.messages: list[tuple[str, str, str]] = []
 
     def page(self):
-        page = self.browser.new_context().new_page()
+        context = self.browser.new_context()
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()
         page.on("console", lambda m: self.messages.append((page.url, m.type, m.text)))
         page.on("pageerror", lambda e: self.messages.append((page.url, "pageerror", str(e))))
         return page

@@ -140,3 +140,11 @@ def test_production_responses_carry_the_security_headers():
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert (plain_status, location) == (301, "https://kotan.example/akun/login/")
+
+
+def test_static_files_are_compressed_in_production_unless_told_not_to():
+    code = "from django.conf import settings as s; print(s.STORAGES['staticfiles']['BACKEND'])"
+    compressed = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    plain = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION, STATIC_COMPRESS="0")
+    assert compressed.stdout.strip() == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert plain.stdout.strip() == "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
