@@ -15,66 +15,67 @@ def _is_national(user) -> bool:
     return user.is_superuser or user.role == Role.PUSAT
 
 
-def visible_provinces(user) -> QuerySet[Province]:
+# What a user's role gives: every kab/kota, those of one province, one kab/kota, or none.
+_ALL, _PROVINCE, _REGENCY, _NONE = "all", "province", "regency", "none"
+
+
+def _reach(user) -> tuple[str, int | None]:
+    """(_ALL, None), (_PROVINCE, province id), (_REGENCY, kab/kota id) or (_NONE, None)."""
     if not user.is_authenticated:
-        return Province.objects.none()
+        return _NONE, None
     if _is_national(user):
-        return Province.objects.all()
-    if user.role == Role.BNNP:
-        return Province.objects.filter(pk=user.province_id)
-    if user.role == Role.BNNK:
-        return Province.objects.filter(regencies__pk=user.regency_id)
-    return Province.objects.none()
-
-
-def visible_regencies(user) -> QuerySet[Regency]:
-    if not user.is_authenticated:
-        return Regency.objects.none()
-    if _is_national(user):
-        return Regency.objects.all()
-    if user.role == Role.BNNP:
-        return Regency.objects.filter(province_id=user.province_id)
-    if user.role == Role.BNNK:
-        return Regency.objects.filter(pk=user.regency_id)
-    return Regency.objects.none()
-
-
-def regency_filter(user, field: str) -> Q:
-    """The same rule as visible_regencies, as a filter on `field` (a path to a Regency foreign key, e.g.
-    "collection__regency"): plain column comparisons, no subquery, for the hottest lookups."""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if _is_national(user):
-        return Q()
+        return _ALL, None
     if user.role == Role.BNNP and user.province_id is not None:
-        return Q(**{f"{field}__province_id": user.province_id})
+        return _PROVINCE, user.province_id
     if user.role == Role.BNNK and user.regency_id is not None:
-        return Q(**{f"{field}_id": user.regency_id})
+        return _REGENCY, user.regency_id
+    return _NONE, None
+
+
+def regency_filter(user, field: str = "") -> Q:
+    """The kab/kota the user may see, as a filter on `field` (a path to a Regency foreign key, e.g.
+    "collection__regency"; empty for Regency itself): plain column comparisons, no subquery."""
+    kind, pk = _reach(user)
+    if kind == _ALL:
+        return Q()
+    if kind == _PROVINCE:
+        return Q(**{f"{field}__province_id" if field else "province_id": pk})
+    if kind == _REGENCY:
+        return Q(**{f"{field}_id" if field else "pk": pk})
     return Q(pk__in=[])
 
 
+def visible_regencies(user) -> QuerySet[Regency]:
+    return Regency.objects.filter(regency_filter(user))
+
+
 def can_view_regency(user, regency: Regency) -> bool:
-    if not user.is_authenticated:
-        return False
-    if _is_national(user):
-        return True
-    if user.role == Role.BNNP:
-        return regency.province_id == user.province_id
-    if user.role == Role.BNNK:
-        return regency.pk == user.regency_id
-    return False
+    kind, pk = _reach(user)
+    if kind == _PROVINCE:
+        return regency.province_id == pk
+    if kind == _REGENCY:
+        return regency.pk == pk
+    return kind == _ALL
+
+
+def visible_provinces(user) -> QuerySet[Province]:
+    kind, pk = _reach(user)
+    if kind == _ALL:
+        return Province.objects.all()
+    if kind == _PROVINCE:
+        return Province.objects.filter(pk=pk)
+    if kind == _REGENCY:
+        return Province.objects.filter(regencies__pk=pk)
+    return Province.objects.none()
 
 
 def can_view_province(user, province: Province) -> bool:
-    if not user.is_authenticated:
-        return False
-    if _is_national(user):
-        return True
-    if user.role == Role.BNNP:
-        return province.pk == user.province_id
-    if user.role == Role.BNNK:
+    kind, pk = _reach(user)
+    if kind == _PROVINCE:
+        return province.pk == pk
+    if kind == _REGENCY:
         return user.regency is not None and user.regency.province_id == province.pk
-    return False
+    return kind == _ALL
 
 
 def can_enter_data(user, regency: Regency) -> bool:

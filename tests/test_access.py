@@ -4,7 +4,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from assessments.models import Collection
 from kotan import access
+from regions.models import Regency
+from tests.factories import make_period
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +63,21 @@ def test_get_regency_or_404_hides_foreign_regencies(bnnk_a, bnnp_a, regency_a, r
         access.get_regency_or_404(bnnk_a, regency_other.code)
     with pytest.raises(Http404):
         access.get_regency_or_404(bnnp_a, regency_other.code)
+
+
+def test_every_form_of_the_rule_agrees_for_every_role_and_kab_kota(bnnk_a, bnnp_a, pusat, regency_a):
+    everything = list(Regency.objects.all())
+    period = make_period(regencies=everything)
+    Collection.objects.bulk_create(Collection(period=period, regency=r) for r in everything)
+    for user in (AnonymousUser(), bnnk_a, bnnp_a, pusat):
+        by_query = set(access.visible_regencies(user).values_list("pk", flat=True))
+        by_object = {r.pk for r in everything if access.can_view_regency(user, r)}
+        by_filter = set(
+            Collection.objects.filter(access.regency_filter(user, "regency")).values_list(
+                "regency_id", flat=True
+            )
+        )
+        assert by_query == by_object == by_filter, user
+        provinces = set(access.visible_provinces(user).values_list("pk", flat=True))
+        assert provinces == {r.province_id for r in everything if r.pk in by_query}, user
+    assert len(access.visible_regencies(pusat)) == len(everything) > 500
