@@ -142,7 +142,7 @@ def render_again(request: HttpRequest, year: int) -> HttpResponse:
     if not access.is_national(request.user):
         raise Http404
     period = _period(year)
-    rendering.request_period_render(period.pk, force=True)
+    rendering.render_all_now(period.pk, force=True)
     messages.success(
         request,
         _("Laporan periode %(year)s sedang dirender ulang; muat ulang halaman ini beberapa saat lagi.")

@@ -7,7 +7,8 @@ averages, names, layout version), so it changes exactly when a new PDF would dif
 card is re-rendered when its own score changes and also when its national rank moves. `inputs_at`
 (the latest Score.computed_at of the scope) is shown next to the render time.
 
-Call request_period_render(period_id) after scores change (it enqueues after commit).
+After scores change, reports.scheduling.request_period_render asks for a render (debounced, once per
+burst); render_all_now(period_id) is BNN pusat's "Render ulang" (right after commit, no debounce).
 """
 
 from __future__ import annotations
@@ -335,8 +336,9 @@ def render_period(
     return counts
 
 
-def request_period_render(period_id: int, *, force: bool = False) -> None:
-    """Enqueue render_period_reports after the current transaction commits (call after scores change)."""
+def render_all_now(period_id: int, *, force: bool = False) -> None:
+    """Enqueue render_period_reports after the current transaction commits, without the debounce of
+    reports.scheduling.request_period_render (which is what a score change calls)."""
     from reports.render_tasks import render_period_reports
 
     transaction.on_commit(lambda: render_period_reports.delay(period_id, force=force))
