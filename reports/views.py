@@ -231,10 +231,14 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     yoy = summaries.year_over_year(frame, history, prev["year"] if prev else None).set_index("code")
     ranking = national_ranking(frame, None, variables=codes).set_index("code")
 
+    # Each row's kab/kota report card (PDF) once it has a score; the rows are kab/kota the user may see
+    # (access.visible_regencies above), so each link opens for them (rendered, or 202 "sedang disiapkan").
+    card_url = reverse("reports:report_pdf_scoped", args=[period["year"], "kabkota", "0000"])[: -len("0000/")]
     rows = []
     for r in frame.to_dict("records"):
         cid = r["collection_id"]
         is_verified = r["state"] in RANKED_STATES
+        current = as_float(r["current"])
         pct = (
             int(progress_by.loc[cid, "percent"])
             if progress_by is not None and cid in progress_by.index
@@ -252,12 +256,13 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
                 if progress_by is not None and cid in progress_by.index
                 else False,
                 "submitted": as_float(r["submitted"]),
-                "verified": as_float(r["current"]) if is_verified else None,
-                "current": as_float(r["current"]),
+                "verified": current if is_verified else None,
+                "current": current,
                 "category": r["category"],
                 "is_verified": is_verified,
                 "rank": _int(ranking.loc[r["code"], "rank"]) if r["code"] in ranking.index else None,
                 "change": as_float(yoy.loc[r["code"], "change"]) if r["code"] in yoy.index else None,
+                "pdf": f"{card_url}{r['code']}/" if current is not None else None,
             }
         )
     heat = ver.set_index("name")[codes].rename(columns=names)

@@ -198,6 +198,19 @@ def test_province_table_states_scores_and_change(client_for, bnnp_a, period):
     assert compare[0]["y"] == pytest.approx([80.0, 90.0, 70.0])
 
 
+def test_province_rows_link_the_card_of_each_scored_kab_kota_only(client_for, bnnp_a, period):
+    unscored = Regency.objects.get(code="3515")  # Sidoarjo: a participant without any score yet
+    make_collection(unscored, Period.objects.get(year=YEAR))
+    response = client_for(bnnp_a).get(reverse("reports:province", args=["35"]), {"tahun": YEAR})
+    rows = {r["code"]: r for r in response.context["rows"]}
+    assert rows["3515"]["pdf"] is None and rows["3515"]["current"] is None
+    assert rows["3573"]["pdf"] == f"/laporan/{YEAR}/pdf/kabkota/3573/"
+    page = _text(response)
+    assert page.count('data-testid="regency-pdf"') == 2
+    assert "/pdf/kabkota/3515/" not in page
+    assert 'aria-label="Unduh rapor PDF Kota Malang"' in page
+
+
 def test_province_kind_filter(client_for, bnnp_a, period):
     response = client_for(bnnp_a).get(
         reverse("reports:province", args=["35"]), {"tahun": YEAR, "jenis": "kabupaten"}
@@ -298,17 +311,19 @@ def _links(page: str) -> set[str]:
 
 
 RENDER = f"render:/laporan/{YEAR}/render-ulang/"
+CARDS_35 = {_pdf("kabkota", "3573"), _pdf("kabkota", "3507")}
 
 
 @pytest.mark.parametrize(
     ("who", "name", "args", "expected"),
     [
         ("pusat", "reports:national", [], {_pdf("nasional"), RENDER}),
-        ("pusat", "reports:province", ["35"], {_pdf("provinsi", "35"), RENDER}),
+        # the province page also links each scored kab/kota's card (3573 verified, 3507 submitted)
+        ("pusat", "reports:province", ["35"], {_pdf("provinsi", "35"), *CARDS_35, RENDER}),
         ("pusat", "reports:regency", ["1504"], {_pdf("kabkota", "1504"), RENDER}),
-        ("bnnp_a", "reports:province", ["35"], {_pdf("provinsi", "35")}),
+        ("bnnp_a", "reports:province", ["35"], {_pdf("provinsi", "35"), *CARDS_35}),
         ("bnnp_a", "reports:regency", ["3573"], {_pdf("kabkota", "3573")}),
-        ("bnnp_other", "reports:province", ["15"], {_pdf("provinsi", "15")}),
+        ("bnnp_other", "reports:province", ["15"], {_pdf("provinsi", "15"), _pdf("kabkota", "1504")}),
         ("bnnk_a", "reports:regency", ["3573"], {_pdf("kabkota", "3573")}),
     ],
 )
