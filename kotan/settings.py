@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it compresses the body every other middleware has finished with.
+    "kotan.compression.TextGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "kotan.security.RejectNulCharactersMiddleware",
