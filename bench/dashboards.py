@@ -139,8 +139,13 @@ def user(username: str, role: str, **scope) -> User:
     return found
 
 
-def measure(client: Client, url: str, runs: int) -> tuple[float, int, int, int]:
-    """(median ms, queries, status, bytes) over `runs` requests after one warm-up."""
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def measure(client: Client, url: str, runs: int) -> tuple[float, int, int, int, int]:
+    """(median ms, queries, status, bytes, bytes sent to a browser accepting gzip) over `runs` requests
+    after one warm-up. The timed requests ask for no compression."""
     response = client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -149,10 +154,10 @@ def measure(client: Client, url: str, runs: int) -> tuple[float, int, int, int]:
     for _ in range(runs):
         started = time.perf_counter()
         response = client.get(url)
-        if response.streaming:
-            b"".join(response.streaming_content)
+        body = _body(response)  # a streamed file is read to its end, as a browser would
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), queries, response.status_code, len(response.content)
+    sent = len(_body(client.get(url, headers={"accept-encoding": "gzip"})))
+    return statistics.median(times), queries, response.status_code, len(body), sent
 
 
 def url_or_none(name: str, *args, query: str = "") -> str | None:
@@ -189,15 +194,15 @@ def main() -> None:
         ("API ranking (page of 500)", pusat, f"/api/periods/{year}/ranking?page_size=500"),
         ("API scores (page of 100)", pusat, f"/api/periods/{year}/scores"),
     ]
-    print(f"{'':28} {'median ms':>10} {'queries':>8} {'status':>7} {'bytes':>9}")
+    print(f"{'':28} {'median ms':>10} {'queries':>8} {'status':>7} {'bytes':>9} {'gzipped':>9}")
     for label, who, url in cases:
         if url is None:
             print(f"{label:28} skipped: URL name not in reports/urls.py yet")
             continue
         client = Client()
         client.force_login(who)
-        median, queries, status, size = measure(client, url, args.runs)
-        print(f"{label:28} {median:10.1f} {queries:8d} {status:7d} {size:9d}")
+        median, queries, status, size, sent = measure(client, url, args.runs)
+        print(f"{label:28} {median:10.1f} {queries:8d} {status:7d} {size:9d} {sent:9d}")
     if args.pdf:
         from reports import rendering
 
