@@ -4,6 +4,9 @@ regency_a (Kota Malang) and regency_b (Kabupaten Malang) are in province_a (Jawa
 province_other (Jambi) holds regency_other (Batanghari).
 """
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -11,6 +14,24 @@ from django.utils import translation
 
 from accounts.models import Role, User
 from regions.models import Province, Regency
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _a_redis_db_per_xdist_worker():
+    """With Redis as the cache (the PostgreSQL run of .ci/run), each xdist worker gets a Redis database of
+    its own (1 for gw0, 2 for gw1, ...): a test that empties the cache (cache.clear() is FLUSHDB) must
+    not drop the cached sessions of a test running at the same time in the other worker."""
+    from django.test.signals import setting_changed
+
+    cache = settings.CACHES["default"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    location = cache.get("LOCATION", "")
+    if not (isinstance(location, str) and location.startswith("redis") and worker.startswith("gw")):
+        return
+    url = urlsplit(location)
+    own = url._replace(path=f"/{1 + int(worker[2:])}")
+    settings.CACHES = {**settings.CACHES, "default": {**cache, "LOCATION": urlunsplit(own)}}
+    setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=True)
 
 
 @pytest.fixture(scope="session")
