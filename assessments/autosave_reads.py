@@ -25,23 +25,23 @@ _TABLES = (Questionnaire, Collection, Period)
 
 
 @cache
-def _select(*, via_link: bool = False, with_user: bool = False) -> str:
-    """SELECT [link,] questionnaire, collection, period, kab/kota id and province, joined [, and the user
-    whose id is the first parameter, NULLs when there is none]."""
+def _select(*, via_link: bool) -> str:
+    """SELECT [link,] questionnaire, collection, period, kab/kota id and province, joined; the staff one
+    (not via a link) then also the user whose id is its first parameter (NULLs when there is none)."""
     q = connection.ops.quote_name
     picked = [sql_rows.columns(m, a) for m, a in zip(_TABLES, ("qn", "c", "p"), strict=True)]
     source = f"{q(Questionnaire._meta.db_table)} qn"
     if via_link:
         picked.insert(0, sql_rows.columns(RespondentLink, "l"))
         source = f"{q(RespondentLink._meta.db_table)} l JOIN {source} ON qn.id = l.questionnaire_id"
-    user = f", {backends.user_select('u')}" if with_user else ""
+    user = "" if via_link else f", {backends.user_select('u')}"
     joined = (
         f"SELECT {', '.join(picked)}, r.id, r.province_id{user} FROM {source}"  # noqa: S608 (names from _meta)
         f" JOIN {q(Collection._meta.db_table)} c ON c.id = qn.collection_id"
         f" JOIN {q(Period._meta.db_table)} p ON p.id = c.period_id"
         f" JOIN {q(Regency._meta.db_table)} r ON r.id = c.regency_id"
     )
-    return joined + (f" LEFT JOIN {q(User._meta.db_table)} u ON u.id = %s" if with_user else "")
+    return joined + ("" if via_link else f" LEFT JOIN {q(User._meta.db_table)} u ON u.id = %s")
 
 
 def _build(row) -> Questionnaire:
@@ -59,24 +59,16 @@ def _build(row) -> Questionnaire:
     return questionnaire
 
 
-def questionnaire(pk: int) -> Questionnaire | None:
-    if not 0 < pk <= sql_rows.MAX_ID:  # a URL may carry any number; no row has it
-        return None
-    with sql_rows.cursor() as cursor:
-        cursor.execute(_select() + " WHERE qn.id = %s", [pk])
-        row = cursor.fetchone()
-    return _build(row) if row else None
-
-
 def questionnaire_and_user(pk: int, session_user_id) -> tuple[Questionnaire | None, dict[int, User | None]]:
-    """questionnaire(pk), and in the same statement the user of the session's user id, as the
-    {id: user or None} accounts.backends.read_ahead takes. Nothing is read when the session holds no
-    user id (nobody is logged in: the caller answers 401) or the number cannot be a questionnaire's."""
+    """The questionnaire with this pk (None when unknown) and, in the same statement, the user of the
+    session's user id, as the {id: user or None} accounts.backends.read_ahead takes. Nothing is read when
+    the session holds no user id (nobody is logged in: the caller answers 401) or the number cannot be a
+    questionnaire's (a URL may carry any number)."""
     user_pk = backends.user_pk(session_user_id)
     if user_pk is None or not 0 < pk <= sql_rows.MAX_ID:
         return None, {}
     with sql_rows.cursor() as cursor:
-        cursor.execute(_select(with_user=True) + " WHERE qn.id = %s", [user_pk, pk])
+        cursor.execute(_select(via_link=False) + " WHERE qn.id = %s", [user_pk, pk])
         row = cursor.fetchone()
     if row is None:
         return None, {}
@@ -85,7 +77,8 @@ def questionnaire_and_user(pk: int, session_user_id) -> tuple[Questionnaire | No
 
 
 def link(token: str) -> RespondentLink | None:
-    """The link with this token, its .questionnaire loaded as questionnaire() does; None when unknown."""
+    """The link with this token, its .questionnaire loaded as questionnaire_and_user() does; None when
+    unknown."""
     if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     with sql_rows.cursor() as cursor:

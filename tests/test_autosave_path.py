@@ -144,7 +144,7 @@ def test_sql_rows_builds_the_instance_the_orm_builds(bnnk_a):
 
 
 def test_autosave_reads_match_the_orm(qn, collection, inst, bnnk_a):
-    got = autosave_reads.questionnaire(qn.pk)
+    got, _users = autosave_reads.questionnaire_and_user(qn.pk, bnnk_a.pk)
     assert _fields(got) == _fields(Questionnaire.objects.get(pk=qn.pk))
     assert _fields(got.collection) == _fields(collection)
     assert _fields(got.collection.period) == _fields(collection.period)
@@ -153,7 +153,7 @@ def test_autosave_reads_match_the_orm(qn, collection, inst, bnnk_a):
         collection.regency.province_id,
     )
     assert got.collection.regency.name == collection.regency.name  # deferred fields still load
-    assert autosave_reads.questionnaire(qn.pk + 1000) is None
+    assert autosave_reads.questionnaire_and_user(qn.pk + 1000, bnnk_a.pk) == (None, {})
 
     link = links.link_create(collection=collection, group=group(inst, "instansi"), user=bnnk_a)
     found = autosave_reads.link(link.token)
@@ -175,7 +175,7 @@ def test_backend_reads_the_user_and_refuses_inactive_or_unknown(bnnk_a):
 
 def test_the_questionnaire_is_read_with_the_sessions_user(qn, bnnk_a):
     got, users = autosave_reads.questionnaire_and_user(qn.pk, str(bnnk_a.pk))
-    assert _fields(got) == _fields(autosave_reads.questionnaire(qn.pk))
+    assert _fields(got) == _fields(Questionnaire.objects.get(pk=qn.pk))
     assert list(users) == [bnnk_a.pk] and _fields(users[bnnk_a.pk]) == _fields(User.objects.get(pk=bnnk_a.pk))
     assert autosave_reads.questionnaire_and_user(qn.pk, 999_999)[1] == {999_999: None}  # no such user
     for no_user in (None, "", "bukan-angka", "-3", str(2**70)):  # nobody logged in: nothing to read
