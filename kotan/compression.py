@@ -1,4 +1,4 @@
-"""Compressed pages for slow connections: a national dashboard is ~430 KB of HTML, ~60 KB gzipped.
+"""Compressed pages for slow connections: a national dashboard is ~430 KB of HTML, ~50 KB gzipped.
 
 Django's GZipMiddleware, which also pads each compressed body with random bytes ("Heal the BREACH"; the
 CSRF token is masked per response as well), limited to text: PDF, XLSX and uploaded evidence are already
