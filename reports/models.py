@@ -1,4 +1,5 @@
-"""Stored index scores: one row per collection, instrument version and basis."""
+"""Stored index scores (one row per collection, instrument version and basis), rendered reports, API
+tokens, and the heartbeats of the background services."""
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +31,10 @@ class Score(models.Model):
     quota_met = models.BooleanField(_("kuota terpenuhi"), default=False)
     respondents = models.PositiveIntegerField(_("responden dihitung"), default=0)
     input_hash = models.CharField(max_length=64)
+    # The instrument signature (weights, option scores, quotas, band scheme: reports.inputs) the row was
+    # computed with. The beat sweep compares it with the instrument's signature now, so a weight or band
+    # edit whose recompute task was lost is still caught without reading any answer.
+    signature = models.CharField(max_length=64, blank=True, default="")
     computed_at = models.DateTimeField(_("dihitung pada"))
     # When the inputs were last found unchanged (or written): the sweep compares it with the latest
     # questionnaire change, so a touched-but-equal collection is checked once, not on every sweep.
@@ -111,3 +116,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.prefix}…"
+
+
+class Heartbeat(models.Model):
+    """When a background service last showed it was alive: a Celery worker ("worker:<hostname>", every
+    HEARTBEAT_SECONDS from its main process) or the beat's score sweep ("sweep"). Read by /readyz.
+
+    In the database, not in Redis, so that /readyz can still say what it last knew while Redis is down.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    at = models.DateTimeField()
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("detak layanan")
+        verbose_name_plural = _("detak layanan")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
