@@ -3,7 +3,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 MANAGE := $(VPY) manage.py
 
-.PHONY: run test e2e lint format worker beat bench bench-dashboards bench-load messages setup demo clean
+.PHONY: run test e2e lint format worker beat bench bench-dashboards bench-load messages setup demo clean backup-check
 
 $(VPY):
 	@PY=$$(bin/pick-python) || exit 1; echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV)
@@ -41,6 +41,11 @@ test: $(VENV)/.req-dev messages
 # e2e-screenshots/. Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (.ci/run starts them).
 e2e: $(VENV)/.req-dev messages
 	bash e2e/run.sh
+
+# deploy/backup.sh then deploy/restore.sh on a populated database and media folder, compared; needs
+# PostgreSQL on 127.0.0.1:5432 (its own databases kotan_backup_src/dst, dropped at the end).
+backup-check: $(VENV)/.req
+	bash .ci/backup_check.sh
 
 lint: $(VENV)/.req-dev
 	$(VENV)/bin/ruff check .

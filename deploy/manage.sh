@@ -6,6 +6,7 @@ set -euo pipefail
 KOTAN_ENV=${KOTAN_ENV:-/etc/kotan/kotan.env}
 APP_DIR=${APP_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 PYTHON=${PYTHON:-/srv/kotan/venv/bin/python}
+case "$PYTHON" in */*) [ "${PYTHON#/}" != "$PYTHON" ] || PYTHON=$PWD/$PYTHON ;; esac  # relative to here, not APP_DIR
 cd "$APP_DIR"
 exec "$PYTHON" -c '
 import os, sys

@@ -24,7 +24,7 @@ DATABASE_URL=$(setting DATABASE_URL "")
 MEDIA_ROOT=$(setting MEDIA_ROOT /srv/kotan/media)
 APP_DIR=${APP_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 PYTHON=${PYTHON:-/srv/kotan/venv/bin/python}
-SERVICES=${SERVICES:-"kotan-web kotan-worker kotan-beat"}
+SERVICES=${SERVICES-"kotan-web kotan-worker kotan-beat"}  # SERVICES="" (set, empty): none to stop or start
 
 case "$DATABASE_URL" in
     postgres://* | postgresql://*) ;;
@@ -51,7 +51,11 @@ tar --extract --gzip --file="$backup/media.tar.gz" --directory="$MEDIA_ROOT"
 if [ -d "$aside" ]; then chown --reference="$aside" -R "$MEDIA_ROOT" 2>/dev/null || true; fi
 
 # A dump from older code: bring the schema up to date (deploy/manage.sh reads the env file too).
-if [ -x "$PYTHON" ]; then APP_DIR="$APP_DIR" PYTHON="$PYTHON" KOTAN_ENV="$KOTAN_ENV" "$APP_DIR/deploy/manage.sh" migrate --noinput; fi
+if [ -x "$PYTHON" ]; then
+    APP_DIR="$APP_DIR" PYTHON="$PYTHON" KOTAN_ENV="$KOTAN_ENV" "$APP_DIR/deploy/manage.sh" migrate --noinput
+else
+    echo "restore.sh: $PYTHON is not executable: migrations NOT run; run deploy/manage.sh migrate yourself" >&2
+fi
 
 if have_systemd; then systemctl start $SERVICES; fi
 echo "Restored $backup."
