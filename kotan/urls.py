@@ -7,11 +7,12 @@ from accounts.views import home
 from assessments.urls import respondent_urlpatterns
 from reports.api import api
 
-from .views import healthz
+from .views import healthz, readyz
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),  # bare liveness check: "ok", no login, no database
+    path("readyz", readyz, name="readyz"),  # readiness: database, Redis, heartbeats (JSON, no login)
     path("akun/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("wilayah/", include("regions.urls")),
@@ -26,3 +27,6 @@ urlpatterns = [
 
 # An unreadable request body (broken encoding, too large) answers in Indonesian, as JSON for autosave.
 handler400 = "kotan.error_views.bad_request"
+# Any uncaught exception: a 503 with Retry-After while the database is away (JSON for autosave), else an
+# Indonesian 500 page; neither touches the database.
+handler500 = "kotan.error_views.server_error"

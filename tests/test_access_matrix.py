@@ -314,6 +314,7 @@ MATRIX: dict[str, Case | list[Case]] = {
     # --- home and regions ---
     "home": Case(get=EVERY_USER),
     "healthz": Case(get=same(200)),  # kotan/views.py: "ok" to anyone, no database (bench/load.py)
+    "readyz": Case(get=same(200)),  # kotan/views.py: readiness JSON to anyone (tasks eager here: "ok")
     "regions:list": Case(get=LIST_WITH_A),
     "regions:province": Case(
         get=r(LOGIN, SHOWS_A, 200, SHOWS_A, 404, SHOWS_A), args=lambda w: {"code": "35"}

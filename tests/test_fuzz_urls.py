@@ -67,6 +67,7 @@ def test_any_query_parameters(client_for, bnnk_a, site):
         "/survei/progres/",
         "/notifikasi/",
         f"/r/{link.token}/",
+        "/readyz",
     ]
 
     @FUZZ

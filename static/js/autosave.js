@@ -1,8 +1,10 @@
 // Autosave of questionnaire answers: every change is POSTed at once (question, value, base_version).
 // A failed save stays in the page and in this device's localStorage and is retried with backoff until
 // it goes through; a 409 shows the newer value and who wrote it and lets the user choose; a 400/403/404
-// shows the server's message next to the question. Reusable: any element with data-autosave-url and
-// .entry-q[data-question][data-version] children (the respondent-link page can include it too).
+// shows the server's message next to the question. While the server is away (503: the database restarting,
+// a deploy) the status says so in the server's words and the next try waits at least its Retry-After.
+// Reusable: any element with data-autosave-url and .entry-q[data-question][data-version] children (the
+// respondent-link page can include it too).
 (function () {
   "use strict";
   var root = document.querySelector("[data-autosave-url]");
@@ -88,9 +90,10 @@
     return pending;
   }
 
-  function retryLater(st, text) {
+  function retryLater(st, text, minDelay) {
     st.attempt = Math.min(st.attempt + 1, 6);
     var delay = Math.min(30000, 1000 * Math.pow(2, st.attempt - 1)); // 1, 2, 4, 8, 16, 30 s
+    if (minDelay) delay = Math.min(60000, Math.max(delay, minDelay));
     setStatus(st, text || T.tRetry, "danger");
     clearTimeout(st.timer);
     st.timer = setTimeout(function () { send(st); }, delay);
@@ -114,16 +117,17 @@
       headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "XMLHttpRequest", "Accept": "application/json" },
     })
       .then(function (resp) {
+        var wait = parseInt(resp.headers.get("Retry-After") || "", 10) * 1000 || 0;
         return resp.json().then(
-          function (data) { return { status: resp.status, data: data }; },
-          function () { return { status: resp.status, data: null }; }
+          function (data) { return { status: resp.status, data: data, wait: wait }; },
+          function () { return { status: resp.status, data: null, wait: wait }; }
         );
       })
-      .then(function (r) { st.sending = false; handle(st, value, r.status, r.data); },
+      .then(function (r) { st.sending = false; handle(st, value, r.status, r.data, r.wait); },
             function () { st.sending = false; retryLater(st); refresh(); });
   }
 
-  function handle(st, value, status, data) {
+  function handle(st, value, status, data, wait) {
     if (status === 200 && data && data.ok) {
       st.version = data.version;
       st.attempt = 0;
@@ -149,8 +153,12 @@
     } else if (status === 401 && data) {
       setError(st, data.message);
       retryLater(st);
+    } else if (status >= 500 && data && data.message) {
+      // The server is away or failed (kotan/error_views.server_error): its message says the answer stays
+      // on this device and is sent again; keep trying, no sooner than Retry-After.
+      retryLater(st, data.message, wait);
     } else {
-      retryLater(st, T.tRetry + (status ? " (" + status + ")" : ""));
+      retryLater(st, T.tRetry + (status ? " (" + status + ")" : ""), wait);
     }
     refresh();
   }

@@ -1,0 +1,51 @@
+"""Logging filters: one line a minute while the database is away, instead of a traceback per request.
+
+Attached to the `django.request` logger in settings.LOGGING (filter "database_unavailable"). Django logs
+every 5xx answer there with the full traceback; while PostgreSQL restarts, every request of every web
+process would add one. This filter lets the first such record of a minute through, rewritten to a single
+line without traceback ("database unavailable: N request(s) answered 503 in the last 60 s"), and drops
+the others; the count is per process. Every other record passes untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+WINDOW_SECONDS = 60.0
+
+
+class DatabaseUnavailableFilter(logging.Filter):
+    def __init__(self, name: str = "", window: float = WINDOW_SECONDS) -> None:
+        super().__init__(name)
+        self.window = window
+        self.lock = threading.Lock()
+        self.last_line: float | None = None  # time.monotonic() of the last line let through
+        self.count = 0  # requests answered 503 since then (the one let through included)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Imported here: logging is configured by django.setup() before the apps are loaded.
+        from kotan.error_views import database_unavailable
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None or not database_unavailable(exc):
+            return True
+        now = time.monotonic()
+        with self.lock:
+            self.count += 1
+            if self.last_line is not None and now - self.last_line < self.window:
+                return False
+            since = None if self.last_line is None else now - self.last_line
+            count, self.count, self.last_line = self.count, 0, now
+        reason = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:200]}"
+        if since is None:
+            record.msg, record.args = "database unavailable: %d request(s) answered 503 (%s)", (count, reason)
+        else:
+            record.msg = "database unavailable: %d request(s) answered 503 in the last %d s (%s)"
+            record.args = (count, round(since), reason)
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        record.levelno, record.levelname = logging.ERROR, "ERROR"
+        return True
