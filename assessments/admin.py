@@ -169,11 +169,11 @@ class BandInline(admin.TabularInline):
 
 def _recompute_periods(request, periods) -> None:
     """Queue a period-wide score recomputation (one vectorised pass each) after this save commits."""
-    from reports.tasks import recompute_period
+    from reports.scheduling import request_period_recompute
 
     ids = [p.pk for p in periods]
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: recompute_period.delay(pk))
+        transaction.on_commit(lambda pk=pk: request_period_recompute(pk))
     if ids:
         messages.info(
             request,

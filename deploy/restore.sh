@@ -32,6 +32,7 @@ case "$DATABASE_URL" in
 esac
 (cd "$backup" && sha256sum --check --quiet SHA256SUMS) || { echo "restore.sh: checksums do not match" >&2; exit 1; }
 pg_restore --list "$backup/kotan.dump" >/dev/null
+tar --list --gzip --file="$backup/media.tar.gz" >/dev/null  # the archive unpacks: checked before anything changes
 
 if [ "$confirm" != "--yes" ]; then
     read -r -p "Replace the database ${DATABASE_URL##*/} and $MEDIA_ROOT with $backup? Type yes: " answer

@@ -6,6 +6,7 @@ With DEBUG off the site refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -234,15 +235,42 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
+# Time limits: a task past its soft limit gets SoftTimeLimitExceeded (and is retried or left to the sweep),
+# past the hard limit its pool process is killed. The default fits the longest task (a period's PDFs);
+# the score tasks set tighter limits of their own (reports/tasks.py).
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 14 * 60)
-# A worker killed mid-task leaves the message unacknowledged, so it is delivered again.
+# A worker killed mid-task leaves the message unacknowledged, so it is delivered again; the score and
+# render tasks are idempotent, so running one twice is harmless.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis keeps a delivered message in its "unacked" set; a worker that dies whole (main process and pool)
+# never acknowledges it, and Redis gives it to another worker once this many seconds have passed. It must
+# exceed the longest task (the hard time limit) plus the longest countdown, or a task still running would
+# be delivered twice; so a lost task comes back after ~20 minutes, and until then the beat sweep, which
+# compares each score's fingerprint (reports.services.stale_collections), repairs what it left wrong.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 5 * 60),
+    # Fail fast instead of hanging when Redis is unreachable (a web request enqueues a task).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "retry_on_timeout": True,
+    "health_check_interval": 25,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+# Workers wait for Redis at start and reconnect for as long as it takes when it goes away at run time.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Nothing reads task results (kotan.ping opts back in for the CI smoke test): one Redis write less per task.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_IMPORTS = ["kotan.tasks", "reports.render_tasks"]  # besides the autodiscovered app tasks
 # Jakarta time (CELERY_TIMEZONE). One entry per periodic task; the names are the tasks' registered names.
+# Seconds between score sweeps (SCORE_SWEEP_SECONDS, else SCORE_SWEEP_MINUTES x 60; 5 minutes by default).
+SCORE_SWEEP_SECONDS = envint("SCORE_SWEEP_SECONDS", 60 * envint("SCORE_SWEEP_MINUTES", 5))
+# Seconds between a Celery worker's heartbeats in the database (reports.heartbeats, read by /readyz).
+HEARTBEAT_SECONDS = envint("HEARTBEAT_SECONDS", 30)
 CELERY_BEAT_SCHEDULE: dict = {
     "deadline-reminders": {
         "task": "notifications.send_deadline_reminders",
@@ -252,10 +280,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.send_review_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
-    # Scores missing or stale (broker down when a BNNK saved, a worker killed mid-task).
+    # Scores missing or stale (broker down when a BNNK saved, a worker killed mid-task, a lost recompute).
     "score-sweep": {
         "task": "reports.sweep_scores",
-        "schedule": crontab(minute=f"*/{envint('SCORE_SWEEP_MINUTES', 5)}"),
+        "schedule": timedelta(seconds=SCORE_SWEEP_SECONDS),
     },
 }
 # Seconds a collection's score waits for more changes before it is computed (one task per burst).

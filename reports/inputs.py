@@ -46,14 +46,16 @@ def _frame(rows, columns) -> pd.DataFrame:
 def band_spec(instrument: Instrument) -> scoring.BandSpec:
     scheme = instrument.band_scheme
     bands = list(scheme.bands.order_by("order"))
+    # str(): a scheme just created in this process holds enum members, one read back holds their values;
+    # both must give the same BandSpec (its repr is part of the instrument signature).
     return scoring.BandSpec(
-        kind=scheme.kind,
+        kind=str(scheme.kind),
         labels=tuple(b.label for b in bands),
         uppers=tuple(float(b.upper) for b in bands if b.upper is not None),
         scale_min=float(scheme.scale_min),
         scale_max=float(scheme.scale_max),
         decimals=scheme.decimals,
-        relative_top=scheme.relative_top,
+        relative_top=str(scheme.relative_top),
     )
 
 

@@ -51,6 +51,17 @@ def request_collection_score(collection_id: int) -> None:
         clear_pending(collection_id)
 
 
+def request_period_recompute(period_id: int) -> None:
+    """Rescore a whole period in the background (a weight, band or quota edit). Never raises: with the
+    broker down the beat sweep finds every score computed with the old instrument signature."""
+    from reports.tasks import recompute_period
+
+    try:
+        recompute_period.apply_async((period_id,), retry=True, retry_policy=QUICK_RETRY)
+    except Exception:
+        logger.warning("recompute of period %s not enqueued; the sweep will find its stale scores", period_id)
+
+
 def request_period_render(period_id: int) -> None:
     """Re-render the period's reports after its scores changed, at most once per window (a submission
     day changes many scores; the national report should render once for the burst, not per score).

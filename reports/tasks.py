@@ -11,7 +11,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from assessments.models import Collection, Period
-from reports import scheduling, services
+from reports import heartbeats, scheduling, services
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def _after(period_id: int, run: services.ScoreRun) -> dict:
     return run.as_dict()
 
 
-@shared_task(name="reports.compute_collection_score", **RETRY)
+@shared_task(name="reports.compute_collection_score", soft_time_limit=120, time_limit=180, **RETRY)
 def compute_collection_score(collection_id: int) -> dict:
     """Score one collection (both bases)."""
     # Cleared first: a change committed while this runs schedules a fresh computation.
@@ -44,24 +44,50 @@ def compute_collection_score(collection_id: int) -> dict:
     return _after(collection.period_id, services.score_collections(collection.period, [collection_id]))
 
 
-@shared_task(name="reports.recompute_period", **RETRY)
+@shared_task(name="reports.recompute_period", soft_time_limit=60, time_limit=90, **RETRY)
 def recompute_period(period_id: int) -> dict:
-    """Score every collection of a period in one vectorised pass (weights or bands changed, or to
-    assign relative bands once all scores are in)."""
+    """Rescore every collection of a period (weights or bands changed, or to assign relative bands once all
+    scores are in): one recompute_chunk task per province, so a worker killed mid-period loses at most the
+    chunks it held, which the sweep finds by their signature. Sending the same chunks twice is harmless."""
+    period = Period.objects.filter(pk=period_id).first()
+    if period is None:
+        return {"missing": period_id}
+    chunks = services.period_chunks(period)
+    for ids in chunks:
+        recompute_chunk.delay(period_id, ids)
+    return {"chunks": len(chunks), "collections": sum(len(ids) for ids in chunks)}
+
+
+@shared_task(name="reports.recompute_chunk", soft_time_limit=300, time_limit=360, **RETRY)
+def recompute_chunk(period_id: int, collection_ids: list[int]) -> dict:
+    """Score these collections of the period in one vectorised pass and store what changed."""
     period = Period.objects.select_related("instrument").filter(pk=period_id).first()
     if period is None:
         return {"missing": period_id}
-    return _after(period.pk, services.score_collections(period))
+    return _after(period.pk, services.score_collections(period, collection_ids))
 
 
-@shared_task(name="reports.sweep_scores", **RETRY)
+# Collections scored per transaction by the sweep: what it did survives a worker killed halfway.
+SWEEP_CHUNK = 100
+
+
+@shared_task(name="reports.sweep_scores", soft_time_limit=600, time_limit=660, **RETRY)
 def sweep_scores() -> dict:
-    """Beat: recompute collections whose stored score is missing or stale (a broker that was down, a
-    worker killed mid-task)."""
-    done = {}
+    """Beat: recompute collections whose stored score is missing or stale by its fingerprints (a broker
+    that was down, a worker killed mid-task, a lost recompute after a weight or band edit)."""
+    done, collections = {}, 0
     for period_id, ids in services.stale_collections().items():
         period = Period.objects.select_related("instrument").get(pk=period_id)
-        done[period_id] = _after(period_id, services.score_collections(period, ids))
+        total = services.ScoreRun()
+        for i in range(0, len(ids), SWEEP_CHUNK):
+            run = services.score_collections(period, ids[i : i + SWEEP_CHUNK])
+            total.written += run.written
+            total.unchanged += run.unchanged
+            total.removed += run.removed
+            total.categories_updated += run.categories_updated
+        done[period_id] = _after(period_id, total)
+        collections += len(ids)
+    heartbeats.record("sweep", {"periods": len(done), "collections": collections})
     if done:
         logger.info("score sweep: %s", done)
     return done

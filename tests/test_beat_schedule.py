@@ -1,5 +1,7 @@
 """The beat schedule names only registered tasks, and e-mail links start with SITE_URL."""
 
+from datetime import timedelta
+
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
@@ -21,7 +23,8 @@ def test_every_beat_entry_names_a_registered_task():
     names = registered_task_names()
     for key, entry in schedule.items():
         assert entry["task"] in names, f"beat entry {key!r} names unknown task {entry['task']!r}"
-        assert isinstance(entry["schedule"], crontab)
+        assert isinstance(entry["schedule"], crontab | timedelta)
+    assert schedule["score-sweep"]["schedule"] == timedelta(seconds=settings.SCORE_SWEEP_SECONDS)
 
 
 def test_reminders_run_in_the_morning_jakarta_time():
