@@ -56,7 +56,7 @@ format: $(VENV)/.req-dev
 	$(VENV)/bin/ruff format .
 
 worker: $(VENV)/.req
-	$(VENV)/bin/celery -A kotan worker -l info
+	$(VENV)/bin/celery -A kotan worker -l info --without-gossip --without-mingle
 
 beat: $(VENV)/.req
 	$(VENV)/bin/celery -A kotan beat -l info

@@ -15,7 +15,7 @@ redis-cli -u "$CELERY_BROKER_URL" flushdb >/dev/null
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py load_regions
 
-.venv/bin/celery -A kotan worker -l info --concurrency 2 >"$LOGDIR/worker.log" 2>&1 &
+.venv/bin/celery -A kotan worker -l info --concurrency 2 --without-gossip --without-mingle >"$LOGDIR/worker.log" 2>&1 &
 WORKER=$!
 .venv/bin/celery -A kotan beat -l info --schedule "$LOGDIR/beat-schedule" >"$LOGDIR/beat.log" 2>&1 &
 BEAT=$!

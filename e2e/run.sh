@@ -65,7 +65,7 @@ if [ ! -f "$STATIC_ROOT/staticfiles.json" ] || [ -n "$(find static $SOURCES -typ
 fi
 .venv/bin/python e2e/setup_data.py
 
-.venv/bin/celery -A kotan worker -l info --concurrency 2 >"$OUT/logs/worker.log" 2>&1 &
+.venv/bin/celery -A kotan worker -l info --concurrency 2 --without-gossip --without-mingle >"$OUT/logs/worker.log" 2>&1 &
 PIDS+=($!)
 .venv/bin/celery -A kotan beat -l info --schedule "$WORK/beat-schedule" >"$OUT/logs/beat.log" 2>&1 &
 PIDS+=($!)
