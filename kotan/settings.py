@@ -336,4 +336,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # While PostgreSQL is away every request answers 503: one line a minute, not a traceback per request.
+    "filters": {"database_unavailable": {"()": "kotan.logging.DatabaseUnavailableFilter"}},
+    "loggers": {"django.request": {"filters": ["database_unavailable"]}},
 }
