@@ -164,8 +164,16 @@ TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
 # Sessions end 8 hours (a working day) after login. Not renewed on every request: autosave would
 # otherwise write the session row on each keystroke save.
 # Sessions read from the cache (Redis in production), written through to the database: a logged-in
-# request (every autosave) costs no session query, and a cache flush or restart logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# request (every autosave) costs no session query, and a cache flush or restart logs nobody out. With Redis
+# down kotan.cache answers as an empty cache and the sessions come from the database. SESSION_ENGINE=db
+# skips the cache (what bench/load.sh compares: README, "Bad days").
+SESSION_ENGINES = {
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+    "db": "django.contrib.sessions.backends.db",
+}
+if os.environ.get("SESSION_ENGINE", "cached_db") not in SESSION_ENGINES:
+    raise ImproperlyConfigured(f"SESSION_ENGINE must be one of {', '.join(SESSION_ENGINES)}.")
+SESSION_ENGINE = SESSION_ENGINES[os.environ.get("SESSION_ENGINE", "cached_db")]
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
