@@ -10,6 +10,7 @@ import csv
 import io
 import logging
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from kotan import zipcheck
 from regions.models import Province, Regency
 
 from .models import Role, User
@@ -179,6 +181,13 @@ def _rows_from_table(table) -> list[SheetRow]:
 def _read_xlsx(data: bytes) -> list[SheetRow]:
     import openpyxl
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            bomb = zipcheck.directory_problem(archive.infolist())  # the rule every Office upload obeys
+    except Exception:
+        bomb = None  # not a readable zip: openpyxl below refuses it in the usual words
+    if bomb:
+        raise SheetError(bomb)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # not a zip, not a workbook, encrypted...: all the user's file

@@ -1,9 +1,11 @@
 """Evidence (bukti dukung): check an uploaded file by its content, store it, delete it, list the checklist.
 
 A file is accepted only when its bytes are a PDF, JPEG, PNG, XLSX or DOCX (the name is never trusted)
-and it is not larger than settings.EVIDENCE_MAX_BYTES. It is stored under a random name
-(models.evidence_upload_to) in MEDIA_ROOT and served only by a scope-checked view. A deleted document
-keeps its history row and its file on disk, so a reviewer can still see what was removed.
+and it is not larger than settings.EVIDENCE_MAX_BYTES; an XLSX or DOCX must also pass the zip limits
+every Office upload passes (kotan.zipcheck: members, inflated size, compression ratio; a zip bomb is
+refused before anything is written). It is stored under a random name (models.evidence_upload_to) in
+MEDIA_ROOT and served only by a scope-checked view. A deleted document keeps its history row and its
+file on disk, so a reviewer can still see what was removed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from kotan import zipcheck
 
 from . import workflow
 from .errors import ServiceError
@@ -178,6 +182,10 @@ def evidence_upload(
             % {"seen": seen, "allowed": ALLOWED_LABEL},
             code="bad_type",
         )
+    if detected.extension in ("xlsx", "docx"):
+        problem = zipcheck.file_problem(uploaded_file)
+        if problem:
+            raise ServiceError(problem, code="zip_bomb")
     original = (uploaded_file.name or "").strip()
     title = title.strip()[:200] or os.path.splitext(os.path.basename(original))[0][:200] or _("Bukti dukung")
     with transaction.atomic():

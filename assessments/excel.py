@@ -4,11 +4,14 @@ For paper forms and bad connections: the BNNK downloads a template (one row per 
 per question, dropdowns, a hidden "meta" sheet naming instrument version, year, kab/kota and group),
 fills it offline, uploads it, sees a preview of every questionnaire and every problem, and applies it.
 
-Rules: a file with any error (unreadable, another kab/kota, period or instrument version, unknown
-column, value out of range, text too long, bad date) creates nothing. A row whose required answers are
-missing is imported as a draft and listed as a warning. Fully empty rows are skipped. Apply runs in one
-transaction, writes history rows with simple_history's bulk_create_with_history and asks for the score
-once per import, after commit.
+Rules: a file with any error (unreadable or a zip bomb per kotan.zipcheck, another kab/kota, period or
+instrument version, unknown column, value out of range, text too long, bad date, a formula or a text
+beginning with "=") creates nothing. A row whose required answers are missing is imported as a draft
+and listed as a warning. Fully empty rows are skipped. Apply runs in one transaction, writes history
+rows with simple_history's bulk_create_with_history and asks for the score once per import, after commit.
+
+The template download writes instrument texts (question text, option labels: written by BNN pusat)
+through kotan.spreadsheet.safe_cell, like every export.
 
 Between preview and apply the uploaded bytes wait in a private directory under a random token
 (pending_* below); the file name carries the user and collection, and apply claims the file with an
@@ -33,8 +36,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from simple_history.utils import bulk_create_with_history
 
+from kotan import zipcheck
+from kotan.spreadsheet import restore_cell, safe_cell, safe_row
 from reports.scheduling import request_collection_score
 
 from . import selectors, workflow
@@ -51,7 +57,7 @@ TEXT_ROW = 2  # question text: for people
 FIRST_DATA_ROW = 3
 
 MAX_BYTES = getattr(settings, "EXCEL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-MAX_UNZIPPED = 40 * 1024 * 1024  # a small zip that inflates beyond this is refused (zip bomb)
+# A zip bomb (members, inflated size, compression ratio) is refused by kotan.zipcheck, as for evidence.
 # Filled rows per file. A kab/kota collects ~180 questionnaires per period, so 1,000 is generous; it
 # bounds one request (1,000 rows x 50 answers with history: about 5 s on SQLite, see the report figure).
 MAX_ROWS = 1000
@@ -242,7 +248,7 @@ def build_template(collection: Collection, group: RespondentGroup) -> bytes:
         head.font, head.fill = bold, head_fill
         required = _("wajib") if q.required else _("boleh kosong")
         head.comment = Comment(f"{q.text}\n\n{_allowed_text(q)}\n({required})"[:1000], "KOTAN")
-        cell = ws.cell(TEXT_ROW, col, q.text + ("" if q.required else " " + _("(boleh kosong)")))
+        cell = ws.cell(TEXT_ROW, col, safe_cell(q.text + ("" if q.required else " " + _("(boleh kosong)"))))
         cell.alignment, cell.fill = wrap, text_fill
         ws.column_dimensions[letter].width = 16
         if q.kind == NUMBER:
@@ -286,7 +292,7 @@ def build_template(collection: Collection, group: RespondentGroup) -> bytes:
         ("nama_kelompok", group.name),
         ("dibuat", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
     ]:
-        meta.append([key, value])
+        meta.append([key, safe_cell(value)])  # read back through restore_cell (_read_meta)
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
 
@@ -352,7 +358,7 @@ def _help_sheet(ws, collection: Collection, group: RespondentGroup, questions: l
         ("", False),
     ]
     for text, strong in lines:
-        ws.append([text])
+        ws.append([safe_cell(text)])
         if strong:
             ws.cell(ws.max_row, 1).font = Font(bold=True, size=13)
     ws.append([_("Kode"), _("Pertanyaan"), _("Nilai yang diizinkan"), _("Wajib")])
@@ -360,7 +366,7 @@ def _help_sheet(ws, collection: Collection, group: RespondentGroup, questions: l
     for col in range(1, 5):
         ws.cell(header_row, col).font = Font(bold=True)
     for q in questions:
-        ws.append([q.code, q.text, _allowed_text(q), _("ya") if q.required else _("tidak")])
+        ws.append(safe_row([q.code, q.text, _allowed_text(q), _("ya") if q.required else _("tidak")]))
         for col in (2, 3):
             ws.cell(ws.max_row, col).alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 14
@@ -418,19 +424,20 @@ def _open_workbook(data: bytes, preview: Preview):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-            names = {i.filename for i in infos}
-            inflated = sum(i.file_size for i in infos)
     except Exception:  # BadZipFile, but also NotImplementedError, EOFError, ... on damaged headers
         preview.refuse(_("Berkas XLSX rusak dan tidak dapat dibaca. Simpan ulang di Excel lalu unggah lagi."))
         return None
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in {i.filename for i in infos}:
         preview.refuse(not_xlsx)
         return None
-    if inflated > MAX_UNZIPPED:
-        preview.refuse(_("Isi berkas terlalu besar untuk diimpor. Bagi menjadi beberapa berkas."))
+    problem = zipcheck.directory_problem(infos)
+    if problem:
+        preview.refuse(problem)
         return None
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Not data_only: a formula cell must be seen as a formula (refused), not as its cached value or
+        # as None when it has none (a file written by a program: =HYPERLINK(...) would vanish silently).
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # a damaged part inside a valid zip is the user's file, never our 500
         preview.refuse(_("Berkas XLSX rusak dan tidak dapat dibaca. Simpan ulang di Excel lalu unggah lagi."))
         return None
@@ -440,7 +447,7 @@ def _read_meta(wb) -> dict[str, str]:
     meta = {}
     for row in wb[SHEET_META].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
         if row and row[0] is not None:
-            meta[_header_key(row[0])] = _cell_text(row[1] if len(row) > 1 else None)
+            meta[_header_key(row[0])] = _cell_text(restore_cell(row[1] if len(row) > 1 else None))
     return meta
 
 
@@ -525,6 +532,19 @@ def _parse_date(value, today: datetime.date) -> tuple[datetime.date | None, str]
     if day.year < 2000:
         return None, _("Tanggal pengisian tidak valid.")
     return day, ""
+
+
+def _is_formula(value) -> bool:
+    """A formula cell (openpyxl gives "=..." or an array/table formula object), or a text typed as "=..."."""
+    if isinstance(value, ArrayFormula | DataTableFormula):
+        return True
+    return isinstance(value, str) and value.strip().startswith("=")
+
+
+def _formula_text(value) -> str:
+    text = value.text if isinstance(value, ArrayFormula) else value
+    text = str(text).strip() if isinstance(text, str) else "="
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _raw_answer(value):
@@ -654,6 +674,21 @@ def _parse_workbook(wb, collection: Collection, preview: Preview) -> Preview:
         date_bad = False
         for index, value in enumerate(values):
             if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if _is_formula(value):
+                # Never stored, never emptied silently: the whole file is refused until it holds values.
+                planned.errors += 1
+                kind, target = columns.get(index, ("", ""))
+                preview.add(
+                    _(
+                        'Sel berisi rumus atau teks yang diawali "=" (%(text)s). Rumus tidak diimpor; '
+                        "ketik nilainya saja."
+                    )
+                    % {"text": _formula_text(value)},
+                    row=row_number,
+                    column=get_column_letter(index + 1),
+                    header=target.code if kind == "question" else target,
+                )
                 continue
             if index not in columns:
                 if index not in headerless_reported and (

@@ -3,7 +3,9 @@
 One workbook, one sheet per level: "instrumen" (key/value metadata incl. the band scheme code),
 "kelompok", "variabel", "indikator", "pertanyaan" (groups as comma-separated codes), "opsi", "bukti"
 (supported questions as comma-separated codes), plus a "petunjuk" sheet for people (ignored on import).
-Columns are found by their header in row 1, so their order may change.
+Columns are found by their header in row 1, so their order may change. Texts that would read as a
+formula (=, +, -, @ ...) are exported with a leading quote (kotan.spreadsheet.safe_cell) and the quote
+is taken off again on import, so an exported instrument re-imports unchanged.
 
 Import validates everything first and reports every problem with sheet, row and column
 ("pertanyaan baris 12 kolom E: jenis 'likret' tidak dikenal"); only a file without problems is built,
@@ -21,6 +23,9 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from kotan import zipcheck
+from kotan.spreadsheet import restore_cell, safe_row
+
 from .errors import ServiceError
 from .instrument import (
     CODE_MAX,
@@ -34,8 +39,7 @@ from .instrument import (
 )
 from .models import BandScheme, EvidenceType, Indicator, Instrument, Option, RespondentGroup, Variable
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNZIPPED = 40 * 1024 * 1024  # a small zip that inflates beyond this is refused (zip bomb)
+MAX_BYTES = 5 * 1024 * 1024  # a zip bomb (members, inflated size, ratio) is refused by kotan.zipcheck
 MAX_ROWS = 5000  # per sheet; the default instrument has ~260 option rows
 MAX_TEXT = 2000  # question text and help: a sane bound for a TextField
 MAX_WEIGHT = Decimal("9999.9999")  # DecimalField(max_digits=8, decimal_places=4)
@@ -149,7 +153,7 @@ def instrument_export(instrument: Instrument) -> bytes:
         for cell in ws[1]:
             cell.font = bold
         for row in rows[sheet]:
-            ws.append(row)
+            ws.append(safe_row(row))  # texts are written by people: no formula (undone on import)
         for idx, header in enumerate(COLUMNS[sheet], start=1):
             wide = header in ("nama", "pertanyaan", "petunjuk", "label", "nilai", "keterangan", "kelompok")
             ws.column_dimensions[get_column_letter(idx)].width = 50 if wide else 14
@@ -237,16 +241,15 @@ def _open(data: bytes, problems: _Problems):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-            names = {i.filename for i in infos}
-            inflated = sum(i.file_size for i in infos)
     except Exception:  # BadZipFile, NotImplementedError, EOFError, ... on damaged headers
         problems.file(corrupt)
         return None
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in {i.filename for i in infos}:
         problems.file(not_xlsx)
         return None
-    if inflated > MAX_UNZIPPED:
-        problems.file(_("Isi berkas terlalu besar untuk diimpor."))
+    problem = zipcheck.directory_problem(infos)
+    if problem:
+        problems.file(problem)
         return None
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -277,8 +280,10 @@ def _read_sheet(wb, sheet: str, problems: _Problems) -> list[_Row] | None:
             if len(out) >= MAX_ROWS:
                 problems.sheet(sheet, _("terlalu banyak baris (maksimal %(n)d)") % {"n": MAX_ROWS})
                 return None
+            # restore_cell: a text our export quoted ("'=x", kotan.spreadsheet) comes back as written.
             cells = {
-                name: (values[idx - 1] if idx - 1 < len(values) else None) for name, idx in columns.items()
+                name: (restore_cell(values[idx - 1]) if idx - 1 < len(values) else None)
+                for name, idx in columns.items()
             }
             out.append(_Row(sheet, number, cells, columns))
         return out

@@ -3,6 +3,7 @@
 One row per participating kab/kota the user may see: the ranked ones by national rank ("r of n" over
 all participants, so a BNNP's rows keep their national ranks), then those not ranked (not verified
 yet, or quotas not met) with an empty rank. Nothing is scored here: the frame is read from Score rows.
+Every text cell (names, headers) goes through kotan.spreadsheet.safe_cell, so none is read as a formula.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from assessments.models import Collection, Period
 from kotan.access import visible_regencies
+from kotan.spreadsheet import safe_cell, safe_row
 from reports import report_data
 
 
@@ -70,13 +72,14 @@ def _headers(variables: list[tuple[str, str]]) -> list[str]:
 
 
 def _cell(value):
+    """A frame value as written to a cell: numbers rounded, missing as None, texts safe from formulas."""
     if value is None or value is pd.NA:
         return None
     if isinstance(value, float):
         return None if math.isnan(value) else round(value, 2)
     if hasattr(value, "item"):  # numpy scalar
         return _cell(value.item())
-    return value
+    return safe_cell(value)
 
 
 def _records(rows: pd.DataFrame):
@@ -89,7 +92,7 @@ def ranking_csv(rows: pd.DataFrame, variables: list[tuple[str, str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     with translation.override("id"):
-        writer.writerow(_headers(variables))
+        writer.writerow(safe_row(_headers(variables)))  # variable names are written by BNN pusat
     for rec in _records(rows):
         writer.writerow(["" if v is None else v for v in rec])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -101,11 +104,11 @@ def ranking_xlsx(rows: pd.DataFrame, variables: list[tuple[str, str]], *, title:
     ws = wb.create_sheet(title=_("Peringkat")[:31])
     ws.freeze_panes = "A3"
     with translation.override("id"):
-        headers = _headers(variables)
+        headers = safe_row(_headers(variables))
     widths = [10, 6, 7, 32, 26, 11, 12, *[14] * len(variables), 16, 14, 12, 12, 12]
     for i, width in enumerate(widths[: len(headers)]):
         ws.column_dimensions[get_column_letter(i + 1)].width = width
-    ws.append([title])
+    ws.append([safe_cell(title)])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDE3EA")
     header_row = []
