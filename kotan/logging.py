@@ -4,7 +4,8 @@ Attached to the `django.request` logger in settings.LOGGING (filter "database_un
 every 5xx answer there with the full traceback; while PostgreSQL restarts, every request of every web
 process would add one. This filter lets the first such record of a minute through, rewritten to a single
 line without traceback ("database unavailable: N request(s) answered 503 in the last 60 s"), and drops
-the others; the count is per process. Every other record passes untouched.
+the others; the count is per process. /readyz's 503s (a load balancer polls it every few seconds) are
+counted the same way. Every other record passes untouched.
 """
 
 from __future__ import annotations
@@ -29,8 +30,13 @@ class DatabaseUnavailableFilter(logging.Filter):
         from kotan.error_views import database_unavailable
 
         exc = record.exc_info[1] if record.exc_info else None
-        if exc is None or not database_unavailable(exc):
-            return True
+        if exc is not None and database_unavailable(exc):
+            reason = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:200]}"
+        else:
+            # /readyz answers 503 without an exception and leaves the reason on the request.
+            reason = getattr(getattr(record, "request", None), "database_unavailable", None)
+            if not reason:
+                return True
         now = time.monotonic()
         with self.lock:
             self.count += 1
@@ -38,7 +44,6 @@ class DatabaseUnavailableFilter(logging.Filter):
                 return False
             since = None if self.last_line is None else now - self.last_line
             count, self.count, self.last_line = self.count, 0, now
-        reason = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:200]}"
         if since is None:
             record.msg, record.args = "database unavailable: %d request(s) answered 503 (%s)", (count, reason)
         else:

@@ -169,11 +169,22 @@ def test_an_error_wrapped_in_another_still_counts_as_the_database_away():
 
 @pytest.fixture
 def quiet_filter():
-    f = DatabaseUnavailableFilter()
+    """A fresh filter on django.request in place of the one settings.LOGGING attached (whose count and
+    minute carry over from earlier tests)."""
     logger = logging.getLogger("django.request")
-    logger.addFilter(f)
-    yield f
-    logger.removeFilter(f)
+    configured = [f for f in logger.filters if isinstance(f, DatabaseUnavailableFilter)]
+    for f in configured:
+        logger.removeFilter(f)
+    fresh = DatabaseUnavailableFilter()
+    logger.addFilter(fresh)
+    yield fresh
+    logger.removeFilter(fresh)
+    for f in configured:
+        logger.addFilter(f)
+
+
+def test_settings_attach_the_filter_to_django_request():
+    assert any(isinstance(f, DatabaseUnavailableFilter) for f in logging.getLogger("django.request").filters)
 
 
 def records(caplog):
@@ -211,3 +222,13 @@ def test_other_errors_keep_their_traceback(caplog, quiet_filter):
         client().get("/gagal/lain/")
     _db_line, *others = records(caplog)
     assert len(others) == 2 and all(r.exc_info and r.exc_info[0] is ValueError for r in others)
+
+
+def test_readyz_polls_while_the_database_is_away_fold_into_the_same_line(caplog, quiet_filter):
+    with caplog.at_level(logging.ERROR, logger="django.request"), database_down():
+        assert client().get("/readyz").status_code == 503
+        assert client().get("/readyz").status_code == 503
+    (line,) = records(caplog)
+    assert line.getMessage().startswith(
+        "database unavailable: 1 request(s) answered 503 (OperationalError: conn"
+    )
