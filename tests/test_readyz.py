@@ -8,7 +8,8 @@ import time
 from unittest import mock
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.utils import timezone
 
@@ -109,7 +110,7 @@ def test_eager_tasks_need_no_workers(settings):
 
 def test_database_unreachable_is_503():
     beat("worker:celery@web1", 1)
-    with mock.patch.object(connection, "cursor", side_effect=OperationalError("Connection refused")):
+    with mock.patch.object(CursorWrapper, "execute", side_effect=OperationalError("Connection refused")):
         response = get()
     assert response.status_code == 503
     assert response["Retry-After"] == "5"

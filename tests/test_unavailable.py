@@ -12,7 +12,8 @@ from unittest import mock
 import psycopg
 import pytest
 from django.contrib.sessions.backends.cached_db import SessionStore
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import include, path
@@ -100,9 +101,10 @@ def test_any_other_exception_is_a_json_500_for_fetch():
 
 
 def database_down():
-    """Every query of this thread fails the way a stopped PostgreSQL makes it fail."""
+    """Every statement fails the way a stopped PostgreSQL makes it fail (CursorWrapper: the ORM's cursors
+    and kotan.sql_rows' server-binding ones alike)."""
     error = OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
-    return mock.patch.object(connection, "cursor", side_effect=error)
+    return mock.patch.object(CursorWrapper, "execute", side_effect=error)
 
 
 def test_a_session_that_cannot_be_loaded_is_a_503():
