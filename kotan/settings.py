@@ -115,6 +115,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # giving it back on every request cost more than the rest of an autosave's queries. Django's pool
     # (psycopg-pool; CONN_MAX_AGE must then be 0) is there for threaded servers: DATABASE_POOL=1.
     DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 600)
+    # A database host that drops packets must not hold a request (or /readyz) until TCP gives up: the
+    # request answers 503 after this many seconds (kotan.error_views).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+    )
     # The few statements kotan.sql_rows.cursor() runs (every autosave's) are prepared on their 5th use on a
     # connection; Django's own queries are never prepared. DATABASE_PREPARED_STATEMENTS=0 behind a pooler
     # in transaction mode (PgBouncer without prepared-statement support).
@@ -307,6 +312,8 @@ if CACHE_URL.startswith("redis"):
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
+    # A load balancer or monitor may probe gunicorn directly over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
