@@ -241,6 +241,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0" if CELERY_BROKER_URL else "1")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with the crash on a lost Redis guarded (kotan/broker.py).
+    CELERY_BROKER_TRANSPORT = "kotan.broker:Transport"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 if not CELERY_RESULT_BACKEND and CELERY_BROKER_URL.startswith("redis"):
     CELERY_RESULT_BACKEND = CELERY_BROKER_URL
