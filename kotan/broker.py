@@ -1,4 +1,4 @@
-"""kombu's Redis transport for Celery, with the one crash a lost Redis caused guarded (settings.CELERY_BROKER_TRANSPORT).
+"""kombu's Redis transport for Celery with the crash on a lost Redis guarded (CELERY_BROKER_TRANSPORT).
 
 With kombu 5.7, a worker holding unacknowledged messages (a task running, or a debounced score task waiting
 for its countdown) when Redis goes away exits with `CRITICAL Unrecoverable error: AttributeError("'NoneType'
@@ -8,7 +8,8 @@ built from that released one. Reproduced every time by `make chaos` before this 
 
 Here the QoS leaves them where they are instead: every delivered message is also in Redis' "unacked" set,
 from which Redis hands it out again once the visibility timeout has passed (settings), and a task the pool
-finishes meanwhile is acknowledged through the new connection as usual. Nothing is lost and the worker stays up.
+finishes meanwhile is acknowledged through the new connection as usual. Nothing is lost and the worker
+stays up.
 """
 
 from __future__ import annotations
