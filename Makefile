@@ -3,7 +3,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 MANAGE := $(VPY) manage.py
 
-.PHONY: run test e2e lint format worker beat bench bench-dashboards bench-load messages setup demo clean backup-check
+.PHONY: run test e2e chaos lint format worker beat bench bench-dashboards bench-load messages setup demo clean backup-check
 
 $(VPY):
 	@PY=$$(bin/pick-python) || exit 1; echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV)
@@ -46,6 +46,13 @@ e2e: $(VENV)/.req-dev messages
 # PostgreSQL on 127.0.0.1:5432 (its own databases kotan_backup_src/dst, dropped at the end).
 backup-check: $(VENV)/.req
 	bash .ci/backup_check.sh
+
+# Faults under load (issue 11): gunicorn, a Celery worker and beat on a private PostgreSQL cluster and
+# redis-server (own ports, temporary folder; the machine's own servers untouched) while BNNK users
+# autosave and submit: Redis killed 30 s, the worker killed -9 mid-recompute, PostgreSQL restarted.
+# Prints requests, 5xx, saves acknowledged/lost and seconds until scores are right, per fault.
+chaos: $(VENV)/.req-dev messages
+	bash .ci/chaos.sh
 
 lint: $(VENV)/.req-dev
 	$(VENV)/bin/ruff check .
