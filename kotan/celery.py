@@ -34,7 +34,7 @@ class Heartbeat(bootsteps.StartStopStep):
     def start(self, worker):
         from django.conf import settings
 
-        seconds = getattr(settings, "HEARTBEAT_SECONDS", 30)
+        seconds = settings.HEARTBEAT_SECONDS
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heartbeat")
         self.beat(worker)
         self.tref = worker.timer.call_repeatedly(seconds, self.beat, (worker,), priority=10)

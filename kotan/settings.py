@@ -283,8 +283,10 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_IMPORTS = ["kotan.tasks", "reports.render_tasks"]  # besides the autodiscovered app tasks
 # Jakarta time (CELERY_TIMEZONE). One entry per periodic task; the names are the tasks' registered names.
-# Seconds between score sweeps (SCORE_SWEEP_SECONDS, else SCORE_SWEEP_MINUTES x 60; 5 minutes by default).
-SCORE_SWEEP_SECONDS = envint("SCORE_SWEEP_SECONDS", 60 * envint("SCORE_SWEEP_MINUTES", 5))
+# Seconds between score sweeps (SCORE_SWEEP_SECONDS, else SCORE_SWEEP_MINUTES x 60; every minute by default:
+# after an outage every score is right again within about a minute, at the cost of one query a minute and
+# the instrument signatures of the periods with submitted collections).
+SCORE_SWEEP_SECONDS = envint("SCORE_SWEEP_SECONDS", 60 * envint("SCORE_SWEEP_MINUTES", 1))
 # Seconds between a Celery worker's heartbeats in the database (reports.heartbeats, read by /readyz).
 HEARTBEAT_SECONDS = envint("HEARTBEAT_SECONDS", 30)
 CELERY_BEAT_SCHEDULE: dict = {

@@ -56,7 +56,7 @@ def redis_urls() -> dict[str, str]:
         location = location[0] if location else ""
     if isinstance(location, str) and location.startswith(("redis://", "rediss://", "unix://")):
         urls["cache"] = location
-    broker = getattr(settings, "CELERY_BROKER_URL", "") or ""
+    broker = settings.CELERY_BROKER_URL or ""
     if isinstance(broker, str) and broker.startswith(("redis://", "rediss://")):
         urls["broker"] = broker
     return urls
@@ -91,19 +91,16 @@ def _error(exc: Exception) -> str:
 
 
 def sweep_interval_seconds() -> int:
-    seconds = getattr(settings, "SCORE_SWEEP_SECONDS", None)
-    if seconds is None:
-        seconds = getattr(settings, "SCORE_SWEEP_MINUTES", 5) * 60
-    return int(seconds)
+    return int(settings.SCORE_SWEEP_SECONDS)
 
 
 def check_background(beats: list[dict]) -> tuple[dict, dict]:
     """The workers' and the sweep's heartbeats, judged against their intervals. Not used when tasks run
     eagerly in the web process (development, the tests): there are no workers and no beat then."""
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+    if settings.CELERY_TASK_ALWAYS_EAGER:
         unused = {"status": "not used", "note": "tasks run eagerly in the web process"}
         return {**unused, "items": []}, unused
-    heartbeat_seconds = getattr(settings, "HEARTBEAT_SECONDS", 30)
+    heartbeat_seconds = settings.HEARTBEAT_SECONDS
     worker_max = 3 * heartbeat_seconds
     items = [
         {**beat, "fresh": beat["age_seconds"] <= worker_max}
