@@ -56,7 +56,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import datetime
 import io
 import json
 import os
@@ -243,7 +242,7 @@ def setup_data() -> Plan:
 
     from accounts.models import Role, User
     from assessments import selectors
-    from assessments.models import Collection, Period, Question
+    from assessments.models import Collection, Question
     from regions.models import Regency
     from reports import services
     from tests import factories
@@ -251,15 +250,7 @@ def setup_data() -> Plan:
     started = time.monotonic()
     instrument = factories.make_instrument(version="chaos")
     today = timezone.localdate()
-    period = Period.objects.create(
-        year=today.year,
-        name=f"IKOTAN {today.year} (uji chaos)",
-        instrument=instrument,
-        collection_opens=today - datetime.timedelta(days=30),
-        collection_deadline=today + datetime.timedelta(days=30),
-        verification_deadline=today + datetime.timedelta(days=44),
-        is_synthetic=True,
-    )
+    period = load.open_period(instrument, f"IKOTAN {today.year} (uji chaos)")
     regencies = list(Regency.objects.order_by("code"))
     period.participants.set(regencies)
     step = max(1, len(regencies) // max(1, DRAFTS))

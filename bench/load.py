@@ -80,7 +80,7 @@ def setup(args: argparse.Namespace) -> None:
     from accounts.models import Role, User
     from assessments import links, selectors, services
     from assessments.instrument import instrument_load_default
-    from assessments.models import Period, Question
+    from assessments.models import Question
     from regions.models import Regency
 
     started = time.perf_counter()
@@ -95,15 +95,7 @@ def setup(args: argparse.Namespace) -> None:
     instrument, _created = instrument_load_default()
     today = timezone.localdate()
     regencies = list(Regency.objects.order_by("code")[: args.bnnk])
-    period = Period.objects.create(
-        year=today.year,
-        name=f"IKOTAN {today.year} (bench beban)",
-        instrument=instrument,
-        collection_opens=today - datetime.timedelta(days=30),
-        collection_deadline=today + datetime.timedelta(days=30),
-        verification_deadline=today + datetime.timedelta(days=44),
-        is_synthetic=True,
-    )
+    period = open_period(instrument, f"IKOTAN {today.year} (bench beban)")
     period.participants.set(regencies)
     services.period_ensure_collections(period=period)
     groups = list(instrument.groups.order_by("order", "id"))
@@ -167,6 +159,24 @@ def setup(args: argparse.Namespace) -> None:
         f"setup: {len(regencies)} BNNK users, {len(staff)} staff questionnaires, {len(respondents)} "
         f"respondent links in period {period.year}; {time.perf_counter() - started:.0f} s",
         flush=True,
+    )
+
+
+def open_period(instrument, name: str):
+    """A synthetic period of this year on `instrument`: open 30 days ago, deadline in 30 (also .ci/chaos.py)."""
+    from django.utils import timezone
+
+    from assessments.models import Period
+
+    today = timezone.localdate()
+    return Period.objects.create(
+        year=today.year,
+        name=name,
+        instrument=instrument,
+        collection_opens=today - datetime.timedelta(days=30),
+        collection_deadline=today + datetime.timedelta(days=30),
+        verification_deadline=today + datetime.timedelta(days=44),
+        is_synthetic=True,
     )
 
 
