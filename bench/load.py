@@ -163,7 +163,7 @@ def setup(args: argparse.Namespace) -> None:
 
 
 def open_period(instrument, name: str):
-    """A synthetic period of this year on `instrument`: open 30 days ago, deadline in 30 (also .ci/chaos.py)."""
+    """A synthetic period of this year on `instrument`, open 30 days ago, deadline in 30 (also chaos)."""
     from django.utils import timezone
 
     from assessments.models import Period
