@@ -12,6 +12,7 @@ from redis import exceptions as redis_errors
 
 from kotan import cache as kotan_cache
 from kotan.cache import Outage, RedisCache
+from tests.test_scores_db import broker_down  # noqa: F401  (fixture)
 
 DEAD = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
 LIVE = "redis://127.0.0.1:6379/15"
@@ -137,3 +138,87 @@ def test_keys_written_during_the_outage_are_invalidated_when_redis_is_back(monke
         assert cache.outage.down_since is None
     finally:
         cache.clear()
+
+
+@override_settings(CACHES={"default": {"BACKEND": "kotan.cache.RedisCache", "LOCATION": DEAD}})
+def test_the_whole_cycle_works_with_redis_down(
+    broker_down,  # noqa: F811  the broker refuses connections too (same Redis in production)
+    client,
+    regency_a,
+    bnnk_a,
+    bnnp_a,
+    pusat,
+    django_capture_on_commit_callbacks,
+):
+    """Login, complete, submit, exclude, return, resubmit, verify and the ranking export, every one with the
+    cache and the broker refusing connections: nothing answers 5xx, every transition is stored, and the
+    scores the lost tasks would have computed are computed by the sweep once Redis is back."""
+    from assessments.models import Collection, Questionnaire
+    from reports import services as score_services
+    from reports import tasks
+    from tests.conftest import PASSWORD
+    from tests.factories import attach_sk, make_collection, make_period, question
+    from tests.test_scores_db import _fill
+
+    period = make_period(regencies=[regency_a], year=2031)
+    collection = make_collection(regency_a, period)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = _fill(collection, bnnk_a)
+    attach_sk(collection, question(period.instrument, "q_yesno"))
+    base = f"/survei/periode/{period.year}/{regency_a.code}/"
+
+    def login(user):
+        client.logout()
+        response = client.post("/akun/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content[:300]
+
+    login(bnnk_a)
+    assert client.get(base).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(base + "kirim/", follow=True)
+    assert response.status_code == 200
+    collection.refresh_from_db()
+    assert collection.state == Collection.State.SUBMITTED
+
+    login(bnnp_a)
+    assert client.get(base + "verifikasi/").status_code == 200
+    flat = made[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            base + f"verifikasi/kuesioner/{flat.pk}/kecualikan/", {"alasan": "Ganda"}, follow=True
+        )
+    assert response.status_code == 200
+    assert Questionnaire.objects.get(pk=flat.pk).state == Questionnaire.State.EXCLUDED
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(base + f"verifikasi/kuesioner/{flat.pk}/sertakan/", follow=True)
+    assert Questionnaire.objects.get(pk=flat.pk).state == Questionnaire.State.COMPLETE
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            base + "verifikasi/kembalikan/", {"target": ["general"], "text": ["Periksa lagi."]}, follow=True
+        )
+    assert response.status_code == 200
+    collection.refresh_from_db()
+    assert collection.state == Collection.State.RETURNED
+
+    login(bnnk_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(base + "kirim/", follow=True).status_code == 200
+    collection.refresh_from_db()
+    assert collection.state == Collection.State.SUBMITTED
+
+    login(bnnp_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(base + "verifikasi/setujui/", follow=True).status_code == 200
+    collection.refresh_from_db()
+    assert collection.state == Collection.State.VERIFIED
+
+    login(pusat)
+    export = client.get(f"/laporan/{period.year}/peringkat.csv")
+    assert export.status_code == 200
+    assert regency_a.name in export.content.decode("utf-8-sig")
+    assert client.get("/laporan/nasional/").status_code == 200
+
+    # No task reached a worker: Redis is back, the beat sweep computes what they would have.
+    assert score_services.score_mismatches(period) == [collection.pk]
+    tasks.sweep_scores()
+    assert score_services.score_mismatches(period) == []
