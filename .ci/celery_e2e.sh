@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?}" "${CELERY_BROKER_URL:?}"
-export CELERY_TASK_ALWAYS_EAGER=0 SCORE_DEBOUNCE_SECONDS=1 SCORE_SWEEP_MINUTES=1
+export CELERY_TASK_ALWAYS_EAGER=0 SCORE_DEBOUNCE_SECONDS=1 SCORE_SWEEP_SECONDS=10
 # A database of its own, fresh each run, so reruns never meet the previous run's rows.
 E2E_DB=kotan_e2e
 PGOPTIONS=--client-min-messages=warning psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $E2E_DB" -c "CREATE DATABASE $E2E_DB"

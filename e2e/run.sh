@@ -29,7 +29,7 @@ SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50
 export SECRET_KEY
 export DATABASE_URL="${PG_URL%/*}/$E2E_DB"
 export CELERY_BROKER_URL="redis://127.0.0.1:6379/$E2E_REDIS_DB" CELERY_TASK_ALWAYS_EAGER=0
-export SCORE_DEBOUNCE_SECONDS=1 SCORE_SWEEP_MINUTES=1 REPORT_RENDER_DEBOUNCE_SECONDS=5
+export SCORE_DEBOUNCE_SECONDS=1 SCORE_SWEEP_SECONDS=10 REPORT_RENDER_DEBOUNCE_SECONDS=5
 export MEDIA_ROOT="$WORK/media" SITE_URL="http://127.0.0.1:$PORT"
 # No SMTP server here: notification e-mails fail fast (logged) and never undo an action.
 export EMAIL_HOST=127.0.0.1 EMAIL_PORT=9 EMAIL_USE_TLS=0
