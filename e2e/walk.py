@@ -12,6 +12,12 @@ BNN pusat opens the national dashboard and downloads the XLSX ranking, which hol
 
 Any Content-Security-Policy violation, console error, page error or 5xx answer fails the walk. Every
 wait is bounded. Screenshots of each step: E2E_OUT/NN-<width>-<step>.png.
+
+Accessibility: axe-core (vendored by axe-playwright-python, injected with page.evaluate, which the
+page's Content-Security-Policy does not govern; nothing is fetched) checks every page the walk visits
+once it has settled (each screenshot, each login form, the Excel upload form). One line a page with
+its violations by impact, a summary at the end, and any critical or serious violation (rule, impact,
+target nodes) fails the walk once both widths have run. Pages outside the walk: tests/test_csp_browser.py.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 BASE = os.environ["E2E_BASE"].rstrip("/")
@@ -79,6 +86,59 @@ WIDTHS = [
     Width("desktop", {"width": 1280, "height": 900}, "e2e.bnnk.kotamalang", "3573"),
     Width("phone", {"width": 390, "height": 844}, "e2e.bnnk.kabmalang", "3507", mobile=True),
 ]
+
+
+IMPACTS = ("critical", "serious", "moderate", "minor")
+BLOCKING = ("critical", "serious")  # what fails the walk (issue 12): none of these on any page
+
+
+@dataclass
+class Accessibility:
+    """axe-core on every page the walk visits: per-page counts by impact, and what fails the walk."""
+
+    axe: Axe = field(default_factory=Axe)
+    pages: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    blocking: list[str] = field(default_factory=list)
+
+    def audit(self, page: Page, name: str) -> None:
+        results = self.axe.run(page).response  # WCAG 2.x A/AA and best-practice rules, violations only
+        counts = dict.fromkeys(IMPACTS, 0)
+        for violation in results["violations"]:
+            impact = violation["impact"] or "minor"
+            counts[impact] += 1
+            line = f"{name} ({page.url}): {violation['id']} [{impact}] {violation['help']}"
+            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+            detail = f"{line}\n      nodes ({len(targets)}): " + "; ".join(targets[:8])
+            if impact in BLOCKING:
+                self.blocking.append(detail)
+            print(f"      axe {detail}", flush=True)
+        self.pages.append((name, counts))
+        summary = ", ".join(f"{counts[i]} {i}" for i in IMPACTS)
+        flag = "  <- FAILS" if any(counts[i] for i in BLOCKING) else ""
+        print(f"      axe {name}: {summary}{flag}", flush=True)
+
+    def report(self, fail: bool = True) -> None:
+        totals = {i: sum(c[i] for _n, c in self.pages) for i in IMPACTS}
+        clean = sum(1 for _n, c in self.pages if not any(c.values()))
+        print(
+            f"axe-core {self.axe_version()}: {len(self.pages)} pages, {clean} without any violation; "
+            + ", ".join(f"{totals[i]} {i}" for i in IMPACTS)
+            + " (violations counted per rule and page)"
+        )
+        for name, counts in self.pages:
+            print(f"  {name:<48} " + "  ".join(f"{i} {counts[i]}" for i in IMPACTS))
+        if self.blocking and fail:
+            raise AssertionError(
+                f"axe-core: {len(self.blocking)} critical/serious violations:\n  "
+                + "\n  ".join(self.blocking)
+            )
+
+    def axe_version(self) -> str:
+        match = re.search(r"axe v([\d.]+)", self.axe.axe_script[:200])
+        return match.group(1) if match else "?"
+
+
+A11Y = Accessibility()
 
 
 @dataclass
@@ -168,9 +228,16 @@ class Walk:
 
     def shot(self, page: Page, step: str) -> None:
         WATCH.shots += 1
-        page.screenshot(path=str(OUT / f"{WATCH.shots:02d}-{self.width.name}-{step}.png"), full_page=True)
+        name = f"{WATCH.shots:02d}-{self.width.name}-{step}"
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
         WATCH.check(step)
         print(f"  {time.monotonic() - self.started:6.1f}s  {self.width.name}: {step}", flush=True)
+        self.audit(page, name)
+
+    def audit(self, page: Page, name: str) -> None:
+        """axe-core on a settled page; a Content-Security-Policy report from it would fail the walk."""
+        A11Y.audit(page, name)
+        WATCH.check(f"axe-core on {name}")
 
     def login(self, context: BrowserContext, username: str) -> Page:
         """Through the login form; the server answers as in production (policy, frame ban, cookies)."""
@@ -178,6 +245,7 @@ class Walk:
         response = page.goto(BASE + "/akun/login/")
         assert "default-src 'self'" in response.headers["content-security-policy"], response.headers
         assert response.headers["x-frame-options"] == "DENY", response.headers
+        self.audit(page, f"{self.width.name}-login-{username}")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
         page.click("main button[type=submit]")
@@ -321,6 +389,8 @@ class Walk:
         wb.save(path)
 
         page.get_by_test_id("excel-upload-link").click()
+        page.wait_for_load_state()
+        self.audit(page, f"{self.width.name}-excel-unggah")
         page.set_input_files("#id_berkas", str(path))
         page.get_by_role("button", name="Periksa berkas").click()
         expect(page.get_by_test_id("excel-ready")).to_contain_text("2 kuesioner siap diimpor: 2 lengkap")
@@ -477,10 +547,10 @@ class Walk:
         assert download.value.url.endswith(f"/laporan/{self.year}/peringkat.xlsx"), download.value.url
         path = self.downloads / f"{self.width.name}-{download.value.suggested_filename}"
         download.value.save_as(path)
-        ws = openpyxl.load_workbook(path, read_only=True).active
+        ws = openpyxl.load_workbook(path, read_only=True).worksheets[0]
         table = [list(r) for r in ws.iter_rows(values_only=True)]
-        header = table[1]
-        by_code = {str(r[header.index("Kode")]): r for r in table[2:]}
+        header = table[0]  # the header is row 1; title and metadata are on the second sheet
+        by_code = {str(r[header.index("Kode")]): r for r in table[1:]}
         for code, name, score in regencies:
             row = by_code.get(code)
             assert row is not None, f"{code} {name} missing from the XLSX ranking"
@@ -535,8 +605,11 @@ def main() -> int:
                 walk.national(walked)
                 print(f"  score card states seen: {walk.score_states}")
             WATCH.check("the walk")
+            A11Y.report()
         except BaseException:
             WATCH.failed(browser)
+            if A11Y.pages:
+                A11Y.report(fail=False)
             raise
         finally:
             browser.close()

@@ -56,7 +56,9 @@ def ranking_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     rows, variables = exports.ranking_export_frame(period, request.user)
     title = _("Peringkat nasional IKOTAN %(year)s") % {"year": year}
     return _download(
-        exports.ranking_xlsx(rows, variables, title=title),
+        exports.ranking_xlsx(
+            rows, variables, metadata=exports.ranking_metadata(period, request.user, rows, title=title)
+        ),
         f"peringkat-ikotan-{year}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

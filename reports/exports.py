@@ -4,6 +4,8 @@ One row per participating kab/kota the user may see: the ranked ones by national
 all participants, so a BNNP's rows keep their national ranks), then those not ranked (not verified
 yet, or quotas not met) with an empty rank. Nothing is scored here: the frame is read from Score rows.
 Every text cell (names, headers) goes through kotan.spreadsheet.safe_cell, so none is read as a formula.
+The XLSX holds the table alone on its first sheet (header in row 1, so pandas.read_excel reads it as it
+is) and the title, period, time of export, scope and notes on a second sheet.
 """
 
 from __future__ import annotations
@@ -13,15 +15,16 @@ import io
 import math
 
 import pandas as pd
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from accounts.models import Role
 from assessments.models import Collection, Period
-from kotan.access import visible_regencies
+from kotan.access import is_national, visible_regencies
 from kotan.spreadsheet import safe_cell, safe_row
 from reports import report_data
 
@@ -98,17 +101,50 @@ def ranking_csv(rows: pd.DataFrame, variables: list[tuple[str, str]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def ranking_xlsx(rows: pd.DataFrame, variables: list[tuple[str, str]], *, title: str) -> bytes:
-    """A write-only workbook (streams rows: 514 rows well under a second)."""
+def scope_label(user) -> str:
+    """What the rows cover, in words (the rows themselves are cut by kotan.access.visible_regencies)."""
+    if is_national(user):
+        return _("Nasional (semua kab/kota peserta)")
+    if user.role == Role.BNNP and user.province_id is not None:
+        return _("Provinsi %(name)s") % {"name": user.province.name}
+    if user.role == Role.BNNK and user.regency_id is not None:
+        return user.regency.name
+    return _("Tidak ada")
+
+
+def ranking_metadata(period: Period, user, rows: pd.DataFrame, *, title: str) -> list[tuple[str, str]]:
+    """(label, value) lines for the XLSX's second sheet: what the table is, when and for whom."""
+    now = timezone.localtime()
+    return [
+        (_("Judul"), title),
+        (_("Periode"), f"{period.year}: {period.name}"),
+        (_("Dibuat pada"), now.strftime("%Y-%m-%d %H:%M ") + now.tzname()),
+        (_("Cakupan"), scope_label(user)),
+        (_("Jumlah baris"), str(len(rows))),
+        (
+            _("Catatan"),
+            _(
+                "Peringkat nasional (r dari n peserta yang diperingkat), juga bila baris dipotong ke cakupan "
+                "pengguna. Kab/kota yang belum terverifikasi atau belum memenuhi kuota tercantum tanpa "
+                "peringkat. Skor 0–100 dari skor tersimpan, dibulatkan 2 desimal."
+            ),
+        ),
+    ]
+
+
+def ranking_xlsx(
+    rows: pd.DataFrame, variables: list[tuple[str, str]], *, metadata: list[tuple[str, str]]
+) -> bytes:
+    """A write-only workbook (streams rows: 514 rows well under a second). First sheet: the header in row 1
+    and one row per kab/kota, nothing else; second sheet: the metadata lines (label, value)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=_("Peringkat")[:31])
-    ws.freeze_panes = "A3"
+    ws.freeze_panes = "A2"
     with translation.override("id"):
         headers = safe_row(_headers(variables))
     widths = [10, 6, 7, 32, 26, 11, 12, *[14] * len(variables), 16, 14, 12, 12, 12]
     for i, width in enumerate(widths[: len(headers)]):
         ws.column_dimensions[get_column_letter(i + 1)].width = width
-    ws.append([safe_cell(title)])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDE3EA")
     header_row = []
@@ -120,6 +156,13 @@ def ranking_xlsx(rows: pd.DataFrame, variables: list[tuple[str, str]], *, title:
     ws.append(header_row)
     for rec in _records(rows):
         ws.append(rec)
+    about = wb.create_sheet(title=_("Keterangan")[:31])
+    about.column_dimensions["A"].width = 16
+    about.column_dimensions["B"].width = 100
+    for label, value in metadata:
+        label_cell = WriteOnlyCell(about, value=safe_cell(label))
+        label_cell.font = bold
+        about.append([label_cell, safe_cell(value)])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

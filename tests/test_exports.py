@@ -2,8 +2,10 @@
 
 import csv
 import io
+import re
 
 import openpyxl
+import pandas as pd
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -81,19 +83,66 @@ def test_xlsx_of_other_province_holds_nothing_of_province_a(client_for, bnnp_oth
     response = client_for(bnnp_other).get(reverse("reports:ranking_xlsx", args=[YEAR]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    values = list(sheet.values)
-    assert values[0][0] == f"Peringkat nasional IKOTAN {YEAR}"
-    assert values[1][2] == "Kode"
-    assert [row[2] for row in values[2:]] == ["1504"]
-    assert values[2][:4] == (2, 2, "1504", "Kabupaten Batanghari")
-    flat = " ".join(str(v) for row in values for v in row)
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    values = list(book.worksheets[0].values)
+    assert values[0][2] == "Kode"
+    assert [row[2] for row in values[1:]] == ["1504"]
+    assert values[1][:4] == (2, 2, "1504", "Kabupaten Batanghari")
+    flat = " ".join(str(v) for sheet in book.worksheets for row in sheet.values for v in row)
     assert "Malang" not in flat and "Jawa Timur" not in flat
+
+
+def test_xlsx_reads_straight_into_pandas(client_for, pusat, period):
+    """Header in row 1 of the first sheet: pandas.read_excel needs no header= or skiprows=."""
+    content = client_for(pusat).get(reverse("reports:ranking_xlsx", args=[YEAR])).content
+    frame = pd.read_excel(io.BytesIO(content), dtype={"Kode": str})
+    assert list(frame.columns) == [
+        "Peringkat",
+        "Dari",
+        "Kode",
+        "Kabupaten/kota",
+        "Provinsi",
+        "Jenis",
+        "IKOTAN (0–100)",
+        "Ketahanan Keluarga",
+        "Kelembagaan",
+        "Kategori",
+        "Status",
+        "Skor saat dikirim",
+        "Skor terverifikasi",
+        "Perubahan peringkat",
+    ]
+    assert list(frame["Kode"]) == ["3573", "1504", "3507"]
+    malang = frame.iloc[0]
+    assert (malang["Peringkat"], malang["Dari"], malang["Kabupaten/kota"]) == (1, 2, "Kota Malang")
+    assert malang["IKOTAN (0–100)"] == 80.0 and malang["Status"] == "Terverifikasi"
+    assert pd.isna(frame.iloc[2]["Peringkat"])  # submitted, not ranked
+
+
+@pytest.mark.parametrize(
+    ("user", "scope"),
+    [
+        ("pusat", "Nasional (semua kab/kota peserta)"),
+        ("bnnp_a", "Provinsi Jawa Timur"),
+        ("bnnk_a", "Kota Malang"),
+    ],
+)
+def test_xlsx_second_sheet_holds_title_period_time_scope_and_notes(client_for, request, period, user, scope):
+    content = (
+        client_for(request.getfixturevalue(user)).get(reverse("reports:ranking_xlsx", args=[YEAR])).content
+    )
+    about = pd.read_excel(io.BytesIO(content), sheet_name=1, header=None, index_col=0).iloc[:, 0]
+    assert list(about.index) == ["Judul", "Periode", "Dibuat pada", "Cakupan", "Jumlah baris", "Catatan"]
+    assert about["Judul"] == f"Peringkat nasional IKOTAN {YEAR}"
+    assert about["Periode"].startswith(f"{YEAR}: ")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d WIB", about["Dibuat pada"])
+    assert about["Cakupan"] == scope
+    assert "Peringkat nasional" in about["Catatan"]
 
 
 def test_xlsx_for_pusat_has_numbers_as_numbers(client_for, pusat, period):
     response = client_for(pusat).get(reverse("reports:ranking_xlsx", args=[YEAR]))
-    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)[2:]
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].values)[1:]
     assert rows[0][:7] == (1, 2, "3573", "Kota Malang", "Jawa Timur", "kota", 80.0)
     assert rows[2][0] is None  # not ranked
 

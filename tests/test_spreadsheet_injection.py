@@ -8,6 +8,7 @@ import datetime
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -20,6 +21,7 @@ from assessments.instrument import instrument_load_default, instrument_to_data
 from assessments.models import Answer, Indicator, Option, Question, Questionnaire, Variable
 from kotan.spreadsheet import restore_cell, safe_cell
 from regions.models import Province, Regency
+from reports import exports
 from tests.factories import group, make_collection
 from tests.scored_data import YEAR, scored_period
 from tests.test_excel import family_row, fill
@@ -203,17 +205,30 @@ def test_ranking_exports_quote_formula_like_texts_and_keep_numbers(
     assert batanghari[-1] == "-1"  # a negative number we format ourselves stays as it is
 
     response = client_for(pusat).get(reverse("reports:ranking_xlsx", args=[YEAR]))
-    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     values = list(ws.values)
     if first == "\r":  # XML turns a carriage return into a line feed; the quote in front is what counts
         name, first = name.replace("\r", "\n"), "\n"
-    assert values[1][7] == "'" + first + "cmd|' /C calc'!A0"
-    malang = next(r for r in values[2:] if r[2] == "3573")
+    assert values[0][7] == "'" + first + "cmd|' /C calc'!A0"
+    malang = next(r for r in values[1:] if r[2] == "3573")
     assert malang[3] == "'" + name and malang[4] == "'" + first + "Jawa Timur"
     assert malang[:2] == (1, 2) and malang[6] == 80.0
-    batanghari = next(r for r in values[2:] if r[2] == "1504")
+    batanghari = next(r for r in values[1:] if r[2] == "1504")
     assert batanghari[-1] == -1 and isinstance(batanghari[-1], int)  # still a number cell
     assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize("first", TRIGGERS)
+def test_ranking_xlsx_metadata_sheet_quotes_formula_like_texts(first):
+    content = exports.ranking_xlsx(
+        pd.DataFrame(), [], metadata=[(first + "SUM(A1)", first + 'HYPERLINK("http://x","y")')]
+    )
+    about = openpyxl.load_workbook(io.BytesIO(content)).worksheets[1]
+    label, value = next(about.iter_rows(values_only=True))
+    expected_first = "\n" if first == "\r" else first  # XML turns a carriage return into a line feed
+    assert label == "'" + expected_first + "SUM(A1)"
+    assert value == "'" + expected_first + 'HYPERLINK("http://x","y")'
+    assert all(cell.data_type != "f" for row in about.iter_rows() for cell in row)
 
 
 def test_instrument_export_quotes_formula_like_texts_and_reimports_them_unchanged():
