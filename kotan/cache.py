@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.cache.backends import redis as django_redis
 from redis import exceptions as redis_errors
@@ -38,6 +39,15 @@ MAX_MISSED = 50_000
 # A dead or unreachable Redis must not hold a request: connect and read timeouts (seconds), unless the
 # cache's OPTIONS say otherwise.
 DEFAULT_OPTIONS = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0}
+
+
+def _without_password(url: str) -> str:
+    """The server's URL for the log, without the password it may carry."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    return urlunsplit(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -135,7 +145,7 @@ class RedisCache(django_redis.RedisCache):
         params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
         super().__init__(server, params)
         self._class = RedisCacheClient
-        self.outage = Outage(server if isinstance(server, str) else ",".join(server))
+        self.outage = Outage(",".join(_without_password(url) for url in self._servers))
 
     # --- the guard ------------------------------------------------------------------------------------
 

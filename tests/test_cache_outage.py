@@ -222,3 +222,8 @@ def test_the_whole_cycle_works_with_redis_down(
     assert score_services.score_mismatches(period) == [collection.pk]
     tasks.sweep_scores()
     assert score_services.score_mismatches(period) == []
+
+
+def test_the_outage_log_names_the_server_without_its_password():
+    cache = RedisCache("redis://:rahasia@127.0.0.1:1/0", {})
+    assert cache.outage.name == "redis://127.0.0.1:1/0"

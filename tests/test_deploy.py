@@ -106,6 +106,9 @@ def test_nginx_serves_static_but_never_media(settings):
     evidence_mb = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
     assert int(env_example()["EVIDENCE_MAX_MB"]) == evidence_mb
     assert body_mb == evidence_mb + 1
+    # /readyz (error details of the database and Redis) is answered to this host only
+    readyz = next(body.split("}")[0] for line, body in blocks if line.strip().startswith("= /readyz"))
+    assert "allow 127.0.0.1;" in readyz and "deny all;" in readyz
 
 
 def test_env_example_names_only_variables_something_reads():
