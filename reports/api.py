@@ -3,6 +3,8 @@
 Auth: the browser session, or a personal token (`Authorization: Bearer <token>`, made with
 `manage.py api_token create <username>`). Scope: kotan.access.visible_regencies, as every page.
 OpenAPI at /api/openapi.json, Swagger UI at /api/docs (served from django-ninja's own static files).
+/api/ itself lists the endpoints and those two links, without login: it holds no data, only what the
+public schema already says.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import math
 import secrets
 
 import pandas as pd
+from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.security import HttpBearer, SessionAuth
 
-from assessments.models import Period
+from assessments.models import Period, Variable
 from kotan.access import visible_regencies
 from reports import report_data, selectors
 from reports.models import ApiToken
@@ -71,6 +74,23 @@ api = NinjaAPI(
     auth=[SessionAuth(), TokenAuth()],
     urls_namespace="api",
 )
+
+
+class EndpointOut(Schema):
+    method: str
+    path: str
+    summary: str
+    auth: bool = Field(description="perlu sesi login atau token Bearer")
+
+
+class RootOut(Schema):
+    name: str
+    version: str
+    description: str
+    auth: str
+    openapi: str
+    docs: str
+    endpoints: list[EndpointOut]
 
 
 class VariableOut(Schema):
@@ -183,12 +203,39 @@ def _period_out(period: Period, variables: list[tuple[str, str]], participants: 
     }
 
 
+@api.get("/", response=RootOut, auth=None, url_name="root", summary="Daftar endpoint API", tags=["api"])
+def root(request):
+    """Public on purpose: it lists what the public schema (/api/openapi.json) and docs already show and
+    no data; every endpoint it names keeps its own auth (session or Bearer token)."""
+    schema = api.get_openapi_schema()
+    root_path = api.get_root_path({})
+    endpoints = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "auth": bool(operation.get("security")),
+        }
+        for path, operations in schema["paths"].items()
+        if path != root_path
+        for method, operation in operations.items()
+    ]
+    return {
+        "name": api.title,
+        "version": api.version,
+        "description": api.description,
+        "auth": (
+            "Sesi login (browser) atau header 'Authorization: Bearer <token>' "
+            "(token dibuat dengan manage.py api_token create <username>)."
+        ),
+        "openapi": root_path + api.openapi_url.lstrip("/"),
+        "docs": root_path + api.docs_url.lstrip("/"),
+        "endpoints": endpoints,
+    }
+
+
 @api.get("/periods", response=list[PeriodOut], summary="Daftar periode", tags=["periode"])
 def periods(request):
-    from django.db.models import Count
-
-    from assessments.models import Variable
-
     rows = list(
         Period.objects.select_related("instrument").annotate(n=Count("participants")).order_by("-year")
     )

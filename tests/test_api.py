@@ -136,6 +136,28 @@ def test_read_only(client_for, pusat, period):
     assert client_for(pusat).post(f"/api/periods/{YEAR}/scores").status_code == 405
 
 
+def test_root_lists_endpoints_schema_and_docs_without_login(client, client_for, bnnk_a, period):
+    status, body = _get(client, "/api/")
+    assert status == 200
+    assert body["openapi"] == "/api/openapi.json" and body["docs"] == "/api/docs"
+    assert "Bearer" in body["auth"]
+    assert [(e["method"], e["path"], e["auth"]) for e in body["endpoints"]] == [
+        ("GET", "/api/periods", True),
+        ("GET", "/api/periods/{year}", True),
+        ("GET", "/api/periods/{year}/scores", True),
+        ("GET", "/api/periods/{year}/ranking", True),
+    ]
+    assert all(e["summary"] for e in body["endpoints"])
+    # The links it gives work; the endpoints keep their own auth.
+    assert client.get(body["openapi"]).status_code == 200 and client.get(body["docs"]).status_code == 200
+    assert client.get("/api/periods").status_code == 401
+    # The same answer for a logged-in user and for a token holder: it holds nothing of their scope.
+    _obj, token = api_token_create(user=bnnk_a)
+    assert _get(client_for(bnnk_a), "/api/") == (200, body)
+    assert _get(client, "/api/", HTTP_AUTHORIZATION=f"Bearer {token}") == (200, body)
+    assert client.post("/api/").status_code == 405
+
+
 def test_schema_and_docs_without_cdn(client):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
