@@ -357,6 +357,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # While PostgreSQL is away every request answers 503: one line a minute, not a traceback per request.
-    "filters": {"database_unavailable": {"()": "kotan.logging.DatabaseUnavailableFilter"}},
-    "loggers": {"django.request": {"filters": ["database_unavailable"]}},
+    # A refused request (401/403/404/405/410): one line "refused 403 GET /path user=7", no traceback.
+    "filters": {
+        "database_unavailable": {"()": "kotan.logging.DatabaseUnavailableFilter"},
+        "refused": {"()": "kotan.logging.RefusedRequestFilter"},
+    },
+    "loggers": {"django.request": {"filters": ["database_unavailable", "refused"]}},
 }
