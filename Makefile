@@ -29,9 +29,15 @@ setup: $(VENV)/.req messages
 	$(MANAGE) load_demo_history
 	$(MANAGE) load_demo_collections
 
+# Where `make run` serves: `make run PORT=8765`, `make run HOST=0.0.0.0` (reachable from other machines;
+# then set ALLOWED_HOSTS, comma-separated, to the names or addresses it is reached by). Only the command
+# line sets them (an exported HOST or PORT in the shell is not used).
+HOST = 127.0.0.1
+PORT = 8000
+
 run: setup
-	@echo "KOTAN at http://127.0.0.1:8000/ (Ctrl+C to stop)"
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "KOTAN at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.req-dev messages
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
