@@ -1,5 +1,6 @@
-"""Reads for the BNNP review and the progress pages: questionnaires with quality flags, what changed since
-the last return, the return form's targets, and per-kab/kota progress. A fixed number of queries each.
+"""Reads for the BNNP review and the progress pages: questionnaires with quality flags (filtered and paged
+for the list), what changed since the last return, the return form's targets, and per-kab/kota progress.
+A fixed number of queries each.
 """
 
 from __future__ import annotations
@@ -9,9 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import quality, scoring
 from .errors import ServiceError
@@ -90,7 +95,8 @@ class ReviewRow:
 
 def review_questionnaires(collection: Collection, *, flagged_only: bool = False) -> list[ReviewRow]:
     """Every questionnaire of the collection with its answer count and quality flags (excluded ones are
-    not flagged): three queries however many there are (questionnaires, answers, options)."""
+    not flagged), flagged first then by number: three queries however many there are (questionnaires,
+    answers, options)."""
     questionnaires = list(
         collection.questionnaires.select_related("group", "entered_by").order_by("group__order", "id")
     )
@@ -101,9 +107,99 @@ def review_questionnaires(collection: Collection, *, flagged_only: bool = False)
         answers = answers[~answers["questionnaire_id"].isin(excluded)]
     flags = quality.flags_for(answers, meta_frame(questionnaires))
     rows = [ReviewRow(q, flags.get(q.pk, []), int(counts.get(q.pk, 0))) for q in questionnaires]
+    rows.sort(key=lambda r: (not r.flags, r.questionnaire.pk))  # flagged first, then by number
     if flagged_only:
         rows = [r for r in rows if r.flags]
     return rows
+
+
+# --- the review list: filters and pages (no query: over the rows already loaded) ----------------------
+
+PAGE_SIZE = 25
+FLAG_ANY, FLAG_NONE = "1", "0"
+FLAG_LABELS = {
+    "straight_lining": gettext_lazy("Jawaban seragam"),
+    "duplicate": gettext_lazy("Duplikat"),
+    "too_fast": gettext_lazy("Terlalu cepat"),
+    "outlier": gettext_lazy("Nilai ekstrem"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """The review list's GET filters: quality flag (?ditandai=1 any, 0 none, or a flag code), respondent
+    group (?kelompok=code), questionnaire state (?status=) and page (?hal=). Unknown values are dropped."""
+
+    flag: str = ""
+    group: str = ""
+    state: str = ""
+    page: str = "1"
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> ReviewFilters:
+        flag = query.get("ditandai", "")
+        state = query.get("status", "")
+        group = query.get("kelompok", "")
+        page = query.get("hal", "1")
+        return cls(
+            flag=flag if flag in (FLAG_ANY, FLAG_NONE, *FLAG_LABELS) else "",
+            group=group[:50] if group.replace("_", "").replace("-", "").isalnum() else "",
+            state=state if state in Questionnaire.State.values else "",
+            page=page if page.isdigit() and len(page) <= 6 else "1",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.flag or self.group or self.state)
+
+    def query(self, *, page: int | str | None = None) -> str:
+        """The filters (and the page, unless 1) as a query string, "" when there is nothing to keep."""
+        page = self.page if page is None else str(page)
+        pairs = [("ditandai", self.flag), ("kelompok", self.group), ("status", self.state)]
+        pairs.append(("hal", page if page != "1" else ""))
+        return urlencode([(k, v) for k, v in pairs if v])
+
+    def keeps(self, row: ReviewRow) -> bool:
+        codes = {f.code for f in row.flags}
+        wanted = {FLAG_ANY: bool(codes), FLAG_NONE: not codes, "": True}.get(self.flag, self.flag in codes)
+        if not wanted:
+            return False
+        qn = row.questionnaire
+        return (not self.group or qn.group.code == self.group) and (not self.state or qn.state == self.state)
+
+
+def review_listing(rows: list[ReviewRow], filters: ReviewFilters, *, per_page: int = PAGE_SIZE) -> dict:
+    """One page of the filtered rows, the filter form's choices (groups present, states, flag codes with
+    their counts) and the page links that keep the filters. No query."""
+    kept = [r for r in rows if filters.keeps(r)]
+    page: Page = Paginator(kept, per_page).get_page(filters.page)
+    groups = {r.questionnaire.group.code: r.questionnaire.group for r in rows}
+    flag_counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        for code in {f.code for f in r.flags}:
+            flag_counts[code] += 1
+    return {
+        "page": page,
+        "rows": list(page.object_list),
+        "n_shown": len(kept),
+        "page_links": [
+            {"number": n, "current": n == page.number, "url": "?" + filters.query(page=n)}
+            if isinstance(n, int)
+            else {"number": n, "gap": True}
+            for n in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+        ],
+        "prev_url": "?" + filters.query(page=page.previous_page_number()) if page.has_previous() else None,
+        "next_url": "?" + filters.query(page=page.next_page_number()) if page.has_next() else None,
+        "flag_choices": [
+            (FLAG_ANY, _("Semua yang ditandai"), sum(1 for r in rows if r.flags)),
+            (FLAG_NONE, _("Tanpa tanda"), sum(1 for r in rows if not r.flags)),
+            *((code, label, flag_counts[code]) for code, label in FLAG_LABELS.items()),
+        ],
+        "group_choices": sorted(groups.values(), key=lambda g: (g.order, g.pk)),
+        "state_choices": Questionnaire.State.choices,
+        "filters": filters,
+        "keep_query": filters.query(page=page.number),
+    }
 
 
 # --- the return form ---------------------------------------------------------------------------------

@@ -675,3 +675,121 @@ def test_returned_with_a_document_request_offers_the_upload(client_for, bnnk_a, 
     _return(submitted, bnnp_a, [{"target": "general", "text": "Lengkapi semua dokumen."}])
     body = client_for(bnnk_a).get(url(submitted)).content.decode()
     assert "Unggah bukti" in body
+
+
+# --- the list: pages, filters, flagged first --------------------------------------------------------------
+
+
+def _bulk(collection, n, code="keluarga", **fields):
+    """n questionnaires without answers (so no flag), started an hour before they were completed."""
+    now = timezone.now()
+    Questionnaire.objects.bulk_create(
+        Questionnaire(
+            collection=collection,
+            group=group(collection.period.instrument, code),
+            state=fields.get("state", "complete"),
+            excluded_reason=fields.get("excluded_reason", ""),
+            created_at=now - datetime.timedelta(hours=1),
+            completed_at=now,
+        )
+        for _i in range(n)
+    )
+
+
+def _pks(response) -> list[int]:
+    return [r.questionnaire.pk for r in response.context["rows"]]
+
+
+def test_list_is_paginated_with_the_flagged_first(client_for, bnnp_a, bnnk_a, submitted):
+    flat = submitted.qs[0]
+    _bulk(submitted, 26)
+    Collection.objects.filter(pk=submitted.pk).update(state="draft")
+    submitted.refresh_from_db()
+    late = _new(
+        submitted, bnnk_a, "keluarga", {"q_likert": "2", "q_yesno": "1", **dict.fromkeys(EXTRA_LIKERT, "2")}
+    )
+    Collection.objects.filter(pk=submitted.pk).update(state="submitted")
+    client = client_for(bnnp_a)
+    first = client.get(review_url(submitted))
+    assert first.context["n_all"] == 30 and len(_pks(first)) == 25
+    assert _pks(first)[:2] == [flat.pk, late.pk]  # the flagged ones, the last made among them
+    rest = sorted(q.pk for q in submitted.questionnaires.all() if q.pk not in (flat.pk, late.pk))
+    assert _pks(first)[2:] == rest[:23]
+    second = client.get(review_url(submitted), {"hal": "2"})
+    assert _pks(second) == rest[23:] and len(rest[23:]) == 5
+    body = second.content.decode()
+    assert 'data-testid="review-pages"' in body and 'href="?#kuesioner"' in body  # back to page 1
+    assert "Menampilkan 26–30 dari 30" in body
+    # A page past the end shows the last page; garbage shows the first.
+    assert _pks(client.get(review_url(submitted), {"hal": "99"})) == rest[23:]
+    assert _pks(client.get(review_url(submitted), {"hal": "x'"}))[0] == flat.pk
+
+
+def test_filter_by_flag(client_for, bnnp_a, submitted):
+    flat, varied, instansi = submitted.qs
+    client = client_for(bnnp_a)
+    assert _pks(client.get(review_url(submitted), {"ditandai": "1"})) == [flat.pk]
+    assert _pks(client.get(review_url(submitted), {"ditandai": "straight_lining"})) == [flat.pk]
+    assert _pks(client.get(review_url(submitted), {"ditandai": "duplicate"})) == []
+    assert _pks(client.get(review_url(submitted), {"ditandai": "0"})) == [varied.pk, instansi.pk]
+    unknown = client.get(review_url(submitted), {"ditandai": "<script>"})
+    assert len(_pks(unknown)) == 3 and unknown.context["filters"].flag == ""
+
+
+def test_filter_by_group_and_state(client_for, bnnp_a, submitted):
+    flat, varied, instansi = submitted.qs
+    _bulk(submitted, 2, "instansi", state="excluded", excluded_reason="ganda")
+    client = client_for(bnnp_a)
+    by_group = client.get(review_url(submitted), {"kelompok": "instansi"})
+    assert _pks(by_group)[0] == instansi.pk and len(_pks(by_group)) == 3
+    assert 'value="instansi" selected' in by_group.content.decode()
+    excluded = client.get(review_url(submitted), {"status": "excluded"})
+    assert len(_pks(excluded)) == 2 and instansi.pk not in _pks(excluded)
+    both = client.get(review_url(submitted), {"kelompok": "keluarga", "status": "complete"})
+    assert _pks(both) == [flat.pk, varied.pk]
+    none = client.get(review_url(submitted), {"kelompok": "keluarga", "status": "excluded"})
+    assert _pks(none) == [] and "Tidak ada kuesioner yang cocok dengan saringan." in none.content.decode()
+
+
+def test_page_links_keep_the_filters(client_for, bnnp_a, submitted):
+    _bulk(submitted, 40)
+    response = client_for(bnnp_a).get(review_url(submitted), {"kelompok": "keluarga", "status": "complete"})
+    assert response.context["n_shown"] == 42
+    body = response.content.decode()
+    assert 'href="?kelompok=keluarga&amp;status=complete&amp;hal=2#kuesioner"' in body
+    second = client_for(bnnp_a).get(
+        review_url(submitted), {"kelompok": "keluarga", "status": "complete", "hal": "2"}
+    )
+    assert len(_pks(second)) == 17
+    assert 'href="?kelompok=keluarga&amp;status=complete#kuesioner"' in second.content.decode()
+
+
+def test_exclude_and_include_return_to_the_same_page_and_filters(client_for, bnnp_a, submitted):
+    _bulk(submitted, 30)
+    client = client_for(bnnp_a)
+    page = client.get(review_url(submitted), {"kelompok": "keluarga", "hal": "2"})
+    target = _pks(page)[0]
+    action = review_url(submitted, f"kuesioner/{target}/kecualikan/")
+    assert f'action="{action}?kelompok=keluarga&amp;hal=2"' in page.content.decode()
+    back = client.post(action + "?kelompok=keluarga&hal=2&next=//evil.example", {"alasan": "ganda"})
+    assert back["Location"] == review_url(submitted) + "?kelompok=keluarga&hal=2#kuesioner"
+    again = client.post(review_url(submitted, f"kuesioner/{target}/sertakan/") + "?kelompok=keluarga&hal=2")
+    assert again["Location"] == review_url(submitted) + "?kelompok=keluarga&hal=2#kuesioner"
+    # Without filters: the plain review page, as before.
+    plain = client.post(review_url(submitted, f"kuesioner/{target}/kecualikan/"), {"alasan": "ganda"})
+    assert plain["Location"] == review_url(submitted) + "#kuesioner"
+
+
+@pytest.mark.parametrize("query", [{}, {"ditandai": "0", "kelompok": "keluarga", "hal": "2"}])
+def test_review_page_queries_same_for_30_and_60_questionnaires(
+    client_for, bnnp_a, submitted, django_assert_num_queries, query
+):
+    client = client_for(bnnp_a)
+    _bulk(submitted, 27)
+    client.get(review_url(submitted), query)
+    with CaptureQueriesContext(connection) as thirty:
+        assert client.get(review_url(submitted), query).context["n_all"] == 30
+    _bulk(submitted, 30)
+    with django_assert_num_queries(len(thirty)):
+        response = client.get(review_url(submitted), query)
+    assert response.context["n_all"] == 60

@@ -38,10 +38,11 @@ def _may_review(user, collection: Collection) -> bool:
     return access.can_verify(user, collection.regency) or access.is_national(user)
 
 
-def _back(request: HttpRequest, collection: Collection, anchor: str = "") -> HttpResponse:
-    """Back to the review page, or to the collection home for a user who cannot see the review page."""
+def _back(request: HttpRequest, collection: Collection, anchor: str = "", query: str = "") -> HttpResponse:
+    """Back to the review page (with `query`, the list's filters and page), or to the collection home for
+    a user who cannot see the review page."""
     if _may_review(request.user, collection):
-        return redirect(_review_url(collection) + anchor)
+        return redirect(_review_url(collection) + (f"?{query}" if query else "") + anchor)
     return redirect(_collection_url(collection))
 
 
@@ -59,9 +60,10 @@ def review(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
             {"collection": collection, "collection_url": _collection_url(collection)},
             status=403,
         )
-    flagged_only = request.GET.get("ditandai") == "1"
     all_rows = review_selectors.review_questionnaires(collection)
-    rows = [r for r in all_rows if r.flags] if flagged_only else all_rows
+    listing = review_selectors.review_listing(
+        all_rows, review_selectors.ReviewFilters.from_query(request.GET)
+    )
     evidence = list(
         collection.evidence.select_related("evidence_type", "uploaded_by")
         .prefetch_related("questions")
@@ -76,10 +78,9 @@ def review(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "quota": selectors.quota_progress(collection),
         "missing_evidence": selectors.missing_evidence_types(collection),
         "evidence": evidence,
-        "rows": rows,
+        **listing,
         "n_all": len(all_rows),
         "n_flagged": sum(1 for r in all_rows if r.flags),
-        "flagged_only": flagged_only,
         "targets": review_selectors.return_targets(collection, all_rows),
         "threads": review_selectors.comment_threads(collection),
         "changes": review_selectors.changes_since_last_return(collection),
@@ -106,6 +107,11 @@ def _reason(request: HttpRequest, name: str = "alasan") -> str:
     return request.POST.get(name, "").strip()[:MAX_REASON]
 
 
+def _list_query(request: HttpRequest) -> str:
+    """The review list's filters and page from the action's URL, re-encoded (only known keys and values)."""
+    return review_selectors.ReviewFilters.from_query(request.GET).query()
+
+
 def _questionnaire_of(collection: Collection, pk: int) -> Questionnaire:
     questionnaire = collection.questionnaires.filter(pk=pk).first()
     if questionnaire is None:
@@ -123,7 +129,7 @@ def review_exclude(request: HttpRequest, year: int, regency_code: str, pk: int) 
         request.user, collection.regency
     ):
         messages.info(request, _("Kuesioner #%(id)s sudah dikecualikan.") % {"id": pk})
-        return _back(request, collection, "#kuesioner")
+        return _back(request, collection, "#kuesioner", _list_query(request))
     try:
         workflow.questionnaire_exclude(
             questionnaire=questionnaire, user=request.user, reason=_reason(request)
@@ -132,7 +138,7 @@ def review_exclude(request: HttpRequest, year: int, regency_code: str, pk: int) 
         _refused(request, exc)
     else:
         messages.success(request, _("Kuesioner #%(id)s dikecualikan dari penilaian.") % {"id": pk})
-    return _back(request, collection, "#kuesioner")
+    return _back(request, collection, "#kuesioner", _list_query(request))
 
 
 @login_required
@@ -152,7 +158,7 @@ def review_include(request: HttpRequest, year: int, regency_code: str, pk: int) 
             messages.info(
                 request, _("Kuesioner #%(id)s tidak dikecualikan; tidak ada yang berubah.") % {"id": pk}
             )
-    return _back(request, collection, "#kuesioner")
+    return _back(request, collection, "#kuesioner", _list_query(request))
 
 
 def _state_message(collection: Collection, target_state: str, done: str):
