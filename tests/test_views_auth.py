@@ -1,5 +1,7 @@
 """Login, logout, throttling, password reset and the language switch."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -74,6 +76,21 @@ def test_language_switch_to_english(client, bnnk_a):
     assert 'lang="en"' in body
     assert "Log out" in body
     assert "Keluar" not in body
+
+
+def language_options(body: str) -> list[str]:
+    select = re.search(r'<select id="lang-select".*?</select>', body, re.S).group(0)
+    return [name.strip() for name in re.findall(r"<option[^>]*>([^<]*)</option>", select)]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_language_switch_names_each_language_in_itself(client, bnnk_a, language):
+    client.force_login(bnnk_a)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    body = client.get("/").content.decode()
+    assert language_options(body) == ["Bahasa Indonesia", "English"]
+    assert "Inggris" not in body
+    assert re.search(rf'<option value="{language}" selected>', body)
 
 
 def test_browser_language_does_not_override_indonesian(client):
