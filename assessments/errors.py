@@ -26,9 +26,20 @@ class Conflict(ServiceError):
 
     status = 409
 
-    def __init__(self, message: str, *, current_value, current_version: int, changed_by: str, changed_at):
+    def __init__(
+        self,
+        message: str,
+        *,
+        current_value,
+        current_version: int,
+        changed_by: str,
+        changed_at,
+        changed_by_staff: bool = False,
+    ):
         super().__init__(message, code="conflict")
         self.current_value = current_value
         self.current_version = current_version
         self.changed_by = changed_by
         self.changed_at = changed_at
+        # True when a logged-in user (BNNK staff) wrote the newer value, False for a respondent link or none.
+        self.changed_by_staff = changed_by_staff

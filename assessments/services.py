@@ -158,6 +158,7 @@ def questionnaire_save_answer(
                     current_version=current_version,
                     changed_by=_who(answer) if answer else "",
                     changed_at=answer.updated_at if answer else None,
+                    changed_by_staff=answer is not None and answer.updated_by_id is not None,
                 )
             if value is None:
                 if row is not None:
@@ -195,6 +196,7 @@ def questionnaire_save_answer(
             current_version=current.version,
             changed_by=_who(current),
             changed_at=current.updated_at,
+            changed_by_staff=current.updated_by_id is not None,
         ) from None
 
 

@@ -272,6 +272,36 @@ def test_bad_saves_get_clear_codes(client, link, inst):
     assert not link.questionnaire.answers.filter(value=2).exists()
 
 
+def test_stale_respondent_save_after_a_staff_save_names_bnnk_staff_not_the_person(client, link, inst, bnnk_a):
+    bnnk_a.first_name, bnnk_a.last_name = "Budi", "Santoso"
+    bnnk_a.save()
+    q = question(inst, "q_likert")
+    assert save(client, link, q, "3").status_code == 200  # version 1
+    services.questionnaire_save_answer(
+        questionnaire=link.questionnaire, question=q, raw_value="4", base_version=1, user=bnnk_a
+    )  # BNNK staff correct it: version 2
+    r = save(client, link, q, "2", base=1)  # the respondent's page still holds version 1
+    assert r.status_code == 409
+    body = r.json()
+    assert body["message"] == (
+        "Jawaban ini sudah diubah oleh petugas BNNK. Periksa nilai terbaru sebelum menyimpan."
+    )
+    option_text = q.options.get(value=4).label
+    assert body["conflict"]["label"] == f"4 – {option_text}"  # the option's text, as the staff page shows
+    assert body["conflict"]["value"] == "4" and body["conflict"]["version"] == 2
+    assert body["conflict"]["by"] == "petugas BNNK" and body["conflict"]["at"]
+    assert "Budi" not in r.content.decode() and "Santoso" not in r.content.decode()
+    assert "bnnk_a" not in r.content.decode()
+
+
+def test_stale_respondent_save_after_own_other_tab_says_another_window(client, link, inst):
+    q = question(inst, "q_likert")
+    save(client, link, q, "3")
+    body = save(client, link, q, "2", base=0).json()
+    assert "dari jendela lain" in body["message"]
+    assert body["conflict"]["label"].startswith("3 – ") and body["conflict"]["by"] == ""
+
+
 def test_respondent_page_reveals_no_other_questionnaire_or_staff(client, collection, inst, bnnk_a, link):
     bnnk_a.first_name, bnnk_a.last_name = "Budi", "Santoso"
     bnnk_a.save()

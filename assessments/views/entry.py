@@ -67,6 +67,23 @@ def format_value(value: float | None) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
+def conflict_answer(exc: Conflict, question, *, by: str) -> dict:
+    """The "conflict" part of an autosave 409 (static/js/autosave.js): the newer value, its option's text
+    ("3 – Setuju"), its version, who wrote it (as the caller may show it) and when."""
+    value = exc.current_value
+    shown = format_value(value)
+    labels = question.option_labels
+    if value is not None and question.kind != Question.Kind.NUMBER and value in labels:
+        shown = f"{shown} – {labels[value]}"
+    return {
+        "value": format_value(value),
+        "label": shown or _("(kosong)"),
+        "version": exc.current_version,
+        "by": by,
+        "at": date_format(timezone.localtime(exc.changed_at), "j M H:i") if exc.changed_at else "",
+    }
+
+
 def _get_collection(user, year: int, regency_code: str) -> Collection:
     """The collection of a visible, participating kab/kota in a period; else 404."""
     regency = access.get_regency_or_404(user, regency_code)
@@ -453,22 +470,7 @@ def answer_save(request: HttpRequest, pk: int) -> JsonResponse:
             user=request.user,
         )
     except Conflict as exc:
-        labels = question.option_labels
-        value = exc.current_value
-        shown = format_value(value)
-        if value is not None and question.kind != Question.Kind.NUMBER and value in labels:
-            shown = f"{shown} – {labels[value]}"
-        return _json_error(
-            exc.message,
-            409,
-            conflict={
-                "value": format_value(value),
-                "label": shown or _("(kosong)"),
-                "version": exc.current_version,
-                "by": exc.changed_by,
-                "at": (date_format(timezone.localtime(exc.changed_at), "j M H:i") if exc.changed_at else ""),
-            },
-        )
+        return _json_error(exc.message, 409, conflict=conflict_answer(exc, question, by=exc.changed_by))
     except ServiceError as exc:
         return _json_error(exc.message, exc.status, code=exc.code)
     saved_at = timezone.localtime(answer.updated_at if answer else timezone.now())

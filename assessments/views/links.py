@@ -32,7 +32,15 @@ from .. import autosave_reads, links, selectors, services
 from ..errors import Conflict, ServiceError
 from ..models import Question, RespondentGroup, RespondentLink
 from ..question_specs import question_spec
-from .entry import MAX_RAW_VALUE, _collection_url, _get_collection, _sections, _small_int, format_value
+from .entry import (
+    MAX_RAW_VALUE,
+    _collection_url,
+    _get_collection,
+    _sections,
+    _small_int,
+    conflict_answer,
+    format_value,
+)
 
 LIST_PAGE_SIZE = 50
 
@@ -277,18 +285,20 @@ def respondent_save(request: HttpRequest, token: str) -> JsonResponse:
             link=link,
         )
     except Conflict as exc:
-        # Only the respondent writes through this link, so the newer value is theirs (another tab).
-        return _json_error(
-            _("Jawaban ini sudah diubah dari jendela lain. Periksa nilai terbaru sebelum menyimpan."),
-            409,
-            conflict={
-                "value": format_value(exc.current_value),
-                "label": format_value(exc.current_value) or _("(kosong)"),
-                "version": exc.current_version,
-                "by": "",
-                "at": "",
-            },
-        )
+        # The newer value is the respondent's own (another tab) or BNNK staff's, who may correct a
+        # questionnaire filled through a link. Staff are named by role only: the respondent pages show no
+        # staff member's name (tests/test_links.py), and the respondent needs none to check the value.
+        if exc.changed_by_staff:
+            by = _("petugas BNNK")
+            message = _(
+                "Jawaban ini sudah diubah oleh petugas BNNK. Periksa nilai terbaru sebelum menyimpan."
+            )
+        else:
+            by = ""
+            message = _(
+                "Jawaban ini sudah diubah dari jendela lain. Periksa nilai terbaru sebelum menyimpan."
+            )
+        return _json_error(message, 409, conflict=conflict_answer(exc, question, by=by))
     except ServiceError as exc:
         return _json_error(exc.message, exc.status, code=exc.code)
     saved_at = timezone.localtime(answer.updated_at if answer else timezone.now())
