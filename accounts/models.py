@@ -1,10 +1,12 @@
 """The KOTAN user: one role, bound to the kab/kota or province it works for."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .staff import PUSAT_GROUP, pusat_group_sync
 
 
 class Role(models.TextChoices):
@@ -68,6 +70,36 @@ class User(AbstractUser):
             self.province = None
         if errors:
             raise ValidationError(errors)
+
+    # A save that writes one of these fields may change what the role gives in the admin.
+    _ACCESS_FIELDS = frozenset({"role", "is_staff", "is_superuser"})
+
+    def save(self, *args, **kwargs):
+        """Every save that may change the role (not e.g. the login's last_login) syncs the admin access."""
+        fields = kwargs.get("update_fields")
+        access = fields is None or bool(self._ACCESS_FIELDS.intersection(fields))
+        if access:
+            self._sync_staff()
+        super().save(*args, **kwargs)
+        if access:
+            self.sync_role_access()
+
+    def _sync_staff(self) -> None:
+        # BNN pusat works in the admin; BNNK and BNNP never do. A superuser keeps what it was given.
+        if self.role == Role.PUSAT:
+            self.is_staff = True
+        elif not self.is_superuser:
+            self.is_staff = False
+
+    def sync_role_access(self) -> None:
+        """The group the role gives in the Django admin: a BNN pusat user is in "BNN pusat" (accounts.staff),
+        any other role is not (staff status is set by save()). Called by save(); call it again after
+        something that rewrote the user's groups (the admin's user form does)."""
+        group = Group.objects.filter(name=PUSAT_GROUP).first()
+        if self.role == Role.PUSAT:
+            self.groups.add(group or pusat_group_sync())
+        elif group is not None:
+            self.groups.remove(group)
 
     @property
     def scope_label(self) -> str:

@@ -33,6 +33,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin as django_admin
+from django.contrib.auth.models import Group
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX
@@ -45,9 +46,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.staff import PUSAT_GROUP
 from assessments import evidence as evidence_service
 from assessments import links, services, workflow
-from assessments.models import Collection, EvidenceType, Questionnaire, RespondentLink
+from assessments.models import Collection, EvidenceType, Indicator, Questionnaire, RespondentLink
 from notifications.models import Notification
 from reports.models import RenderedReport
 from tests.factories import group, make_collection, make_period, make_score, question
@@ -74,7 +76,7 @@ GO = "redirect"  # 302 somewhere else, no error message
 REFUSED = "refused"  # 302 somewhere else with an error message (the role may see A but not do this)
 WRITES = "writes"  # POST accepted (below 400) and the database changed
 SHOWS_A = "200+A"  # 200 and A's data in the body (a list or export that must include A for this role)
-SKIP = None  # not requested (only in the admin group, see ADMIN)
+SKIP = None  # not requested (only in the admin group, see ADMIN_OVERRIDES)
 ANY_4XX = "4xx"  # any client error (for path parameters naming nothing)
 
 Outcome = int | str | None
@@ -299,7 +301,7 @@ REVIEW_WRITE = r(LOGIN, REFUSED, 404, WRITES, 404, REFUSED)  # the BNNP of A's p
 PUSAT_WRITE = r(LOGIN, REFUSED, 404, REFUSED, 404, WRITES)  # BNN pusat acts on A
 EXCEL = r(LOGIN, 200, 404, 403, 404, 403)  # only A's BNNK (another role of A's scope: 403)
 
-# Every URL name of the project (the admin site is one group, see ADMIN below). A list holds variants.
+# Every URL name of the project (the admin site: ADMIN_OVERRIDES below). A list holds variants.
 MATRIX: dict[str, Case | list[Case]] = {
     # --- django.contrib.auth and i18n ---
     "login": Case(get=same(200)),
@@ -616,17 +618,127 @@ MATRIX: dict[str, Case | list[Case]] = {
     ],
 }
 
-# The admin site is one group: nobody of the six roles is staff, so every admin URL sends them to the admin
-# login, except the login page itself and logout. Every admin URL is requested with GET by every role; the
-# POSTs (bulk actions, add, change, delete), whose refusal is checked against the database, are sent by
-# anonymous and by BNN pusat, the widest non-staff role (the other roles go through the same staff check).
-ADMIN = Case(get=same(ADMIN_LOGIN), post=r(ADMIN_LOGIN, SKIP, SKIP, SKIP, SKIP, ADMIN_LOGIN))
-ADMIN_OVERRIDES = {
-    "admin:login": Case(get=same(200)),
-    "admin:logout": Case(get=same(GO), post=r(GO, SKIP, SKIP, SKIP, SKIP, GO)),  # non-staff: to the index
+# The admin site. BNN pusat is staff in the group "BNN pusat" (accounts.staff) and gets exactly the pages
+# below; the other roles are not staff, so every admin URL sends them (and anonymous) to the admin login,
+# except the login page itself and logout. Every admin URL is requested with GET by every role; the POSTs
+# (bulk actions, add, change, delete, all with an empty body), whose refusal is checked against the
+# database, are sent by anonymous and BNN pusat (the other roles go through the same staff check). An
+# accepted empty POST redisplays its form (200) and must change nothing.
+NOT_STAFF = r(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, SKIP)
+
+
+def admin_case(pusat_get: Outcome, pusat_post: Outcome = SKIP, *, args=None, data=None, label="") -> Case:
+    """An admin URL: not staff to the admin login, BNN pusat as given (a POST only when pusat_post)."""
+    get = (*NOT_STAFF[:-1], pusat_get)
+    post = r(ADMIN_LOGIN, SKIP, SKIP, SKIP, SKIP, pusat_post) if pusat_post is not SKIP else None
+    return Case(get=get, post=post, args=args, data=data, label=label)
+
+
+def _object(getter):
+    return lambda w: {"object_id": getter(w)}
+
+
+def _indicator(w):
+    return Indicator.objects.filter(variable__instrument=w.period.instrument).order_by("pk").first().pk
+
+
+# Per admin model: its object (A's or the test instrument's: in use, so locked), and for BNN pusat the pages
+# answering 200 to a GET and to an empty POST; every other page of the model answers 403. ("change" of a
+# view-only model is its read-only page.) A model not listed here is closed to BNN pusat: all 403.
+VIEW_PAGES = {"changelist", "change", "history"}
+POST_VIEW = {"changelist", "history"}  # the changelist (no action chosen) and the history only read
+PUSAT_ADMIN = {
+    # Band schemes: everything (the scheme in use is protected: its delete page says why, 200).
+    "assessments_bandscheme": (
+        lambda w: w.period.instrument.band_scheme_id,
+        {"changelist", "add", "change", "delete", "history"},
+        {"changelist", "add", "change", "delete", "history"},
+    ),
+    # The instrument is locked (a period using it has questionnaires): view, copy, export; add a new one.
+    "assessments_instrument": (
+        lambda w: w.period.instrument_id,
+        {"changelist", "add", "change", "history"},
+        {"changelist", "add", "history"},
+    ),
+    # Children of the locked instrument: read-only; they are added on their parent's page, never here.
+    "assessments_variable": (
+        lambda w: w.period.instrument.variables.order_by("pk").first().pk,
+        VIEW_PAGES,
+        POST_VIEW,
+    ),
+    "assessments_indicator": (_indicator, VIEW_PAGES, POST_VIEW),
+    "assessments_question": (lambda w: w.q("q_likert").pk, VIEW_PAGES, POST_VIEW),
+    "assessments_evidencetype": (lambda w: w.evidence.evidence_type_id, VIEW_PAGES, POST_VIEW),
+    # Periods: add and change, never delete.
+    "assessments_period": (
+        lambda w: w.period.pk,
+        {"changelist", "add", "change", "history"},
+        {"changelist", "add", "change", "history"},
+    ),
+    # Survey data, regions and users: view only.
+    "assessments_collection": (lambda w: w.coll_a.pk, VIEW_PAGES, POST_VIEW),
+    "assessments_questionnaire": (lambda w: w.q_complete.pk, VIEW_PAGES, POST_VIEW),
+    "assessments_evidence": (lambda w: w.evidence.pk, VIEW_PAGES, POST_VIEW),
+    "assessments_respondentlink": (lambda w: w.links["valid"].pk, VIEW_PAGES, POST_VIEW),
+    "regions_province": (lambda w: w.a.province_id, VIEW_PAGES, POST_VIEW),
+    "regions_regency": (lambda w: w.a.pk, VIEW_PAGES, POST_VIEW),
+    "accounts_user": (lambda w: w.users["bnnk_a"].pk, VIEW_PAGES, POST_VIEW),
+    # Closed: groups and permissions (the BNN pusat group itself), notifications, login attempts.
+    "auth_group": (lambda w: Group.objects.get(name=PUSAT_GROUP).pk, set(), set()),
+    "notifications_notification": (lambda w: w.notification.pk, set(), set()),
+    "axes_accessattempt": (None, set(), set()),
+    "axes_accesslog": (None, set(), set()),
+    "axes_accessfailurelog": (None, set(), set()),
 }
+ADMIN_PAGES = ("changelist", "add", "change", "delete", "history")
 
 
+def _admin_model_cases() -> dict[str, Case]:
+    cases = {}
+    for model, (obj, get_ok, post_ok) in PUSAT_ADMIN.items():
+        args = _object(obj) if obj else None
+        for page in ADMIN_PAGES:
+            cases[f"admin:{model}_{page}"] = admin_case(
+                200 if page in get_ok else 403, 200 if page in post_ok else 403, args=args
+            )
+        # /admin/<app>/<model>/<id>/ only redirects to the change page (the admin's own shortcut).
+        app, _sep, name = model.partition("_")
+        cases[f"<admin/{app}/{name}/<path:object_id>/>"] = admin_case(GO, args=args)
+    return cases
+
+
+ADMIN_OVERRIDES = {
+    **_admin_model_cases(),
+    # Staff: the login page sends BNN pusat on to the index; the others log in there.
+    "admin:login": Case(get=r(200, 200, 200, 200, 200, GO)),
+    # Logout is POST only for staff (405) and sends BNN pusat to the site's login; the others: to the index.
+    "admin:logout": Case(get=r(GO, GO, GO, GO, GO, 405), post=r(GO, SKIP, SKIP, SKIP, SKIP, LOGIN)),
+    # No login attempt exists: the history page looks the object up first and goes back to the index.
+    "admin:axes_accessattempt_history": admin_case(GO, GO),
+    "admin:axes_accessfailurelog_history": admin_case(GO, GO),
+    "admin:index": admin_case(200),
+    "admin:app_list": admin_case(200),
+    "admin:jsi18n": admin_case(200),
+    # Their own password only, as on the site (the other users' password page is closed, below).
+    "admin:password_change": admin_case(200, 200),
+    "admin:password_change_done": admin_case(200),
+    "admin:auth_user_password_change": admin_case(403, 403),
+    "admin:autocomplete": admin_case(403),  # no field of a model BNN pusat may change autocompletes
+    "admin:view_on_site": admin_case(ANY_4XX),
+    "<admin/(?P<url>.*)$>": admin_case(404),
+    # The instrument's own pages: import (a new instrument), export and copy (the locked one).
+    "admin:assessments_instrument_import": admin_case(200, 200),
+    "admin:assessments_instrument_export": admin_case(200),
+    "admin:assessments_instrument_copy": [
+        admin_case(200, 200),
+        admin_case(
+            200,
+            WRITES,
+            data=lambda w: {"version": "SALINAN-UJI", "name": "Salinan uji"},
+            label="a new version",
+        ),
+    ],
+}
 # Not URL patterns, but paths a browser could try: uploaded files are never served from MEDIA_URL, only
 # through the scope-checked download views above.
 MEDIA_PATHS = {
@@ -672,8 +784,9 @@ def build_path(route: str, values: dict) -> str:
     def sub_route(m):
         return str(values[m.group(1)])
 
-    path = re.sub(r"<(?:\w+:)?(\w+)>", sub_route, route)
-    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", sub_route, path)
+    # Named regex groups first: their "<name>" would otherwise be taken for a route parameter.
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", sub_route, route)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", sub_route, path)
     path = path.replace("^", "").replace("$", "")
     return "/" + path
 
@@ -695,9 +808,7 @@ def default_args(world: World) -> dict:
 
 
 def cases_for(entry: Entry) -> list[Case] | None:
-    if entry.admin:
-        return [ADMIN_OVERRIDES.get(entry.key, ADMIN)]
-    declared = MATRIX.get(entry.key)
+    declared = ADMIN_OVERRIDES.get(entry.key) if entry.admin else MATRIX.get(entry.key)
     if declared is None:
         return None
     return declared if isinstance(declared, list) else [declared]
@@ -706,7 +817,7 @@ def cases_for(entry: Entry) -> list[Case] | None:
 UNDECLARED = (
     "URL {key!r} ({route}) is not in the access matrix. Declare what each role gets in MATRIX in "
     "tests/test_access_matrix.py (anonymous, BNNK A, BNNK B, BNNP A, BNNP other, pusat), with a POST row "
-    "if it accepts POST."
+    "if it accepts POST (an admin URL: in ADMIN_OVERRIDES, a new model admin in PUSAT_ADMIN)."
 )
 
 

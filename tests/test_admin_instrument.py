@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Role, User
 from assessments import instrument_xlsx
 from assessments.instrument import instrument_load_default, instrument_to_data
 from assessments.models import Collection, Indicator, Instrument, Option, Period, Question
@@ -260,15 +260,14 @@ def test_import_and_export_are_for_staff_of_bnn_pusat_only(client, default, rege
     import_url, export_url = url("instrument_import"), url("instrument_export", default.pk)
     assert client.get(import_url).status_code == 302  # anonymous: to the admin login
     bnnk = make_user("bnnk_staff", Role.BNNK, regency=regency_a)
-    bnnk.is_staff = True
-    bnnk.save()
+    # Saving a BNNK never makes it staff (accounts: the role decides); forced here, the view still refuses.
+    User.objects.filter(pk=bnnk.pk).update(is_staff=True)
     bnnk.user_permissions.set(Permission.objects.filter(codename__in=["add_instrument", "view_instrument"]))
     client.force_login(bnnk)
     assert client.get(import_url).status_code == 403
     assert client.get(export_url).status_code == 403
-    pusat_no_perm = make_user("pusat_staff", Role.PUSAT)
-    pusat_no_perm.is_staff = True
-    pusat_no_perm.save()
+    pusat_no_perm = make_user("pusat_staff", Role.PUSAT)  # staff in the group "BNN pusat"
+    pusat_no_perm.groups.clear()
     client.force_login(pusat_no_perm)
     assert client.get(import_url).status_code == 403
     pusat_no_perm.user_permissions.set(
@@ -276,7 +275,8 @@ def test_import_and_export_are_for_staff_of_bnn_pusat_only(client, default, rege
     )
     client.force_login(pusat_no_perm)
     assert client.get(import_url).status_code == 200
-    plain_pusat = make_user("pusat_plain", Role.PUSAT)  # not staff
+    plain_pusat = make_user("pusat_plain", Role.PUSAT)
+    User.objects.filter(pk=plain_pusat.pk).update(is_staff=False)  # not staff: the admin's login
     client.force_login(plain_pusat)
     assert client.get(import_url).status_code == 302
 
