@@ -99,6 +99,7 @@ class Accessibility:
     axe: Axe = field(default_factory=Axe)
     pages: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     blocking: list[str] = field(default_factory=list)
+    reported: bool = False
 
     def audit(self, page: Page, name: str) -> None:
         results = self.axe.run(page).response  # WCAG 2.x A/AA and best-practice rules, violations only
@@ -107,8 +108,10 @@ class Accessibility:
             impact = violation["impact"] or "minor"
             counts[impact] += 1
             line = f"{name} ({page.url}): {violation['id']} [{impact}] {violation['help']}"
-            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
-            detail = f"{line}\n      nodes ({len(targets)}): " + "; ".join(targets[:8])
+            nodes = [" ".join(map(str, node["target"])) + why(node) for node in violation["nodes"]]
+            detail = f"{line}\n        " + "\n        ".join(nodes[:8])
+            if len(nodes) > 8:
+                detail += f"\n        ... and {len(nodes) - 8} more"
             if impact in BLOCKING:
                 self.blocking.append(detail)
             print(f"      axe {detail}", flush=True)
@@ -118,6 +121,9 @@ class Accessibility:
         print(f"      axe {name}: {summary}{flag}", flush=True)
 
     def report(self, fail: bool = True) -> None:
+        if self.reported:
+            return
+        self.reported = True
         totals = {i: sum(c[i] for _n, c in self.pages) for i in IMPACTS}
         clean = sum(1 for _n, c in self.pages if not any(c.values()))
         print(
@@ -136,6 +142,12 @@ class Accessibility:
     def axe_version(self) -> str:
         match = re.search(r"axe v([\d.]+)", self.axe.axe_script[:200])
         return match.group(1) if match else "?"
+
+
+def why(node: dict) -> str:
+    """axe's first reason for one node, e.g. the contrast ratio and the two colours."""
+    reasons = [c["message"] for c in node.get("any", []) + node.get("all", []) + node.get("none", [])]
+    return f" -- {reasons[0]}" if reasons and reasons[0] else ""
 
 
 A11Y = Accessibility()
@@ -558,6 +570,13 @@ class Walk:
             ikotan = row[header.index("IKOTAN (0–100)")]  # 2 decimals, as the page (rounding aside)
             assert abs(ikotan - float(score.replace(",", "."))) < 0.0051, (row, score)
             assert row[header.index("Status")] == "Terverifikasi", row
+        for code, _name, _score in regencies[-1:]:  # the report pages of the kab/kota just walked
+            page.goto(f"{BASE}/laporan/provinsi/{code[:2]}/")
+            expect(page.locator("main h1")).to_be_visible()
+            self.shot(page, "pusat-laporan-provinsi")
+            page.goto(f"{BASE}/laporan/kabkota/{code}/")
+            expect(page.locator("main h1")).to_be_visible()
+            self.shot(page, "pusat-laporan-kabkota")
         print(
             f"  {self.width.name}: XLSX ranking holds {', '.join(n for _c, n, _s in regencies)}", flush=True
         )
