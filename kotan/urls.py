@@ -2,12 +2,18 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts.views import home
 from assessments.urls import respondent_urlpatterns
 from reports.api import api
 
 from .views import healthz, readyz
+
+# The admin (BNN pusat's instruments, periods and band schemes) says whose it is, not "Django administration".
+admin.site.site_header = _("Administrasi KOTAN")
+admin.site.site_title = _("Admin KOTAN")
+admin.site.index_title = _("Instrumen, periode dan data rujukan")
 
 urlpatterns = [
     path("", home, name="home"),
