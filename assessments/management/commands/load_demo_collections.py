@@ -2,8 +2,10 @@
 
 In Jawa Timur (the demo BNNP's province): Kota Malang (the demo BNNK's) is a draft with 120 of its
 180 questionnaires complete, so its provisional score shows and it can be finished and submitted;
-twelve kab/kota are submitted and wait for the BNNP; eight are verified. A few kab/kota of the other
-demo provinces are submitted too. Questionnaires are synthetic ("Responden sintetis"), generated like
+twelve kab/kota are submitted and wait for the BNNP; eight are verified. One of the submitted,
+Kabupaten Pacitan, answered the Hukum questions much higher than last year, so its review page shows
+the "moved more than 25 points since last year" flag. A few kab/kota of the other demo provinces are
+submitted too. Questionnaires are synthetic ("Responden sintetis"), generated like
 load_demo_history's, with the default instrument's quotas; a required evidence document is attached
 to every submitted collection. Scores come from the real engine. Idempotent: a collection that
 already has questionnaires is left as it is.
@@ -31,6 +33,12 @@ DRAFT_PARTIAL = "3573"  # Kota Malang: the demo BNNK's own kab/kota, two thirds 
 SUBMITTED_IN_PROVINCE = 12
 VERIFIED_IN_PROVINCE = 8
 OTHER_SUBMITTED = ["1505", "1571", "5201", "5272", "9602"]  # in the other demo provinces
+# One submitted kab/kota of Jawa Timur whose Hukum answers run much higher than last year's synthetic
+# ones, so the BNNP's review page shows the "moved more than 25 points since last year" flag
+# (assessments.quality.variable_jumps) in the demo too. JUMP_SHIFT is on the latent (logit) scale.
+JUMP_REGENCY = "3501"  # Kabupaten Pacitan
+JUMP_VARIABLE = "HK"
+JUMP_SHIFT = 1.5
 # A minimal valid one-page PDF, so evidence downloads open.
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
@@ -65,7 +73,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             rows = self._questionnaires(period, todo, rng)
             by_collection = {c.pk: strengths[c.regency_id] + 0.12 * YEARS_BACK for c in todo}
-            initial, corrected = history._answers(period.instrument, rows, by_collection, rng)
+            shifts = {
+                (c.pk, JUMP_VARIABLE): JUMP_SHIFT
+                for c, state in todo.items()
+                if c.regency.code == JUMP_REGENCY and state != Collection.State.DRAFT
+            }
+            initial, corrected = history._answers(period.instrument, rows, by_collection, rng, shifts)
             submitted = {c.pk for c, state in todo.items() if state != Collection.State.DRAFT}
             history._snapshots([r for r in initial if r[1] in submitted])
             # Drafts have no first submission: their answers are the initial ones.

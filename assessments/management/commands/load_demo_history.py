@@ -188,10 +188,12 @@ class Command(BaseCommand):
             for start in range(0, len(rows), 20000):
                 cursor.executemany(sql, [(qn, q, v, now) for qn, _c, _g, q, v in rows[start : start + 20000]])
 
-    def _answers(self, instrument, questionnaires, by_collection, rng):
+    def _answers(self, instrument, questionnaires, by_collection, rng, shifts=None):
         """(initial, corrected) answer rows [questionnaire, collection, group, question, value]: every
         question asked of the questionnaire's group; ~a third of the kab/kota corrected some answers
-        upward after submitting (what the BNNP's comments usually bring)."""
+        upward after submitting (what the BNNP's comments usually bring). `shifts` maps
+        (collection id, variable code) to an extra on the latent scale for that variable's questions
+        (no random draws, so every other answer stays as it would be without it)."""
         questions = list(
             Question.objects.filter(instrument=instrument)
             .order_by("id")
@@ -230,6 +232,11 @@ class Command(BaseCommand):
             strength = np.array([by_collection[c] for c in rows[:, 1]])
             logit = strength[:, None] + np.array([q_offset[q] for q in q_ids])[None, :]
             logit = logit + rng.normal(0.0, 0.6, logit.shape)
+            if shifts:
+                variable_of = {q: v for q, _i, v in questions}
+                logit = logit + np.array(
+                    [[shifts.get((c, variable_of[q]), 0.0) for q in q_ids] for c in rows[:, 1].tolist()]
+                )
             p = 1.0 / (1.0 + np.exp(-(logit + 0.35)))
             level = rng.binomial(np.broadcast_to(n_opt - 1, p.shape), p)
             fixed = np.isin(rows[:, 1], list(corrects))[:, None] & (rng.random(p.shape) < 0.2)
