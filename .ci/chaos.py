@@ -322,29 +322,6 @@ def setup_data() -> Plan:
 # --- load -------------------------------------------------------------------------------------------------
 
 
-async def exchange(method: str, path: str, headers: dict, body: bytes = b""):
-    """One HTTP/1.0 request on its own connection: (status, headers, body)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", WEB_PORT)
-    try:
-        lines = [f"{method} {path} HTTP/1.0", f"Host: 127.0.0.1:{WEB_PORT}"]
-        lines += [f"{k}: {v}" for k, v in headers.items()]
-        if method == "POST":
-            lines.append(f"Content-Length: {len(body)}")
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        await writer.drain()
-        data = await reader.read()
-    finally:
-        writer.close()
-    head, _sep, payload = data.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    status = int(status_line.split(" ", 2)[1]) if status_line.startswith("HTTP/") else 0
-    parsed = {}
-    for line in header_lines:
-        name, _sep, value = line.partition(":")
-        parsed[name.strip().lower()] = value.strip()
-    return status, parsed, payload
-
-
 @dataclass
 class Record:
     window: str
@@ -394,7 +371,7 @@ class Load:
         error = ""
         try:
             status, answer_headers, payload = await asyncio.wait_for(
-                exchange(method, path, headers, body), REQUEST_TIMEOUT
+                load.exchange("127.0.0.1", WEB_PORT, method, path, headers, body), REQUEST_TIMEOUT
             )
         except TimeoutError:
             status, answer_headers, payload, error = 0, {}, b"", "timeout"

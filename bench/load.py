@@ -188,13 +188,14 @@ def fmt(value: float) -> str:
 # --- the HTTP client ---------------------------------------------------------------------------------
 
 
-async def http(host: str, port: int, method: str, path: str, headers: dict, body: bytes = b""):
-    """One HTTP/1.0 request on its own connection: (status, body). HTTP/1.0 keeps gunicorn from chunking."""
+async def exchange(host: str, port: int, method: str, path: str, headers: dict, body: bytes = b""):
+    """One HTTP/1.0 request on its own connection: (status, headers by lower-case name, body). HTTP/1.0
+    keeps gunicorn from chunking. Also the client of .ci/chaos.py."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
         lines = [f"{method} {path} HTTP/1.0", f"Host: {host}:{port}"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
-        if body:
+        if body or method == "POST":
             lines.append(f"Content-Length: {len(body)}")
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         await writer.drain()
@@ -202,7 +203,18 @@ async def http(host: str, port: int, method: str, path: str, headers: dict, body
     finally:
         writer.close()
     head, _sep, payload = data.partition(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    status = int(status_line.split(" ", 2)[1]) if status_line.startswith("HTTP/") else 0
+    parsed = {}
+    for line in header_lines:
+        name, _sep, value = line.partition(":")
+        parsed[name.strip().lower()] = value.strip()
+    return status, parsed, payload
+
+
+async def http(host: str, port: int, method: str, path: str, headers: dict, body: bytes = b""):
+    """One request: (status, body)."""
+    status, _headers, payload = await exchange(host, port, method, path, headers, body)
     return status, payload
 
 
