@@ -17,6 +17,9 @@ from reports import exports
 from tests.factories import make_collection, make_score
 from tests.scored_data import YEAR, scored_period
 
+# The first columns of both ranking exports (CSV and XLSX), in order.
+LEADING_COLUMNS = ["Peringkat", "Dari", "Kode", "Kabupaten/kota", "Provinsi", "Jenis", "IKOTAN (0–100)"]
+
 
 @pytest.fixture
 def period(regency_a, regency_b, regency_other):
@@ -35,15 +38,7 @@ def test_national_csv_for_pusat_has_every_participant_ranked_first(client_for, p
     assert response["Content-Type"].startswith("text/csv")
     assert f'filename="peringkat-ikotan-{YEAR}.csv"' in response["Content-Disposition"]
     header, *rows = _csv_rows(response)
-    assert header[:7] == [
-        "Peringkat",
-        "Dari",
-        "Kode",
-        "Kabupaten/kota",
-        "Provinsi",
-        "Jenis",
-        "IKOTAN (0–100)",
-    ]
+    assert header[:7] == LEADING_COLUMNS
     assert header[7:9] == ["Ketahanan Keluarga", "Kelembagaan"]
     assert header[9:] == [
         "Kategori",
@@ -97,13 +92,7 @@ def test_xlsx_reads_straight_into_pandas(client_for, pusat, period):
     content = client_for(pusat).get(reverse("reports:ranking_xlsx", args=[YEAR])).content
     frame = pd.read_excel(io.BytesIO(content), dtype={"Kode": str})
     assert list(frame.columns) == [
-        "Peringkat",
-        "Dari",
-        "Kode",
-        "Kabupaten/kota",
-        "Provinsi",
-        "Jenis",
-        "IKOTAN (0–100)",
+        *LEADING_COLUMNS,
         "Ketahanan Keluarga",
         "Kelembagaan",
         "Kategori",
