@@ -367,10 +367,19 @@ def regency_context(
     }
 
 
-def render_pdf(template: str, context: dict) -> bytes:
-    """HTML from templates/reports/pdf/<template> in Bahasa Indonesia, then WeasyPrint."""
+def report_html(template: str, context: dict) -> str:
+    """HTML from templates/reports/pdf/<template> in Bahasa Indonesia."""
+    with translation.override("id"):
+        return render_to_string(f"reports/pdf/{template}", context)
+
+
+def layout(html: str):
+    """WeasyPrint's laid-out document (its pages and boxes): where the pages break, before any PDF."""
     from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s, only workers need it
 
-    with translation.override("id"):
-        html = render_to_string(f"reports/pdf/{template}", context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    """HTML from templates/reports/pdf/<template> in Bahasa Indonesia, then WeasyPrint."""
+    return layout(report_html(template, context)).write_pdf()

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # Bump when templates/reports/pdf/* or reports/svg.py change what a PDF looks like: every report
 # is then rendered again once.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"  # 2: value labels clear of the national line, no lone table rows
 
 NATIONAL = RenderedReport.ScopeKind.NATIONAL
 PROVINCE = RenderedReport.ScopeKind.PROVINCE

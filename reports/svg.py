@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 # Category colours from the lowest band to the highest (red → green); schemes have 3 to 5 bands.
@@ -47,6 +48,67 @@ def _fmt(value: float | None, decimals: int = 2) -> str:
     return f"{value:.{decimals}f}".replace(".", ",")
 
 
+# Advance widths of DejaVu Sans in em (digits 1303/2048, comma and full stop 651/2048, en dash 1024/2048);
+# any other character counts as the widest Latin glyph (W, m, em dash: about 1 em), so that the estimate
+# errs on the wide side.
+_ADVANCE = {**dict.fromkeys("0123456789", 0.637), ",": 0.318, ".": 0.318, "–": 0.5, " ": 0.318}
+_WIDE = 1.0
+
+
+def text_width(text: str, font_size: float = 10.0) -> float:
+    """The width of `text` drawn in FONT at `font_size` px (an upper estimate for other characters)."""
+    return sum(_ADVANCE.get(ch, _WIDE) for ch in text) * font_size
+
+
+@dataclass(frozen=True)
+class LabelPlacement:
+    """Where a bar's value label is drawn: text x and anchor, and the box it covers from left to right."""
+
+    x: float
+    anchor: str  # "start" or "end"
+    inside: bool  # on the bar's own colour
+    left: float
+    right: float
+
+
+def place_value_label(
+    bar_start: float,
+    bar_end: float,
+    label_width: float,
+    line_x: float | None = None,
+    *,
+    gap: float = 4.0,
+    clearance: float = 2.5,
+) -> LabelPlacement:
+    """Place a bar's value label so that it never crosses the dashed reference line at `line_x`.
+
+    The label sits just right of the bar's end, as everywhere in the chart. When that box would cross
+    the line (a bar ending just short of it), the label goes inside the bar at its end, right-aligned,
+    where it still reads as the bar's value and the line passes through empty space after the bar; a bar
+    too short to hold it puts the label just right of the line instead.
+    """
+    outside = LabelPlacement(bar_end + gap, "start", False, bar_end + gap, bar_end + gap + label_width)
+    if line_x is None or not _crosses(outside, line_x, clearance):
+        return outside
+    inside = LabelPlacement(bar_end - gap, "end", True, bar_end - gap - label_width, bar_end - gap)
+    if inside.left >= bar_start + gap and not _crosses(inside, line_x, clearance):
+        return inside
+    right = max(line_x, bar_end) + clearance + gap / 2
+    return LabelPlacement(right, "start", False, right, right + label_width)
+
+
+def _crosses(label: LabelPlacement, line_x: float, clearance: float) -> bool:
+    return label.left - clearance < line_x < label.right + clearance
+
+
+def _ink_on(fill: str) -> str:
+    """Black or white text, whichever contrasts more with a #rrggbb fill (WCAG relative luminance)."""
+    channels = [int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#212121" if luminance > 0.179 else "#fff"
+
+
 def _svg(width: int, height: int, body: list[str], title: str = "") -> str:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -71,12 +133,14 @@ def hbar_chart(
 ) -> str:
     """Horizontal bars, one per (label, value), in the order given; a missing value draws no bar.
 
-    `reference` draws a dashed vertical line (e.g. the national average) labelled at the top.
+    `reference` draws a dashed vertical line (e.g. the national average) labelled at the top; no value
+    label crosses it (place_value_label).
     """
     gap = 4
     top = 16 if reference else 4
     plot_w = width - label_width - 50
     height = top + len(items) * (bar_height + gap) + 18
+    line_x = label_width + plot_w * max(0.0, min(reference[1], maximum)) / maximum if reference else None
     body: list[str] = []
     # grid every 20 points
     for tick in range(0, int(maximum) + 1, 20):
@@ -95,18 +159,20 @@ def hbar_chart(
         )
         if value is not None and not (isinstance(value, float) and math.isnan(value)):
             w = max(0.0, min(value, maximum)) / maximum * plot_w
+            text = _fmt(value, decimals)
+            spot = place_value_label(label_width, label_width + w, text_width(text), line_x)
+            ink = f' fill="{_ink_on(colour)}"' if spot.inside else ""
             body.append(
                 f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{colour}"/>'
-                f'<text x="{label_width + w + 4:.1f}" y="{y + bar_height * 0.72:.1f}">'
-                f"{_fmt(value, decimals)}</text>"
+                f'<text x="{spot.x:.1f}" y="{y + bar_height * 0.72:.1f}" text-anchor="{spot.anchor}"{ink}>'
+                f"{text}</text>"
             )
     if reference:
         name, value = reference
-        x = label_width + plot_w * max(0.0, min(value, maximum)) / maximum
         body.append(
-            f'<line x1="{x:.1f}" y1="{top - 2}" x2="{x:.1f}" y2="{height - 16}" stroke="#212121" '
+            f'<line x1="{line_x:.1f}" y1="{top - 2}" x2="{line_x:.1f}" y2="{height - 16}" stroke="#212121" '
             f'stroke-width="1.2" stroke-dasharray="4 3"/>'
-            f'<text x="{x:.1f}" y="{top - 5}" text-anchor="middle" font-size="9">'
+            f'<text x="{line_x:.1f}" y="{top - 5}" text-anchor="middle" font-size="9">'
             f"{_t(name)} {_fmt(value)}</text>"
         )
     return _svg(width, height, body, title)
