@@ -186,9 +186,14 @@ def snapshot_answers(collection_ids: list[int]) -> pd.DataFrame:
         .values_list("collection_id", "rows")
     ):
         firsts.setdefault(cid, rows)
+    return snapshot_frame(firsts)
+
+
+def snapshot_frame(rows_by_collection: dict[int, list]) -> pd.DataFrame:
+    """Snapshot rows ([questionnaire, group, question, value] lists) per collection as an answers frame."""
     parts = [
         pd.DataFrame(rows, columns=scoring.ANSWER_COLUMNS[1:]).assign(collection_id=cid)
-        for cid, rows in firsts.items()
+        for cid, rows in rows_by_collection.items()
         if rows
     ]
     if not parts:

@@ -1,16 +1,16 @@
 """What a collection page shows of its score: provisional while collecting, the stored scores after
-submit (or "sedang dihitung"), and the submitted-vs-current difference per variable with its reasons."""
+submit (or "sedang dihitung"), and the submitted-vs-current difference per variable with its reasons
+(reports.score_changes)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from assessments import quality
-from assessments.models import Collection, Questionnaire, ReviewEvent
+from assessments.models import Collection, Questionnaire
 from reports.models import Score
+from reports.score_changes import ScoreChanges, collection_changes
 from reports.services import ScoreView, provisional_score
-
-REASON_ACTIONS = (ReviewEvent.Action.EXCLUDED, ReviewEvent.Action.INCLUDED, ReviewEvent.Action.RETURNED)
 
 
 @dataclass
@@ -20,7 +20,7 @@ class ScoreCard:
     submitted: ScoreView | None = None
     verified: bool = False
     differences: list[dict] = field(default_factory=list)
-    reasons: list = field(default_factory=list)
+    changes: ScoreChanges | None = None  # why the current score differs from the submitted one
     jumps: list[str] = field(default_factory=list)  # variables that moved > 25 points since last year
 
 
@@ -91,9 +91,5 @@ def score_card(collection: Collection) -> ScoreCard:
                 "delta": current.overall - submitted.overall,
             }
         )
-        card.reasons = list(
-            ReviewEvent.objects.filter(collection=collection, action__in=REASON_ACTIONS)
-            .select_related("questionnaire__group")
-            .order_by("at", "id")
-        )
+        card.changes = collection_changes(collection, submitted, current)
     return card
