@@ -504,7 +504,8 @@ def collection_changes(
     collection: Collection, submitted: Score | None, current: Score | None
 ) -> ScoreChanges | None:
     """The reasons shown beside a collection's submitted-vs-current difference (None without both scores).
-    No query when the two show alike; else three, plus the comparison's when it is not cached."""
+    No query when the two show alike; else two (events, group names), plus ten for the comparison
+    when it is not cached."""
     if submitted is None or current is None:
         return None
     sent, now = Stored.of(submitted), Stored.of(current)

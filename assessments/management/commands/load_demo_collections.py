@@ -9,6 +9,13 @@ submitted too. Questionnaires are synthetic ("Responden sintetis"), generated li
 load_demo_history's, with the default instrument's quotas; a required evidence document is attached
 to every submitted collection. Scores come from the real engine. Idempotent: a collection that
 already has questionnaires is left as it is.
+
+About a third of the submitted and verified kab/kota get some answers raised one level after their
+first-submission snapshot (load_demo_history's corrections), written straight into the answer table:
+no return and no answer history record them. Their submitted and current scores therefore differ (in
+the demo database Kabupaten Ponorogo by +5.61), and the score card names that cause
+(reports.score_changes: "N jawaban diubah ... Tanpa pengembalian tercatat; perubahan ini tidak ada di
+riwayat jawaban.").
 """
 
 from __future__ import annotations
