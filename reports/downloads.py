@@ -1,10 +1,14 @@
-"""Download views: ranking CSV/XLSX, cached PDF reports, and BNN pusat's "Render ulang".
+"""Download views: ranking CSV/XLSX, cached PDF reports with their status and "Siapkan PDF", and BNN
+pusat's "Render ulang".
 
-Views are thin: scope comes from kotan.access, files from reports.exports / reports.rendering.
-A PDF is never rendered here: a missing one is asked of Celery and the page says it is being prepared.
+Views are thin: scope comes from kotan.access, files from reports.exports / reports.rendering, a report
+link's state from reports.report_links. A PDF is never rendered here: a missing one is asked of Celery
+(reports.scheduling.request_report_render) and the page shows it being prepared until it is there.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,14 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 from assessments.models import Period
 from kotan import access
 from regions.models import Regency
-from reports import exports, rendering
-from reports.models import RenderedReport, Score
-
-SCOPE_SLUGS = {
-    "nasional": RenderedReport.ScopeKind.NATIONAL,
-    "provinsi": RenderedReport.ScopeKind.PROVINCE,
-    "kabkota": RenderedReport.ScopeKind.REGENCY,
-}
+from reports import exports, rendering, report_links, scheduling
+from reports.models import RenderedReport
+from reports.report_links import ReportLink
 
 
 def _period(year: int) -> Period:
@@ -64,17 +64,6 @@ def ranking_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _has_scores(period: Period, scope_kind: str, key: str) -> bool:
-    scores = Score.objects.filter(
-        collection__period=period, instrument_id=period.instrument_id, basis=Score.Basis.CURRENT
-    )
-    if scope_kind == RenderedReport.ScopeKind.REGENCY:
-        scores = scores.filter(collection__regency__code=key)
-    elif scope_kind == RenderedReport.ScopeKind.PROVINCE:
-        scores = scores.filter(collection__regency__province__code=key)
-    return scores.exists()
-
-
 def may_see_report(user, scope_kind: str, key: str) -> bool:
     """A report may be read by whoever may see every kab/kota it shows (kotan.access decides that)."""
     if scope_kind == RenderedReport.ScopeKind.NATIONAL:
@@ -87,54 +76,124 @@ def may_see_report(user, scope_kind: str, key: str) -> bool:
     return False
 
 
-def report_status(user, period: Period | dict, scope_kind: str, key: str = "") -> dict | None:
-    """For a page: the PDF link, when it was rendered and from which scores; None if not allowed.
+def report_status(user, period: Period | dict, scope_kind: str, key: str = "") -> ReportLink | None:
+    """For a page: the PDF report's link in its state (reports.report_links); None if not allowed.
     `period` is a Period or a dict with "id" and "year" (reports.selectors.periods_for_reports).
-    Template: {% include "reports/pdf/_report_link.html" with report=... %} (one or two queries)."""
+    Template: {% include "reports/pdf/_report_link.html" with report=... %} (four or five queries)."""
     if not may_see_report(user, scope_kind, key):
         return None
     period_id, year = (period["id"], period["year"]) if isinstance(period, dict) else (period.pk, period.year)
-    slug = {v: k for k, v in SCOPE_SLUGS.items()}[scope_kind]
-    args = [year, slug] + ([key] if key else [])
-    name = "reports:report_pdf_scoped" if key else "reports:report_pdf"
-    cached = rendering.cached(period_id, scope_kind, key)
-    return {
-        "url": reverse(name, args=args),
-        "rendered_at": cached.rendered_at if cached and cached.file else None,
-        "inputs_at": (cached.data or {}).get("inputs_at") if cached else None,
-        "year": year,
-    }
+    return report_links.link_state(period_id, year, scope_kind, key)
 
 
-@require_GET
-@login_required
-def report_pdf(request: HttpRequest, year: int, scope: str, key: str = "") -> HttpResponse:
-    scope_kind = SCOPE_SLUGS.get(scope)
+def _report_or_404(request: HttpRequest, year: int, scope: str, key: str) -> tuple[Period, str]:
+    """The period and scope kind of a report URL, or 404: unknown, or not for this user (the same
+    answer, so that a report's existence is not told to someone who may not read it)."""
+    scope_kind = report_links.SCOPE_SLUGS.get(scope)
     if scope_kind is None or (scope_kind == RenderedReport.ScopeKind.NATIONAL) != (key == ""):
         raise Http404
     period = _period(year)
     if not may_see_report(request.user, scope_kind, key):
         raise Http404(_("Laporan tidak ditemukan."))
+    return period, scope_kind
+
+
+def _serve(link: ReportLink, period: Period, scope_kind: str, key: str) -> FileResponse:
     cached = rendering.cached(period, scope_kind, key)
-    if cached and cached.file and default_storage.exists(cached.file.name):
-        response = FileResponse(
-            default_storage.open(cached.file.name, "rb"),
-            as_attachment=True,
-            filename=cached.file.name.rsplit("/", 1)[-1],
-            content_type="application/pdf",
-        )
-        response["X-Rendered-At"] = cached.rendered_at.isoformat()
-        return response
-    if not _has_scores(period, scope_kind, key):
+    response = FileResponse(
+        default_storage.open(cached.file.name, "rb"),
+        as_attachment=True,
+        filename=cached.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+    response["X-Rendered-At"] = link.rendered_at.isoformat()
+    return response
+
+
+def _page_path(request: HttpRequest) -> str:
+    """The page a report link sits on, for its forms without JavaScript: this request's own path, or
+    for a fragment htmx asked for, the page that asked (its HX-Current-URL), or "" if not ours."""
+    if not request.headers.get("HX-Request"):
+        return request.get_full_path()
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if page.netloc and page.netloc != request.get_host():
+        return ""
+    return urlunsplit(("", "", page.path, page.query, ""))
+
+
+def _link_fragment(request: HttpRequest, link: ReportLink) -> HttpResponse:
+    response = render(
+        request, "reports/pdf/_report_link_state.html", {"report": link, "next": _page_path(request)}
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+@login_required
+def report_pdf(request: HttpRequest, year: int, scope: str, key: str = "") -> HttpResponse:
+    """The PDF when it is stored; otherwise its render is asked of Celery (once, however often this is
+    opened) and a page says it is being prepared, updating itself when it is done. A GET may ask: the
+    render only fills the report cache, changes no data and is queued at most once per POLL_LIMIT."""
+    period, scope_kind = _report_or_404(request, year, scope, key)
+    link = report_links.link_state(period.pk, year, scope_kind, key)
+    if link.state == report_links.NO_SCORES:
         # Nothing would ever be rendered: say so instead of "sedang disiapkan" forever.
         raise Http404(_("Belum ada skor untuk laporan ini."))
-    rendering.request_scope_render(period.pk, scope_kind, key)
+    if link.state in (report_links.MISSING, report_links.STALLED, report_links.FAILED):
+        scheduling.request_report_render(period.pk, scope_kind, key)
+        link = report_links.link_state(period.pk, year, scope_kind, key)  # eager tasks: rendered by now
+    if link.has_file:
+        return _serve(link, period, scope_kind, key)
     return render(
         request,
         "reports/pdf/pending.html",
-        {"period": period, "scope_kind": scope_kind, "key": key, "retry": request.get_full_path()},
-        status=202,
+        {"period": period, "report": link, "retry": request.get_full_path()},
+        status=202 if link.state == report_links.PENDING else 200,
     )
+
+
+@require_GET
+@login_required
+def report_pdf_status(request: HttpRequest, year: int, scope: str, key: str = "") -> HttpResponse:
+    """The report link in its state now, as an HTML fragment: what the page polls while it is pending."""
+    period, scope_kind = _report_or_404(request, year, scope, key)
+    return _link_fragment(request, report_links.link_state(period.pk, year, scope_kind, key))
+
+
+@require_POST
+@login_required
+def report_pdf_prepare(request: HttpRequest, year: int, scope: str, key: str = "") -> HttpResponse:
+    """ "Siapkan PDF" / "Perbarui PDF" / "Coba lagi": ask for the report's render unless one is running or
+    it is up to date. htmx gets the link's new state; without JavaScript, back to the page."""
+    period, scope_kind = _report_or_404(request, year, scope, key)
+    link = report_links.link_state(period.pk, year, scope_kind, key)
+    if link.state == report_links.NO_SCORES:
+        raise Http404(_("Belum ada skor untuk laporan ini."))
+    if link.state in report_links.STARTABLE:
+        scheduling.request_report_render(period.pk, scope_kind, key)
+        link = report_links.link_state(period.pk, year, scope_kind, key)
+    if request.headers.get("HX-Request"):
+        return _link_fragment(request, link)
+    return redirect(_safe_next(request, fallback=_report_page(year, scope_kind, key)))
+
+
+def _report_page(year: int, scope_kind: str, key: str) -> str:
+    name = {
+        RenderedReport.ScopeKind.NATIONAL: "reports:national",
+        RenderedReport.ScopeKind.PROVINCE: "reports:province",
+        RenderedReport.ScopeKind.REGENCY: "reports:regency",
+    }[scope_kind]
+    return f"{reverse(name, args=[key] if key else [])}?tahun={year}"
+
+
+def _safe_next(request: HttpRequest, *, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
 @require_POST
@@ -150,9 +209,4 @@ def render_again(request: HttpRequest, year: int) -> HttpResponse:
         _("Laporan periode %(year)s sedang dirender ulang; muat ulang halaman ini beberapa saat lagi.")
         % {"year": year},
     )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("home")
-    return redirect(target)
+    return redirect(_safe_next(request, fallback=reverse("home")))

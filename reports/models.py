@@ -99,6 +99,44 @@ class RenderedReport(models.Model):
         return f"{self.period_id} {self.scope_kind} {self.scope_key} {self.kind}"
 
 
+class RenderRequest(models.Model):
+    """A user's click asking for one report's PDF (reports.report_links), one row per period and scope.
+
+    `queued` from the click until the render task finishes (`done`) or fails (`failed`, with why). A
+    click while it is queued asks nothing more, so a double click renders once; the row is reused by
+    the next click once it is done, failed, or queued longer than report_links.POLL_LIMIT.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("dalam antrean")
+        DONE = "done", _("selesai")
+        FAILED = "failed", _("gagal")
+
+    class Reason(models.TextChoices):
+        RENDER = "render", _("gagal dirender")
+        BROKER = "broker", _("antrean tidak tersedia")
+
+    period = models.ForeignKey("assessments.Period", on_delete=models.CASCADE, related_name="+")
+    scope_kind = models.CharField(_("cakupan"), max_length=10, choices=RenderedReport.ScopeKind.choices)
+    scope_key = models.CharField(_("kode wilayah"), max_length=4, blank=True)  # "" for national
+    state = models.CharField(_("status"), max_length=8, choices=State.choices)
+    reason = models.CharField(_("alasan"), max_length=8, choices=Reason.choices, blank=True)
+    requested_at = models.DateTimeField(_("diminta pada"))
+    finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("permintaan render laporan")
+        verbose_name_plural = _("permintaan render laporan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "scope_kind", "scope_key"], name="render_request_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.scope_kind} {self.scope_key} {self.state}"
+
+
 class ApiToken(models.Model):
     """A personal API token (Authorization: Bearer <token>). Only its SHA-256 is stored."""
 

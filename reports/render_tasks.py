@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from reports import rendering
+from reports import rendering, report_links
 
 
 @shared_task(name="reports.render_period_reports")
@@ -13,5 +13,6 @@ def render_period_reports(period_id: int, force: bool = False) -> dict:
 
 @shared_task(name="reports.render_scope_report")
 def render_scope_report(period_id: int, scope_kind: str, scope_key: str, force: bool = False) -> dict:
-    """Render one report (asked for by a page that found it missing, or by "Render ulang")."""
-    return rendering.render_period(period_id, force=force, scopes=[(scope_kind, scope_key)])
+    """Render one report a user asked for (reports.scheduling.request_report_render) and record for the
+    page whether it worked."""
+    return report_links.render_requested(period_id, scope_kind, scope_key, force=force)

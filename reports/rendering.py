@@ -23,10 +23,10 @@ import pandas as pd
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessments.models import Collection, Period
-from reports import pdf, report_data, selectors
+from reports import pdf, report_data, score_changes, selectors
 from reports.models import RenderedReport
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,16 @@ def _levers(data: PeriodReportData, collection_id: int, limit: int = 5) -> list[
     return out
 
 
+def _score_changes(rec: dict) -> list[score_changes.Reason]:
+    """Why the kab/kota's current index differs from its submitted one (reports.score_changes, cached per
+    input fingerprints), in Bahasa Indonesia like the rest of the PDF."""
+    if pd.isna(rec["submitted"]) or abs(rec["current"] - rec["submitted"]) < score_changes.POINT:
+        return []
+    with translation.override("id"):
+        found = score_changes.changes_for_collection_id(int(rec["collection_id"]))
+    return found.reasons if found else []
+
+
 def report_context(
     data: PeriodReportData, scope_kind: str, key: str, *, today: datetime.date, with_levers: bool = True
 ) -> dict:
@@ -178,6 +188,7 @@ def report_context(
         "state": rec["state"],
         "state_label": rec["state_label"],
         "submitted_overall": None if pd.isna(rec["submitted"]) else rec["submitted"],
+        "changes": _score_changes(rec),
         # the answers' hash: levers (below) depend on nothing else, so the fingerprint can skip them
         "input_hash": details.get("input_hash", ""),
     }
@@ -254,6 +265,14 @@ def _store(period: Period, scope_kind: str, key: str, kind: str, **values) -> Re
     return obj
 
 
+def _note_inputs(stored: RenderedReport, stamp: datetime.datetime | None) -> None:
+    """An unchanged report printed newer scores than it says (a score recomputed to the same values):
+    record them, so that the page stops calling it outdated (reports.report_links)."""
+    value = stamp.isoformat() if stamp else None
+    if (stored.data or {}).get("inputs_at") != value:
+        RenderedReport.objects.filter(pk=stored.pk).update(data={**(stored.data or {}), "inputs_at": value})
+
+
 def render_scope(
     data: PeriodReportData,
     scope_kind: str,
@@ -280,6 +299,7 @@ def render_scope(
         and current_pdf.file
         and default_storage.exists(current_pdf.file.name)
     ):
+        _note_inputs(current_pdf, inputs_at(data, scope_kind, key))
         return False
     now = timezone.now()
     if scope_kind == REGENCY:
@@ -291,13 +311,14 @@ def render_scope(
     old_name = current_pdf.file.name if current_pdf is not None and current_pdf.file else None
     stamp = inputs_at(data, scope_kind, key)
     meta = {"inputs_at": stamp.isoformat() if stamp else None}
+    pdf_meta = {**meta, "size": len(content)}  # shown next to the link (reports.report_links)
     _store(
         period,
         scope_kind,
         key,
         RenderedReport.Kind.PDF,
         file=name,
-        data=meta,
+        data=pdf_meta,
         fingerprint=digest,
         rendered_at=now,
     )
@@ -342,12 +363,6 @@ def render_all_now(period_id: int, *, force: bool = False) -> None:
     from reports.render_tasks import render_period_reports
 
     transaction.on_commit(lambda: render_period_reports.delay(period_id, force=force))
-
-
-def request_scope_render(period_id: int, scope_kind: str, key: str) -> None:
-    from reports.render_tasks import render_scope_report
-
-    transaction.on_commit(lambda: render_scope_report.delay(period_id, scope_kind, key))
 
 
 def cached(

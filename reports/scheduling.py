@@ -10,6 +10,11 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+
+from reports import report_links
+from reports.models import RenderRequest
+from reports.render_tasks import render_scope_report
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +82,22 @@ def request_period_render(period_id: int) -> None:
         _enqueue_once(f"kotan:render-pending:{period_id}", delay, render_period_reports, (period_id,), delay)
     except Exception:
         logger.warning("report render of period %s not enqueued", period_id)
+
+
+def request_report_render(period_id: int, scope_kind: str, key: str) -> bool:
+    """A user's click asking for one report's PDF: queued once however often it is clicked (a double
+    click, two users at once; reports.report_links.claim), sent after commit. Never raises: with the
+    broker away the request is recorded as failed and the page says so. Returns whether this click
+    queued a render (with eager tasks, the render has run when the transaction commits)."""
+    if not report_links.claim(period_id, scope_kind, key):
+        return False
+    transaction.on_commit(lambda: _send_report_render(period_id, scope_kind, key))
+    return True
+
+
+def _send_report_render(period_id: int, scope_kind: str, key: str) -> None:
+    try:
+        render_scope_report.apply_async((period_id, scope_kind, key), retry=True, retry_policy=QUICK_RETRY)
+    except Exception:
+        logger.warning("render of the %s %s report of period %s not enqueued", scope_kind, key, period_id)
+        report_links.record_outcome(period_id, scope_kind, key, ok=False, reason=RenderRequest.Reason.BROKER)

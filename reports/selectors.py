@@ -8,6 +8,7 @@ see next to its own results.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,24 +94,37 @@ def periods_for_reports() -> list[dict]:
             "is_synthetic",
             "instrument_id",
             "target_count",
+            "collection_opens",
+            "collection_deadline",
             "verification_deadline",
             "has_results",
         )
     )
 
 
-def pick_period(periods: list[dict], year: int | None, today=None) -> dict | None:
-    """The period of `year`; else the newest whose verification is over and has verified results
-    (a period still being verified shows only its first few kab/kota); else the newest with
-    verified results; else the newest."""
-    if year is not None:
-        for p in periods:
-            if p["year"] == year:
-                return p
+def is_published(period: dict, today: datetime.date) -> bool:
+    """A period's results are published once its verification deadline has passed and it has verified
+    results; until then its averages and ranking are provisional (sementara)."""
+    return bool(period["has_results"]) and period["verification_deadline"] < today
+
+
+@dataclass(frozen=True)
+class ReportPeriods:
+    """Which period a report opens on (`default`) and where its "last published year" link goes."""
+
+    current: dict | None  # the newest period whose collection has opened (running, being verified or done)
+    published: dict | None  # the newest period whose results are published (is_published)
+    default: dict | None  # current, else the newest period (only future ones exist), else None
+
+
+def report_periods(periods: list[dict], today: datetime.date | None = None) -> ReportPeriods:
+    """THE rule for every dashboard and report card: open on the current period, the newest one whose
+    collection has opened by today (whether or not it has results yet, synthetic or not), with the last
+    published year one click away. `periods` newest first, as periods_for_reports gives them."""
     today = today or timezone.localdate()
-    done = [p for p in periods if p["has_results"] and p["verification_deadline"] < today]
-    with_results = [p for p in periods if p["has_results"]]
-    return (done or with_results or periods or [None])[0]
+    current = next((p for p in periods if p["collection_opens"] <= today), None)
+    published = next((p for p in periods if is_published(p, today)), None)
+    return ReportPeriods(current=current, published=published, default=current or next(iter(periods), None))
 
 
 def previous_period(periods: list[dict], period: dict) -> dict | None:
@@ -197,9 +211,12 @@ def period_scores(
     return frame
 
 
-def quota_progress(period_id: int, instrument_id: int, regencies: QuerySet[Regency]) -> pd.DataFrame:
+def quota_progress(
+    period_id: int, instrument_id: int, regencies: QuerySet[Regency] | list[Regency]
+) -> pd.DataFrame:
     """collection_id, complete, percent (0-100, each group capped at its quota), met: from the complete
-    questionnaires now (two queries: groups, counts), whether or not a score is stored."""
+    questionnaires now (two queries: groups, counts), whether or not a score is stored; attrs["quota"]:
+    the groups' quotas added up (what `complete` is out of)."""
     groups = dict(RespondentGroup.objects.filter(instrument_id=instrument_id).values_list("id", "min_quota"))
     counts = pd.DataFrame(
         list(
@@ -216,7 +233,9 @@ def quota_progress(period_id: int, instrument_id: int, regencies: QuerySet[Regen
     )
     total = sum(groups.values())
     if counts.empty:
-        return pd.DataFrame(columns=["collection_id", "complete", "percent", "met"])
+        empty = pd.DataFrame(columns=["collection_id", "complete", "percent", "met"])
+        empty.attrs["quota"] = total
+        return empty
     counts["quota"] = counts["group_id"].map(groups).fillna(0)
     counts["capped"] = counts[["n", "quota"]].min(axis=1)
     counts["group_met"] = counts["n"] >= counts["quota"]
@@ -225,7 +244,20 @@ def quota_progress(period_id: int, instrument_id: int, regencies: QuerySet[Regen
     )
     agg["percent"] = (100 * agg["capped"] / total).round().astype(int) if total else 100
     agg["met"] = agg["groups_met"] >= len(groups)
-    return agg.reset_index()[["collection_id", "complete", "percent", "met"]]
+    out = agg.reset_index()[["collection_id", "complete", "percent", "met"]]
+    out.attrs["quota"] = total
+    return out
+
+
+def regency_collections(regency: Regency) -> dict[int, dict]:
+    """{period id: {"id", "state"}} of the kab/kota's collections, every period. One query."""
+    rows = Collection.objects.filter(regency=regency).values("id", "state", "period_id")
+    return {row.pop("period_id"): row for row in rows}
+
+
+def collection_with_period(collection_id: int) -> Collection:
+    """One collection with its period and instrument, for its score card (reports.score_display)."""
+    return Collection.objects.select_related("period__instrument", "regency").get(pk=collection_id)
 
 
 def regency_scores(regency: Regency) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 from reports.ranking import RANKED_STATES
 
 TARGET_LABEL = "tanggap"
+SENT_STATES = ("submitted", *RANKED_STATES)
 
 
 def as_float(value) -> float | None:
@@ -40,6 +41,12 @@ def target_labels(labels: list[str]) -> list[str]:
 def verified(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows whose current score is the verified one (collection verified or final)."""
     return frame[frame["state"].isin(RANKED_STATES) & frame["current"].notna()]
+
+
+def sent_count(frame: pd.DataFrame) -> int:
+    """Collections of a period_scores frame that reached the BNNP: submitted, verified or final (the
+    states outside assessments.workflow.EDITABLE_STATES)."""
+    return int(frame["state"].isin(SENT_STATES).sum())
 
 
 def category_counts(frame: pd.DataFrame, labels: list[str]) -> pd.Series:

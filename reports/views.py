@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -40,10 +41,11 @@ def _year(request: HttpRequest) -> int | None:
     return int(raw)
 
 
-def _period(request: HttpRequest, periods: list[dict], default: dict | None = None) -> dict | None:
+def _period(request: HttpRequest, periods: list[dict], choice: selectors.ReportPeriods) -> dict | None:
+    """?tahun=YYYY, else the period the rule opens on (selectors.report_periods)."""
     year = _year(request)
     if year is None:
-        return default or selectors.pick_period(periods, None)
+        return choice.default
     period = next((p for p in periods if p["year"] == year), None)
     if period is None:
         raise Http404(_("Periode tidak ditemukan."))
@@ -70,10 +72,14 @@ def _latest(series: pd.Series):
     return present.max() if len(present) else None
 
 
-def _base_context(periods, period, kind: str = "") -> dict:
+def _base_context(periods, period, choice: selectors.ReportPeriods, kind: str = "") -> dict:
+    """What every report page shows around its period: the picker, the rule's note (_period_note.html:
+    current and last published period) and whether the period's averages and ranks are provisional."""
     return {
         "periods": periods,
         "period": period,
+        "choice": choice,
+        "provisional": period is not None and not selectors.is_published(period, timezone.localdate()),
         "kind": kind,
         "kinds": Regency.Kind.choices,
         "synthetic_years": sorted(p["year"] for p in periods if p["is_synthetic"]),
@@ -111,9 +117,10 @@ def national(request: HttpRequest) -> HttpResponse:
     if not access.is_national(user):
         return redirect("reports:index")
     periods = selectors.periods_for_reports()
-    period = _period(request, periods)
+    choice = selectors.report_periods(periods)
+    period = _period(request, periods, choice)
     kind = _kind(request)
-    context = _base_context(periods, period, kind)
+    context = _base_context(periods, period, choice, kind)
     if period is None:
         return render(request, "reports/national.html", context)
 
@@ -165,6 +172,7 @@ def national(request: HttpRequest) -> HttpResponse:
             "target_labels": summaries.target_labels(labels),
             "totals": {
                 "participants": len(frame),
+                "sent": summaries.sent_count(frame),
                 "verified": len(ver),
                 "ranked": len(ranking),
                 "reached": reached,
@@ -208,9 +216,10 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
         # A BNNK sees only its own kab/kota: its report card is its dashboard.
         return redirect("reports:regency", code=user.regency.code)
     periods = selectors.periods_for_reports()
-    period = _period(request, periods)
+    choice = selectors.report_periods(periods)
+    period = _period(request, periods, choice)
     kind = _kind(request)
-    context = _base_context(periods, period, kind)
+    context = _base_context(periods, period, choice, kind)
     context["province"] = prov
     if period is None:
         return render(request, "reports/province.html", context)
@@ -245,11 +254,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
         cid = r["collection_id"]
         is_verified = r["state"] in RANKED_STATES
         current = as_float(r["current"])
-        pct = (
-            int(progress_by.loc[cid, "percent"])
-            if progress_by is not None and cid in progress_by.index
-            else 0
-        )
+        counted = progress_by.loc[cid] if progress_by is not None and cid in progress_by.index else None
         rows.append(
             {
                 "code": r["code"],
@@ -257,13 +262,14 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
                 "kind": r["kind"],
                 "state": r["state"],
                 "state_label": STATE_LABELS.get(r["state"], r["state"]),
-                "percent": pct,
-                "quota_met": bool(progress_by.loc[cid, "met"])
-                if progress_by is not None and cid in progress_by.index
-                else False,
+                "percent": int(counted["percent"]) if counted is not None else 0,
+                "quota_met": bool(counted["met"]) if counted is not None else False,
+                "complete": int(counted["complete"]) if counted is not None else 0,
                 "submitted": as_float(r["submitted"]),
                 "verified": current if is_verified else None,
                 "current": current,
+                # the score of a collection not verified yet is provisional (sementara)
+                "provisional": None if is_verified else current,
                 "category": r["category"],
                 "is_verified": is_verified,
                 "rank": _int(ranking.loc[r["code"], "rank"]) if r["code"] in ranking.index else None,
@@ -287,7 +293,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     report = downloads.report_status(user, period, RenderedReport.ScopeKind.PROVINCE, prov.code)
     context.update(
         {
-            "report": report if report and (rows or report["rendered_at"]) else None,
+            "report": report if report and (rows or report.has_file) else None,
             "variables": variables,
             "labels": labels,
             "rows": rows,
@@ -299,6 +305,9 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
                 "average": as_float(prov_avg.get("overall")) if len(prov_avg) else None,
                 "national": as_float(averages.national.get("overall")),
                 "quota_met": sum(1 for r in rows if r["quota_met"]),
+                "quota": progress.attrs["quota"],
+                "sent": summaries.sent_count(frame),
+                "provisional": sum(1 for r in rows if r["provisional"] is not None),
             },
             "computed_at": _latest(frame["computed_at"]),
             "charts": {
@@ -352,6 +361,16 @@ def _gains_and_groups(collection_id: int, period_id: int, instrument_id: int, in
     return gains, table
 
 
+def _collecting(period: dict, reg: Regency, collection_id: int) -> dict:
+    """A collection without a stored score yet: its complete questionnaires against the quota, and the
+    collection for its score card (reports.score_display: the provisional score while a draft)."""
+    progress = selectors.quota_progress(period["id"], period["instrument_id"], regencies=[reg])
+    return {
+        "collected": {"complete": int(progress["complete"].sum()), "quota": progress.attrs["quota"]},
+        "draft": selectors.collection_with_period(collection_id),
+    }
+
+
 @login_required
 def regency(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
@@ -361,10 +380,11 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
     periods = selectors.periods_for_reports()
     scores = selectors.regency_scores(reg)
     current_rows = scores[scores["basis"] == selectors.CURRENT]
-    own_years = set(current_rows["year"])
-    default = next((p for p in periods if p["year"] in own_years), None)
-    period = _period(request, periods, default)
-    context = _base_context(periods, period)
+    collections = selectors.regency_collections(reg)
+    # The rule over the periods this kab/kota takes part in: the card opens on its own collection.
+    choice = selectors.report_periods([p for p in periods if p["id"] in collections] or periods)
+    period = _period(request, periods, choice)
+    context = _base_context(periods, period, choice)
     context["regency"] = reg
     if period is None:
         return render(request, "reports/regency.html", context)
@@ -377,7 +397,7 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
     labels = selectors.band_labels(period["instrument_id"])
     averages = selectors.period_averages(period, codes)
     yearly = selectors.yearly_averages(None)
-    collection = Collection.objects.filter(period_id=period["id"], regency=reg).values("id", "state").first()
+    collection = collections.get(period["id"])
 
     def pick(basis, year):
         rows = scores[(scores["basis"] == basis) & (scores["year"] == year)]
@@ -404,6 +424,8 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
         }
     )
     if current is None:
+        if collection is not None:
+            context.update(_collecting(period, reg, collection["id"]))
         return render(request, "reports/regency.html", context)
 
     prov_avg = (

@@ -313,6 +313,15 @@ MATRIX: dict[str, Case | list[Case]] = {
     "password_reset_confirm": Case(get=same(200), args=lambda w: {"uidb64": "MQ", "token": "tidak-sah"}),
     "password_reset_complete": Case(get=same(200)),
     "set_language": Case(get=same(GO), post=same(GO), data=lambda w: {"language": "en", "next": "/"}),
+    # --- two-factor sign-in (accounts.views_two_factor): everyone's own account; here nobody has a device
+    # and none is required (as with DEBUG on; tests/test_two_factor.py has it required) ---
+    "two_factor:security": Case(get=EVERY_USER),
+    "two_factor:verify": Case(get=r(LOGIN, GO, GO, GO, GO, GO), post=r(LOGIN, GO, GO, GO, GO, GO)),
+    # A code sent before the page made the secret: refused, nothing made (the GET makes it).
+    "two_factor:setup": Case(get=EVERY_USER, post=r(LOGIN, *[REFUSED] * 5)),
+    "two_factor:backup_codes": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),  # nothing to show once
+    "two_factor:backup_codes_new": Case(get=POST_ONLY_ANY, post=r(LOGIN, *[REFUSED] * 5)),  # no device
+    "two_factor:turn_off": Case(get=POST_ONLY_ANY, post=r(LOGIN, *[REFUSED] * 5)),
     # --- home and regions ---
     "home": Case(get=EVERY_USER),
     "healthz": Case(get=same(200)),  # kotan/views.py: "ok" to anyone, no database (bench/load.py)
@@ -567,6 +576,57 @@ MATRIX: dict[str, Case | list[Case]] = {
             get=r(LOGIN, 404, 404, 404, 404, 404),
             args=lambda w: {"scope": "kabkota", "key": "3515"},
             label="a kab/kota with no score (can never be rendered)",
+        ),
+    ],
+    # a report link's state (the fragment htmx polls) and "Siapkan PDF": refused as the download is
+    "reports:report_pdf_status": Case(
+        get=r(LOGIN, 404, 404, 404, 404, 200), args=lambda w: {"scope": "nasional"}
+    ),
+    "reports:report_pdf_status_scoped": [
+        Case(
+            get=r(LOGIN, 404, 404, 200, 404, 200),
+            args=lambda w: {"scope": "provinsi", "key": "35"},
+            label="province of A",
+        ),
+        Case(get=r(LOGIN, 200, 404, 200, 404, 200), args=lambda w: {"scope": "kabkota", "key": w.a.code}),
+        Case(
+            get=r(LOGIN, 404, 200, 200, 404, 200),
+            args=lambda w: {"scope": "kabkota", "key": w.b.code},
+            label="B",
+        ),
+        Case(
+            get=r(LOGIN, 404, 404, 200, 404, 200),
+            args=lambda w: {"scope": "kabkota", "key": "3515"},
+            label="a kab/kota with no score (says so)",
+        ),
+    ],
+    "reports:report_pdf_prepare": Case(
+        get=POST_ONLY_ANY, post=r(LOGIN, 404, 404, 404, 404, WRITES), args=lambda w: {"scope": "nasional"}
+    ),
+    "reports:report_pdf_prepare_scoped": [
+        Case(
+            get=POST_ONLY_ANY,
+            post=r(LOGIN, 404, 404, WRITES, 404, WRITES),
+            args=lambda w: {"scope": "provinsi", "key": "35"},
+            label="province of A (not rendered yet: queued)",
+        ),
+        Case(
+            get=POST_ONLY_ANY,
+            post=r(LOGIN, GO, 404, GO, 404, GO),
+            args=lambda w: {"scope": "kabkota", "key": w.a.code},
+            label="A (cached PDF: nothing to do)",
+        ),
+        Case(
+            get=POST_ONLY_ANY,
+            post=r(LOGIN, 404, WRITES, WRITES, 404, WRITES),
+            args=lambda w: {"scope": "kabkota", "key": w.b.code},
+            label="B (not rendered yet: queued)",
+        ),
+        Case(
+            get=POST_ONLY_ANY,
+            post=r(LOGIN, 404, 404, 404, 404, 404),
+            args=lambda w: {"scope": "kabkota", "key": "3515"},
+            label="a kab/kota with no score (nothing to render)",
         ),
     ],
     "reports:render_again": Case(get=POST_ONLY_ANY, post=r(LOGIN, 404, 404, 404, 404, GO)),

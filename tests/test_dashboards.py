@@ -5,6 +5,7 @@ verified 80, Kabupaten Malang submitted 65, Batanghari (Jambi) final 55; last ye
 """
 
 import base64
+import io
 import json
 import re
 
@@ -156,10 +157,12 @@ def test_synthetic_period_is_labelled(client_for, pusat, period):
     assert 'data-testid="synthetic-note"' in page and "Data sintetis" in page
 
 
-def test_default_period_is_the_newest_with_verified_results(client_for, pusat, period, regency_a):
-    make_period(period.instrument, [regency_a], year=YEAR + 1)  # newer, nothing verified yet
+def test_default_period_is_the_current_one_even_before_any_result(client_for, pusat, period, regency_a):
+    """The rule of reports.selectors.report_periods (tests/test_current_period.py): the newest period
+    whose collection has opened, whether or not anything is verified yet."""
+    make_period(period.instrument, [regency_a], year=YEAR + 1)  # opened 10 days ago, nothing scored yet
     response = client_for(pusat).get(reverse("reports:national"))
-    assert response.context["period"]["year"] == YEAR
+    assert response.context["period"]["year"] == YEAR + 1
 
 
 def test_empty_site_shows_a_message(client_for, pusat):
@@ -303,9 +306,16 @@ def _pdf(scope, key=""):
     )
 
 
+def _prepare(scope, key=""):
+    """The "Siapkan PDF" form of a report not rendered yet (reports.report_links)."""
+    name = "reports:report_pdf_prepare_scoped" if key else "reports:report_pdf_prepare"
+    return "prepare:" + reverse(name, args=[YEAR, scope, *([key] if key else [])])
+
+
 def _links(page: str) -> set[str]:
-    """Every PDF report link and the "Render ulang" form in a page."""
+    """Every PDF report link, "Siapkan PDF" form and the "Render ulang" form in a page."""
     found = set(re.findall(r'href="(/laporan/\d+/pdf/[^"]+)"', page))
+    found |= {f"prepare:{u}" for u in re.findall(r'action="(/laporan/\d+/pdf/[^"]+/siapkan/)"', page)}
     found |= {f"render:{u}" for u in re.findall(r'action="(/laporan/\d+/render-ulang/)"', page)}
     return found
 
@@ -317,14 +327,14 @@ CARDS_35 = {_pdf("kabkota", "3573"), _pdf("kabkota", "3507")}
 @pytest.mark.parametrize(
     ("who", "name", "args", "expected"),
     [
-        ("pusat", "reports:national", [], {_pdf("nasional"), RENDER}),
+        ("pusat", "reports:national", [], {_prepare("nasional"), RENDER}),
         # the province page also links each scored kab/kota's card (3573 verified, 3507 submitted)
-        ("pusat", "reports:province", ["35"], {_pdf("provinsi", "35"), *CARDS_35, RENDER}),
-        ("pusat", "reports:regency", ["1504"], {_pdf("kabkota", "1504"), RENDER}),
-        ("bnnp_a", "reports:province", ["35"], {_pdf("provinsi", "35"), *CARDS_35}),
-        ("bnnp_a", "reports:regency", ["3573"], {_pdf("kabkota", "3573")}),
-        ("bnnp_other", "reports:province", ["15"], {_pdf("provinsi", "15"), _pdf("kabkota", "1504")}),
-        ("bnnk_a", "reports:regency", ["3573"], {_pdf("kabkota", "3573")}),
+        ("pusat", "reports:province", ["35"], {_prepare("provinsi", "35"), *CARDS_35, RENDER}),
+        ("pusat", "reports:regency", ["1504"], {_prepare("kabkota", "1504"), RENDER}),
+        ("bnnp_a", "reports:province", ["35"], {_prepare("provinsi", "35"), *CARDS_35}),
+        ("bnnp_a", "reports:regency", ["3573"], {_prepare("kabkota", "3573")}),
+        ("bnnp_other", "reports:province", ["15"], {_prepare("provinsi", "15"), _pdf("kabkota", "1504")}),
+        ("bnnk_a", "reports:regency", ["3573"], {_prepare("kabkota", "3573")}),
     ],
 )
 def test_each_page_links_only_its_own_pdf_report(request, client_for, period, who, name, args, expected):
@@ -333,11 +343,15 @@ def test_each_page_links_only_its_own_pdf_report(request, client_for, period, wh
     assert response.status_code == 200
     page = _text(response)
     assert _links(page) == expected
-    # every offered link opens for this user (202: not rendered yet, asked of Celery)
+    # every offered link and form opens for this user (202: not rendered yet, asked of Celery; the
+    # "Siapkan PDF" form asks and comes back to the page)
     client = client_for(user)
     for url in expected - {RENDER}:
-        assert client.get(url).status_code in (200, 202), url
-    assert 'data-testid="report-bar"' in page and "sedang disiapkan" in page
+        if url.startswith("prepare:"):
+            assert client.post(url.removeprefix("prepare:")).status_code == 302, url
+        else:
+            assert client.get(url).status_code in (200, 202), url
+    assert 'data-testid="report-bar"' in page and "Siapkan PDF" in page
 
 
 def test_ranking_downloads_on_the_national_page(client_for, pusat, period):
@@ -347,9 +361,13 @@ def test_ranking_downloads_on_the_national_page(client_for, pusat, period):
     )
 
 
-def test_render_status_shows_when_the_pdf_was_rendered(client_for, bnnk_a, period):
+def test_render_status_shows_when_the_pdf_was_rendered(client_for, bnnk_a, period, settings, tmp_path):
+    from django.core.files.storage import default_storage
+
     from reports.models import RenderedReport
 
+    settings.MEDIA_ROOT = tmp_path
+    default_storage.save("reports/test.pdf", io.BytesIO(b"%PDF-" + b"x" * 3000))
     RenderedReport.objects.create(
         period=period,
         scope_kind="regency",
@@ -361,7 +379,7 @@ def test_render_status_shows_when_the_pdf_was_rendered(client_for, bnnk_a, perio
     )
     page = _text(client_for(bnnk_a).get(reverse("reports:regency", args=["3573"]), {"tahun": YEAR}))
     bar = page.split('data-testid="report-bar"')[1].split("</div>")[0]
-    assert "dirender 4 Maret 2031 05:06" in bar and "sedang disiapkan" not in bar
+    assert "3 KB, dibuat 4 Mar 2031 05:06" in bar and "Siapkan PDF" not in bar
 
 
 def test_no_pdf_link_where_no_report_is_rendered(client_for, pusat, bnnk_a, regency_a, period):

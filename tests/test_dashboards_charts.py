@@ -215,21 +215,3 @@ def test_every_chart_is_a_valid_plotly_figure():
     for fig in _every_chart():
         # Rebuilding with validation raises on any property plotly.js would not understand.
         go.Figure(fig.to_plotly_json())
-
-
-def test_default_period_prefers_a_finished_verification():
-    import datetime
-
-    from reports.selectors import pick_period
-
-    today = datetime.date(2026, 6, 1)
-    periods = [  # newest first, as periods_for_reports gives them
-        {"year": 2027, "has_results": False, "verification_deadline": datetime.date(2027, 12, 1)},
-        {"year": 2026, "has_results": True, "verification_deadline": datetime.date(2026, 12, 1)},
-        {"year": 2025, "has_results": True, "verification_deadline": datetime.date(2025, 12, 1)},
-    ]
-    assert pick_period(periods, None, today)["year"] == 2025  # 2026 is still being verified
-    assert pick_period(periods, 2026, today)["year"] == 2026  # asked for explicitly
-    assert pick_period(periods[:2], None, today)["year"] == 2026  # nothing finished: newest with results
-    assert pick_period(periods[:1], None, today)["year"] == 2027
-    assert pick_period([], None, today) is None

@@ -130,7 +130,7 @@ def test_missing_pdf_is_not_rendered_on_request(
 ):
     asked = []
     monkeypatch.setattr(
-        "reports.render_tasks.render_scope_report.delay", lambda *args, **kw: asked.append(args)
+        "reports.render_tasks.render_scope_report.apply_async", lambda args, **kw: asked.append(args)
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(pusat).get(_pdf_url("kabkota", "3573"))
@@ -173,10 +173,10 @@ def test_report_status_for_pages(pusat, bnnk_a, period):
 
     assert report_status(bnnk_a, period, "national") is None
     status = report_status(pusat, period, "national")
-    assert status["rendered_at"] is None
+    assert status.rendered_at is None and status.state == "missing"
     rendering.render_period(period.pk)
     status = report_status(pusat, period, "national")
-    assert status["url"] == _pdf_url("nasional") and status["rendered_at"] is not None
+    assert status.url == _pdf_url("nasional") and status.rendered_at is not None and status.state == "ready"
 
 
 def test_page_partials(rf, pusat, bnnp_a, period):
@@ -189,7 +189,7 @@ def test_page_partials(rf, pusat, bnnp_a, period):
     request = rf.get("/laporan/provinsi/35/")
     request.user = bnnp_a
     html = render_to_string("reports/pdf/_report_link.html", {"report": status}, request=request)
-    assert _pdf_url("provinsi", "35") in html and "dirender" in html
+    assert _pdf_url("provinsi", "35") in html and "dibuat" in html
     # "Render ulang" is for BNN pusat only
     assert "Render ulang" not in render_to_string(
         "reports/pdf/_render_again.html", {"year": YEAR, "user": bnnp_a}, request=request
