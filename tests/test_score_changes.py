@@ -11,13 +11,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role
 from assessments import scoring, services, workflow
 from assessments.management.commands import load_demo_collections, load_demo_history
 from assessments.models import Band, Collection, Questionnaire, Variable
-from reports import score_changes
+from reports import pdf, rendering, score_changes
 from reports import services as score_services
 from reports.models import Score
 from reports.score_changes import Figures, Stored
@@ -306,6 +306,21 @@ def test_the_review_page_collection_home_and_report_card_list_the_reasons(
     body = card.content.decode()
     assert 'data-testid="submitted-diff"' in body and "+6,25" in body
     assert "1 kuesioner dikecualikan BNNP" in body
+
+
+def test_the_pdf_report_card_prints_the_reasons_in_indonesian(submitted, bnnp_a):
+    workflow.questionnaire_exclude(questionnaire=submitted.qs[1], user=bnnp_a, reason="Jawaban tidak wajar")
+    _score(submitted)
+    data = rendering.load_period(submitted.period)
+    with translation.override("en"):  # a render started from an English page still prints Indonesian
+        context = rendering.report_context(
+            data, "regency", submitted.regency.code, today=timezone.localdate(), with_levers=False
+        )
+    html = pdf.report_html("regency.html", context)
+    assert (
+        "Penyebab selisih dari skor saat dikirim: 1 kuesioner dikecualikan BNNP (+6,25 poin) — Keluarga 1. "
+        "Alasan: “Jawaban tidak wajar” (1)"
+    ) in html
 
 
 def test_pages_without_a_difference_show_no_reasons(submitted, bnnp_a, client_for):
