@@ -19,6 +19,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),  # bare liveness check: "ok", no login, no database
     path("readyz", readyz, name="readyz"),  # readiness: database, Redis, heartbeats (JSON, no login)
+    path("akun/2fa/", include("accounts.urls_two_factor")),  # two-factor sign-in, account security
     path("akun/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("wilayah/", include("regions.urls")),

@@ -7,6 +7,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import onboarding
 from accounts.models import Role, User
@@ -14,6 +15,7 @@ from accounts.staff import PUSAT_GROUP, pusat_codenames, pusat_group_sync
 from assessments.models import Instrument
 from tests.conftest import make_user
 from tests.factories import make_instrument
+from tests.otp import authenticator
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +174,16 @@ def test_bnnk_and_bnnp_are_sent_to_the_admin_login(client, bnnk_a, bnnp_a):
         client.force_login(user)
         response = client.get("/admin/")
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_two_factor_reset_is_for_those_who_may_change_users_and_device_admins_are_off(client, pusat, bnnp_a):
+    # The reset (accounts.admin, tests/test_two_factor.py) needs change_user, which the group never has;
+    # django-otp's device admins (secret keys, QR codes, backup codes) are not on the site at all.
+    authenticator(bnnp_a)
+    client.force_login(pusat)
+    assert "two_factor_reset" not in client.get("/admin/accounts/user/").content.decode()
+    client.post("/admin/accounts/user/", {"action": "two_factor_reset", "_selected_action": [bnnp_a.pk]})
+    assert TOTPDevice.objects.filter(user=bnnp_a).exists()
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+    assert not {app for app, _c in pusat_codenames()} & {"otp_totp", "otp_static"}

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import two_factor
 from accounts.backends import read_ahead
 from accounts.models import Role, User
 from kotan import access
@@ -433,12 +434,14 @@ def _json_error(message: str, status: int, **extra) -> JsonResponse:
     return JsonResponse({"ok": False, "message": message, **extra}, status=status)
 
 
+@two_factor.checks_code_itself  # after reading the user below, not in a query of the middleware's
 @require_POST
 def answer_save(request: HttpRequest, pk: int) -> JsonResponse:
     """Autosave one answer: POST question, value, base_version -> JSON {ok, version, saved_at, message}.
 
-    400 bad value or question, 401 session ended, 403 not allowed now (closed, submitted, excluded),
-    404 not visible, 409 someone saved a newer value (with that value and who wrote it).
+    400 bad value or question, 401 session ended (or its two-factor code not entered yet), 403 not
+    allowed now (closed, submitted, excluded), 404 not visible, 409 someone saved a newer value (with that
+    value and who wrote it).
     """
     questionnaire, users = autosave_reads.questionnaire_and_user(pk, request.session.get(SESSION_KEY))
     with read_ahead(users):  # request.user from the row just read, not from a query of its own
@@ -447,6 +450,8 @@ def answer_save(request: HttpRequest, pk: int) -> JsonResponse:
         return _json_error(
             _("Sesi Anda telah berakhir. Masuk kembali; jawaban di halaman ini tetap ada."), 401
         )
+    if two_factor.code_missing(request):
+        return two_factor.json_refusal()
     if questionnaire is None or not access.can_view_regency(request.user, questionnaire.collection.regency):
         return _json_error(_("Kuesioner tidak ditemukan."), 404)
     question_id = _small_int(request.POST.get("question"), minimum=1)
