@@ -1,14 +1,17 @@
 """{% chart figure "id" "label" %}: a plotly figure as a <div> plus its JSON in a json_script block;
-{% ranking_rows rows has_previous %}: the national ranking table's rows.
+{% ranking_head variables %} and {% ranking_rows rows has_previous variables %}: the national ranking
+table's header row and rows, from one list of columns (each cell carries its column's name in data-label,
+which the phone layout shows: static/css/kotan.css, .table-stack).
 
 No inline JavaScript (the Content-Security-Policy refuses it): static/js/charts.js finds every
 [data-figure] element and draws it with plotly.js from static/vendor/plotly/.
 """
 
 from django import template
-from django.utils.html import escape, format_html, json_script
+from django.utils.html import escape, format_html, format_html_join, json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -35,11 +38,51 @@ def chart(figure, element_id: str, label: str = ""):
     )
 
 
+# The national ranking's columns before the variables: (label, header class).
+_FIXED_COLUMNS = [
+    (gettext_lazy("Peringkat"), ""),
+    (gettext_lazy("Perubahan"), ""),
+    (gettext_lazy("Kab/kota"), ""),
+    (gettext_lazy("Provinsi"), ""),
+    (gettext_lazy("Indeks"), "text-end"),
+    (gettext_lazy("Kategori"), ""),
+    (gettext_lazy("Saat dikirim"), "text-end"),
+]
+
+
+def _ranking_columns(variables) -> list[tuple[str, str, str]]:
+    """The national ranking's columns as (label, header class, header title), in the order of the cells
+    that ranking_rows writes; variables: (code, name) pairs."""
+    fixed = [(str(label), cls, "") for label, cls in _FIXED_COLUMNS]
+    return fixed + [(code, "text-end", name) for code, name in variables]
+
+
 @register.simple_tag
-def ranking_rows(rows: list[dict], has_previous: bool):
+def ranking_head(variables):
+    """The national ranking's header row."""
+    return format_html(
+        "<tr>{}</tr>",
+        format_html_join(
+            "",
+            '<th scope="col"{}{}>{}</th>',
+            (
+                (
+                    format_html(' class="{}"', cls) if cls else "",
+                    format_html(' title="{}"', title) if title else "",
+                    label,
+                )
+                for label, cls, title in _ranking_columns(variables)
+            ),
+        ),
+    )
+
+
+@register.simple_tag
+def ranking_rows(rows: list[dict], has_previous: bool, variables):
     """The national ranking's <tr> rows (up to every kab/kota: 514) built here in one pass: the same
     markup through the template engine cost ~100 ms a page, most of the national dashboard's time."""
     of, new = escape(_("dari")), escape(_("baru") if has_previous else "—")
+    label = [f' data-label="{escape(name)}"' for name, _cls, _title in _ranking_columns(variables)]
     out = []
     for r in rows:
         movement = r["movement"]
@@ -51,20 +94,20 @@ def ranking_rows(rows: list[dict], has_previous: bool):
             move = f'<span class="move-down">▼ {-movement}</span>'
         else:
             move = '<span class="text-muted">=</span>'
-        variables = "".join(
-            f'<td class="text-end">{escape(value)} <span class="subrank">#{escape(sub)}</span></td>'
-            for value, sub in r["variables"]
+        scores = "".join(
+            f'<td class="text-end"{lab}>{escape(value)} <span class="subrank">#{escape(sub)}</span></td>'
+            for lab, (value, sub) in zip(label[len(_FIXED_COLUMNS) :], r["variables"], strict=True)
         )
         out.append(
             f'<tr data-testid="ranking-row" data-regency="{escape(r["code"])}">'
-            f'<td data-testid="rank">{escape(r["rank"])} '
+            f'<td data-testid="rank"{label[0]}>{escape(r["rank"])} '
             f'<span class="text-muted">{of} {escape(r["n"])}</span></td>'
-            f'<td data-testid="movement">{move}</td>'
-            f'<td><a href="{escape(r["url"])}">{escape(r["name"])}</a></td>'
-            f"<td>{escape(r['province'])}</td>"
-            f'<td class="text-end fw-semibold">{escape(r["reported"])}</td>'
-            f"<td>{escape(r['category'])}</td>"
-            f'<td class="text-end">{escape(r["submitted"])}</td>'
-            f"{variables}</tr>"
+            f'<td data-testid="movement"{label[1]}>{move}</td>'
+            f'<td{label[2]}><a href="{escape(r["url"])}">{escape(r["name"])}</a></td>'
+            f"<td{label[3]}>{escape(r['province'])}</td>"
+            f'<td class="text-end fw-semibold"{label[4]}>{escape(r["reported"])}</td>'
+            f"<td{label[5]}>{escape(r['category'])}</td>"
+            f'<td class="text-end"{label[6]}>{escape(r["submitted"])}</td>'
+            f"{scores}</tr>"
         )
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
