@@ -82,6 +82,7 @@ def setup(args: argparse.Namespace) -> None:
     from assessments.instrument import instrument_load_default
     from assessments.models import Question
     from regions.models import Regency
+    from tests.otp import login_verified
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -150,7 +151,11 @@ def setup(args: argparse.Namespace) -> None:
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "healthz": reverse("healthz"),
-        "dashboard": {"path": reverse("reports:national"), "session": session_of(pusat)},
+        # With DEBUG off BNN pusat owes a second factor: its session has entered one (accounts.two_factor).
+        "dashboard": {
+            "path": reverse("reports:national"),
+            "session": login_verified(Client(), pusat).cookies[settings.SESSION_COOKIE_NAME].value,
+        },
         "staff": staff,
         "respondents": respondents,
     }
