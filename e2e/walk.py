@@ -9,6 +9,9 @@ shows "sedang dihitung" until the Celery worker stores it. The BNNP excludes one
 reason) and returns the collection with a comment on another; the BNNK reads the comment, corrects
 the answer, replies and resubmits; the BNNP sees the change and verifies; the verified score appears.
 BNN pusat opens the national dashboard and downloads the XLSX ranking, which holds the kab/kota.
+The BNNP and BNN pusat sign in with two-factor (DEBUG is off): at their first login they set up an
+authenticator (the code computed from the secret on the page) and see their backup codes once; later
+logins go through the code page.
 
 Any Content-Security-Policy violation, console error, page error or 5xx answer fails the walk. Every
 wait is bounded. Screenshots of each step: E2E_OUT/NN-<width>-<step>.png.
@@ -22,6 +25,7 @@ target nodes) fails the walk once both widths have run. Pages outside the walk: 
 
 from __future__ import annotations
 
+import base64
 import datetime
 import os
 import re
@@ -34,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import TOTP
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 BASE = os.environ["E2E_BASE"].rstrip("/")
@@ -49,6 +54,9 @@ SCORE_WAIT_S = 600  # the worker's debounced score (SCORE_DEBOUNCE_SECONDS=1; th
 JAKARTA = ZoneInfo("Asia/Jakarta")
 BNNP_USER = "e2e.bnnp.jatim"
 PUSAT_USER = "e2e.pusat"
+# With DEBUG off they owe a second factor (accounts.two_factor): set up at their first login, the secret
+# read off the setup page as a person types it into an authenticator app; {username: (key, last step)}.
+AUTHENTICATORS: dict[str, tuple[bytes, int]] = {}
 
 # Template columns: label, desa_kelurahan, tanggal_pengisian (filled with today), then question codes.
 EXCEL_ROWS = [
@@ -289,10 +297,46 @@ class Walk:
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
         page.click("main button[type=submit]")
+        if username in (BNNP_USER, PUSAT_USER):
+            self.second_factor(page, username)
         page.wait_for_url(BASE + "/")
         session = next(c for c in context.cookies() if c["name"] == "sessionid")
         assert session["secure"] and session["httpOnly"], session
         return page
+
+    def second_factor(self, page: Page, username: str) -> None:
+        """The code after the password: the first time the setup page (QR code, secret, one code, the
+        backup codes shown once, then the account security page), afterwards the code page."""
+        who = "pusat" if username == PUSAT_USER else "bnnp"
+        page.wait_for_url(re.compile(r"/akun/2fa/(pasang|verifikasi)/"))
+        first = "/pasang/" in page.url
+        self.shot(page, f"{who}-2fa-{'pasang' if first else 'verifikasi'}")
+        if first:
+            secret = page.get_by_test_id("two-factor-secret").inner_text().replace(" ", "")
+            AUTHENTICATORS[username] = (base64.b32decode(secret + "=" * (-len(secret) % 8)), -1)
+        page.fill("input[name=code]", self.authenticator_code(username))
+        page.click("main button[type=submit]")
+        if first:
+            expect(page.get_by_test_id("backup-codes").locator("li")).to_have_count(10)
+            self.shot(page, f"{who}-2fa-kode-cadangan")
+            page.get_by_role("link", name="Sudah saya simpan, lanjutkan").click()
+            page.wait_for_url(BASE + "/")
+            page.goto(BASE + "/akun/2fa/")
+            expect(page.get_by_test_id("two-factor-state")).to_contain_text("Aktif")
+            self.shot(page, f"{who}-keamanan-akun")
+            page.goto(BASE + "/")
+
+    @staticmethod
+    def authenticator_code(username: str) -> str:
+        """What the app shows now; a code is accepted once, so wait for the next one when it was used."""
+        key, last = AUTHENTICATORS[username]
+        totp = TOTP(key)
+        totp.time = time.time()
+        while totp.t() <= last:
+            time.sleep(1)
+            totp.time = time.time()
+        AUTHENTICATORS[username] = (key, totp.t())
+        return f"{totp.token():06d}"
 
     def nav(self, page: Page, name: str) -> None:
         """A main-menu link, through the collapsed menu at phone width."""
