@@ -7,12 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
 
 from assessments import links, services
 from assessments.models import Answer
+from reports import report_links
+from reports.models import RenderedReport, RenderRequest
 from tests.conftest import PASSWORD
 from tests.factories import group, make_collection, make_period
+from tests.scored_data import scored_period
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -33,6 +39,12 @@ def _regions_back_afterwards(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         call_command("load_regions", verbosity=0)
+
+
+@pytest.fixture
+def regions():
+    """The regions, loaded again if a live-server test before this one flushed them with the database."""
+    call_command("load_regions", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -87,8 +99,6 @@ def autosave_by_clicking(page, question_pk: int, option_index: int) -> dict:
 
 
 def test_pages_work_under_the_csp(live_server, regency_a, regency_b, bnnk_a, bnnp_a, pusat):
-    from playwright.sync_api import sync_playwright
-
     period = make_period(regencies=[regency_a, regency_b], year=2026)
     collection = make_collection(regency_a, period)
     inst = period.instrument
@@ -140,3 +150,44 @@ def test_pages_work_under_the_csp(live_server, regency_a, regency_b, bnnk_a, bnn
 
     assert Answer.objects.get(questionnaire=qn, question=q_likert).value == 4.0
     assert Answer.objects.get(questionnaire=link.questionnaire, question=q_likert).value == 2.0
+
+
+def test_a_pdf_report_in_one_click(
+    live_server, monkeypatch, regions, regency_a, regency_b, regency_other, bnnk_a
+):
+    """The report card's "Siapkan PDF" (htmx under the CSP): one click and the link becomes "Unduh PDF"
+    without a reload (tasks run eagerly here, inside the click's request). A render queued for a worker
+    shows "Sedang disiapkan…", and the page updates itself once the worker is done."""
+    monkeypatch.setattr("reports.pdf.render_pdf", lambda template, context: b"%PDF-1.7 test")
+    period = scored_period(regency_a, regency_b, regency_other)
+    path = f"/laporan/kabkota/{regency_a.code}/?tahun={period.year}"
+    same_document = "() => window.sameDocument === true"
+
+    with sync_playwright() as playwright:
+        expect.set_options(timeout=WAIT_MS)
+        chromium = Browser(playwright, live_server.url)
+        page = chromium.login("bnnk_a")
+        chromium.visit(page, path)
+        link = page.get_by_test_id("report-link")
+        expect(link.get_by_test_id("report-state")).to_have_attribute("data-state", "missing")
+        page.evaluate("() => { window.sameDocument = true; }")
+        link.get_by_role("button", name="Siapkan PDF").click()
+        expect(link.get_by_test_id("report-download")).to_be_visible()
+        expect(link.get_by_test_id("report-rendered")).to_contain_text("dibuat")
+        assert page.evaluate(same_document), "the page reloaded"
+
+        # The file gone and a click's render queued for a worker: the page polls the status URL.
+        stored = RenderedReport.objects.get(period=period, scope_key=regency_a.code, kind="pdf")
+        default_storage.delete(stored.file.name)
+        RenderRequest.objects.filter(period=period).update(state="queued", requested_at=timezone.now())
+        chromium.visit(page, path)
+        expect(link.get_by_test_id("report-pending")).to_contain_text("Sedang disiapkan")
+        page.evaluate("() => { window.sameDocument = true; }")
+        report_links.render_requested(period.pk, "regency", regency_a.code)  # what the worker runs
+        expect(link.get_by_test_id("report-download")).to_be_visible()
+        assert page.evaluate(same_document), "the page reloaded"
+        with page.expect_download() as download:
+            link.get_by_test_id("report-download").click()
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+        assert chromium.violations() == []
+        chromium.browser.close()
