@@ -135,7 +135,7 @@ def test_missing_pdf_is_not_rendered_on_request(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(pusat).get(_pdf_url("kabkota", "3573"))
     assert response.status_code == 202
-    assert "Laporan sedang disiapkan" in response.content.decode()
+    assert "sedang dirender di latar belakang" in response.content.decode()
     assert asked == [(period.pk, "regency", "3573")]
     assert not RenderedReport.objects.exists()
 

@@ -267,7 +267,7 @@ def test_a_broker_that_is_down_never_500s(client_for, bnnk_a, period, monkeypatc
     assert _state(_html(client.get(_url("report_pdf_status"), headers=HX))) == "failed"
     # the plain download link too: no 500, the page says it failed and offers to try again
     response = client.get(_url("report_pdf"))
-    assert response.status_code == 200 and "Laporan belum tersedia" in _html(response)
+    assert response.status_code == 200 and "Laporan PDF periode 2031" in _html(response)
     assert _state(_html(response)) == "failed" and "Coba lagi" in _html(response)
 
 
