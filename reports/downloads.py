@@ -98,33 +98,38 @@ def _report_or_404(request: HttpRequest, year: int, scope: str, key: str) -> tup
     return period, scope_kind
 
 
-def _serve(link: ReportLink, period: Period, scope_kind: str, key: str) -> FileResponse:
-    cached = rendering.cached(period, scope_kind, key)
+def _serve(link: ReportLink) -> FileResponse:
     response = FileResponse(
-        default_storage.open(cached.file.name, "rb"),
+        default_storage.open(link.file_name, "rb"),
         as_attachment=True,
-        filename=cached.file.name.rsplit("/", 1)[-1],
+        filename=link.file_name.rsplit("/", 1)[-1],
         content_type="application/pdf",
     )
     response["X-Rendered-At"] = link.rendered_at.isoformat()
     return response
 
 
-def _page_path(request: HttpRequest) -> str:
-    """The page a report link sits on, for its forms without JavaScript: this request's own path, or
-    for a fragment htmx asked for, the page that asked (its HX-Current-URL), or "" if not ours."""
-    if not request.headers.get("HX-Request"):
-        return request.get_full_path()
+def _report_page(year: int, scope_kind: str, key: str) -> str:
+    name = {
+        RenderedReport.ScopeKind.NATIONAL: "reports:national",
+        RenderedReport.ScopeKind.PROVINCE: "reports:province",
+        RenderedReport.ScopeKind.REGENCY: "reports:regency",
+    }[scope_kind]
+    return f"{reverse(name, args=[key] if key else [])}?tahun={year}"
+
+
+def _asking_page(request: HttpRequest, year: int, scope_kind: str, key: str) -> str:
+    """The page a report link's fragment goes into, for its forms without JavaScript: the page htmx
+    asked from (its HX-Current-URL, when it is ours), else the report's own dashboard page."""
     page = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if page.netloc and page.netloc != request.get_host():
-        return ""
+    if not page.path or (page.netloc and page.netloc != request.get_host()):
+        return _report_page(year, scope_kind, key)
     return urlunsplit(("", "", page.path, page.query, ""))
 
 
-def _link_fragment(request: HttpRequest, link: ReportLink) -> HttpResponse:
-    response = render(
-        request, "reports/pdf/_report_link_state.html", {"report": link, "next": _page_path(request)}
-    )
+def _link_fragment(request: HttpRequest, link: ReportLink, scope_kind: str, key: str) -> HttpResponse:
+    page = _asking_page(request, link.year, scope_kind, key)
+    response = render(request, "reports/pdf/_report_link_state.html", {"report": link, "next": page})
     add_never_cache_headers(response)
     return response
 
@@ -140,11 +145,11 @@ def report_pdf(request: HttpRequest, year: int, scope: str, key: str = "") -> Ht
     if link.state == report_links.NO_SCORES:
         # Nothing would ever be rendered: say so instead of "sedang disiapkan" forever.
         raise Http404(_("Belum ada skor untuk laporan ini."))
-    if link.state in (report_links.MISSING, report_links.STALLED, report_links.FAILED):
+    if not link.has_file and link.state in report_links.STARTABLE:
         scheduling.request_report_render(period.pk, scope_kind, key)
         link = report_links.link_state(period.pk, year, scope_kind, key)  # eager tasks: rendered by now
-    if link.has_file:
-        return _serve(link, period, scope_kind, key)
+    if link.has_file:  # an outdated one too: it is what there is until the new one is rendered
+        return _serve(link)
     return render(
         request,
         "reports/pdf/pending.html",
@@ -158,7 +163,7 @@ def report_pdf(request: HttpRequest, year: int, scope: str, key: str = "") -> Ht
 def report_pdf_status(request: HttpRequest, year: int, scope: str, key: str = "") -> HttpResponse:
     """The report link in its state now, as an HTML fragment: what the page polls while it is pending."""
     period, scope_kind = _report_or_404(request, year, scope, key)
-    return _link_fragment(request, report_links.link_state(period.pk, year, scope_kind, key))
+    return _link_fragment(request, report_links.link_state(period.pk, year, scope_kind, key), scope_kind, key)
 
 
 @require_POST
@@ -174,17 +179,8 @@ def report_pdf_prepare(request: HttpRequest, year: int, scope: str, key: str = "
         scheduling.request_report_render(period.pk, scope_kind, key)
         link = report_links.link_state(period.pk, year, scope_kind, key)
     if request.headers.get("HX-Request"):
-        return _link_fragment(request, link)
+        return _link_fragment(request, link, scope_kind, key)
     return redirect(_safe_next(request, fallback=_report_page(year, scope_kind, key)))
-
-
-def _report_page(year: int, scope_kind: str, key: str) -> str:
-    name = {
-        RenderedReport.ScopeKind.NATIONAL: "reports:national",
-        RenderedReport.ScopeKind.PROVINCE: "reports:province",
-        RenderedReport.ScopeKind.REGENCY: "reports:regency",
-    }[scope_kind]
-    return f"{reverse(name, args=[key] if key else [])}?tahun={year}"
 
 
 def _safe_next(request: HttpRequest, *, fallback: str) -> str:

@@ -62,6 +62,7 @@ class ReportLink:
     status_url: str
     prepare_url: str
     rendered_at: datetime.datetime | None = None  # set when a stored file exists
+    file_name: str = ""  # in default_storage, when it exists
     size: int | None = None  # bytes
     inputs_at: datetime.datetime | None = None  # the latest score the stored PDF printed
     reason: str = ""  # RenderRequest.Reason when failed
@@ -138,7 +139,7 @@ def decide(
 
 def _stored_file(stored: RenderedReport | None) -> tuple[datetime.datetime | None, int | None]:
     """(render time, size) of the stored PDF when its file is there, else (None, None)."""
-    if stored is None or not stored.file or not default_storage.exists(stored.file.name):
+    if not _file_exists(stored):
         return None, None
     size = (stored.data or {}).get("size")
     if size is None:  # rendered before the size was recorded
@@ -147,6 +148,10 @@ def _stored_file(stored: RenderedReport | None) -> tuple[datetime.datetime | Non
         except OSError:
             size = None
     return stored.rendered_at, size
+
+
+def _file_exists(stored: RenderedReport | None) -> bool:
+    return stored is not None and bool(stored.file) and default_storage.exists(stored.file.name)
 
 
 def _parse(stamp: str | None) -> datetime.datetime | None:
@@ -171,6 +176,7 @@ def link_state(period_id: int, year: int, scope_kind: str, key: str) -> ReportLi
         year=year,
         **report_urls(year, scope_kind, key),
         rendered_at=stored_at,
+        file_name=stored.file.name if stored_at is not None else "",
         size=size,
         inputs_at=inputs_at,
         reason=asked.reason if asked is not None and state == FAILED else "",

@@ -334,6 +334,17 @@ def test_status_stalled_stops_polling_and_offers_a_retry(client_for, bnnk_a, per
     assert 'name="next" value="/laporan/kabkota/3573/?tahun=2031"' in html
 
 
+def test_the_fragment_forms_come_back_to_our_own_page_only(client_for, bnnk_a, period):
+    client = client_for(bnnk_a)
+    own = 'name="next" value="/laporan/kabkota/3573/?tahun=2031"'
+    elsewhere = {"HX-Request": "true", "HX-Current-URL": "https://elsewhere.example/x/?y=1"}
+    for headers in (HX, elsewhere, {}):  # the page htmx asked from, a foreign one, none (opened directly)
+        assert own in _html(client.get(_url("report_pdf_status"), headers=headers)), headers
+    page = {"HX-Request": "true", "HX-Current-URL": "http://testserver/laporan/2031/pdf/kabkota/3573/"}
+    html = _html(client.get(_url("report_pdf_status"), headers=page))  # the plain link's waiting page
+    assert 'name="next" value="/laporan/2031/pdf/kabkota/3573/"' in html
+
+
 def test_status_of_national_and_province_reports(client_for, pusat, bnnp_a, period):
     assert _state(_html(client_for(pusat).get(_url("report_pdf_status", "nasional", "")))) == "missing"
     assert _state(_html(client_for(bnnp_a).get(_url("report_pdf_status", "provinsi", "35")))) == "missing"
