@@ -184,6 +184,18 @@ def link_state(period_id: int, year: int, scope_kind: str, key: str) -> ReportLi
     )
 
 
+def regency_pdfs_ready(period_id: int, codes) -> set[str]:
+    """The kab/kota among `codes` whose report card PDF is stored (one query and a file check each), so
+    a list of kab/kota says before the click which PDF opens at once and which is prepared first."""
+    stored = RenderedReport.objects.filter(
+        period_id=period_id,
+        scope_kind=RenderedReport.ScopeKind.REGENCY,
+        scope_key__in=list(codes),
+        kind=RenderedReport.Kind.PDF,
+    ).only("scope_key", "file")
+    return {r.scope_key for r in stored if _file_exists(r)}
+
+
 def claim(period_id: int, scope_kind: str, key: str) -> bool:
     """Record a click asking for this report. True when this click is to start the render: False while
     an earlier click's render is queued (less than POLL_LIMIT ago), so a double click renders once."""

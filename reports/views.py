@@ -20,7 +20,7 @@ from accounts.models import Role
 from assessments.models import Collection
 from kotan import access
 from regions.models import Regency
-from reports import charts, downloads, selectors, summaries
+from reports import charts, downloads, report_links, selectors, summaries
 from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES, national_ranking
 from reports.summaries import as_float
@@ -249,8 +249,10 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     # Each row's kab/kota report card (PDF) once it has a score; the rows are kab/kota the user may see
     # (access.visible_regencies above), so each link opens for them (rendered, or 202 "sedang disiapkan").
     card_url = _url_prefix("reports:report_pdf_scoped", period["year"], "kabkota")
+    records = frame.to_dict("records")
+    pdf_ready = report_links.regency_pdfs_ready(period["id"], [r["code"] for r in records])
     rows = []
-    for r in frame.to_dict("records"):
+    for r in records:
         cid = r["collection_id"]
         is_verified = r["state"] in RANKED_STATES
         current = as_float(r["current"])
@@ -275,6 +277,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
                 "rank": _int(ranking.loc[r["code"], "rank"]) if r["code"] in ranking.index else None,
                 "change": as_float(yoy.loc[r["code"], "change"]) if r["code"] in yoy.index else None,
                 "pdf": f"{card_url}{r['code']}/" if current is not None else None,
+                "pdf_ready": r["code"] in pdf_ready,
             }
         )
     heat = ver.set_index("name")[codes].rename(columns=names)

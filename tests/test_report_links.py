@@ -424,3 +424,22 @@ def test_no_inline_script_or_style_in_any_state(client_for, bnnk_a, period):
             assert "src=" in tag or 'type="application/json"' in tag, tag
         assert not re.search(r"<[^>]+\sstyle=", html)
         assert not re.search(r"\shx-(on|vals|vars)", html)  # htmx runs with allowEval off
+
+
+def _province_pdf_links(client) -> dict[str, str]:
+    """{kab/kota code: the state its row's PDF link shows} on the Jawa Timur dashboard."""
+    html = _html(client.get(reverse("reports:province", args=["35"]) + f"?tahun={YEAR}"))
+    found = re.findall(
+        r'href="[^"]*/kabkota/(\d{4})/" data-testid="regency-pdf" data-pdf-state="(\w+)"', html
+    )
+    return dict(found)
+
+
+def test_province_rows_say_before_the_click_which_pdf_is_ready(client_for, bnnp_a, period):
+    client = client_for(bnnp_a)
+    assert _province_pdf_links(client) == {"3573": "missing", "3507": "missing"}
+    rendering.render_period(period.pk)
+    default_storage.delete(RenderedReport.objects.get(period=period, scope_key="3507", kind="pdf").file.name)
+    assert _province_pdf_links(client) == {"3573": "ready", "3507": "missing"}
+    html = _html(client.get(reverse("reports:province", args=["35"]) + f"?tahun={YEAR}"))
+    assert "Siapkan rapor PDF Kabupaten Malang" in html and "Unduh rapor PDF Kota Malang" in html
