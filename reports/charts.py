@@ -266,15 +266,23 @@ def _heat(frame: pd.DataFrame, height: int, short_columns: list[str] | None = No
     return _figure([trace], height, layout, narrow)
 
 
-def trend(frame: pd.DataFrame, synthetic_years: set[int] | None = None) -> go.Figure:
+def trend_tick(year: int, synthetic_years: set[int], provisional_years: set[int]) -> str:
+    """A trend's year on the axis: "2024*" for synthetic (demo) data, "2026 (sementara)" while the
+    year's results are not published (its point holds only the kab/kota verified so far)."""
+    tick = f"{year}*" if year in synthetic_years else str(year)
+    return _("%(year)s (sementara)") % {"year": tick} if year in provisional_years else tick
+
+
+def trend(
+    frame: pd.DataFrame, synthetic_years: set[int] | None = None, provisional_years: set[int] | None = None
+) -> go.Figure:
     """Overall score by year: index years, one line per column (e.g. kab/kota, province, national).
-    Synthetic (demo) years are marked on the axis."""
+    Synthetic (demo) years and years not published yet (provisional) are marked on the axis."""
     frame = frame.sort_index()
     if frame.dropna(how="all").empty:
         return empty(_("Belum ada skor terverifikasi dari tahun-tahun sebelumnya."))
     colors = [KABKOTA, PROVINCE, NATIONAL]
-    synthetic_years = synthetic_years or set()
-    ticks = [f"{y}*" if y in synthetic_years else str(y) for y in frame.index]
+    ticks = [trend_tick(y, synthetic_years or set(), provisional_years or set()) for y in frame.index]
     traces = []
     for i, column in enumerate(frame.columns):
         y = frame[column].astype("float64")

@@ -83,6 +83,10 @@ def _base_context(periods, period, choice: selectors.ReportPeriods, kind: str = 
         "kind": kind,
         "kinds": Regency.Kind.choices,
         "synthetic_years": sorted(p["year"] for p in periods if p["is_synthetic"]),
+        # years whose results are not published yet: their points on a trend are provisional
+        "provisional_years": sorted(
+            p["year"] for p in periods if not selectors.is_published(p, timezone.localdate())
+        ),
     }
 
 
@@ -183,7 +187,9 @@ def national(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "computed_at": _latest(frame["computed_at"]),
             "charts": {
-                "trend": charts.trend(trend, set(context["synthetic_years"])),
+                "trend": charts.trend(
+                    trend, set(context["synthetic_years"]), set(context["provisional_years"])
+                ),
                 "provinces": charts.provinces_ranked(provinces, national_avg),
                 "categories": charts.category_by_province(
                     summaries.category_by_province(frame, labels), labels
@@ -317,7 +323,9 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
                 "heatmap": charts.heatmap(heat, codes),
                 "categories": charts.category_distribution(summaries.category_counts(frame, labels), labels),
                 "compare": charts.comparison_bars(compare),
-                "trend": charts.trend(trend, set(context["synthetic_years"])),
+                "trend": charts.trend(
+                    trend, set(context["synthetic_years"]), set(context["provisional_years"])
+                ),
                 "change": charts.change_dumbbell(
                     yoy_frame, str(prev["year"]) if prev else "", str(period["year"])
                 ),
@@ -501,7 +509,9 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
             "charts": {
                 "radar": charts.radar(radar_frame),
                 "indicators": charts.indicator_bars(ind),
-                "trend": charts.trend(trend, set(context["synthetic_years"])),
+                "trend": charts.trend(
+                    trend, set(context["synthetic_years"]), set(context["provisional_years"])
+                ),
                 "gains": charts.gains_bars(gains) if gains is not None else None,
                 "groups": charts.group_heatmap(per_group) if per_group is not None else None,
             },

@@ -8,6 +8,7 @@ Malang 3573 verified 80, Kabupaten Malang 3507 submitted 65 (provisional), Batan
 """
 
 import datetime
+import json
 import re
 
 import pytest
@@ -117,9 +118,14 @@ def world(db, regency_a, regency_b, regency_other):
 
 
 def _get(client, name, args, **params):
+    """The response and its page text without the charts' data (a trend's axis names every year, and
+    marks a later year not yet published "sementara" whichever year the page is on)."""
     response = client.get(reverse(name, args=args), params)
     assert response.status_code == 200
-    return response, response.content.decode()
+    html = response.content.decode()
+    return response, re.sub(
+        r'<script id="[^"]+-data" type="application/json">.*?</script>', "", html, flags=re.S
+    )
 
 
 PAGES = [
@@ -285,3 +291,15 @@ def test_the_default_costs_what_asking_for_the_year_costs(request, client_for, w
     assert default == _count(client, f"{url}?tahun={YEAR}")
     make_period(world.instrument, [], year=YEAR - 5, opens_days_ago=2000, deadline_in_days=-1900)
     assert _count(client, url) == default
+
+
+def test_trend_marks_the_years_not_published_yet(client_for, pusat, world):
+    for params in ({}, {"tahun": PUBLISHED}):
+        response = client_for(pusat).get(reverse("reports:national"), params)
+        found = re.search(
+            r'<script id="chart-trend-data" type="application/json">(.*?)</script>',
+            response.content.decode(),
+            re.S,
+        )
+        ticks = json.loads(found.group(1))["data"][0]["x"]
+        assert ticks[-1] == f"{YEAR} (sementara)" and not any("sementara" in t for t in ticks[:-1])
