@@ -91,7 +91,7 @@ class Width:
 
 
 WIDTHS = [
-    Width("desktop", {"width": 1280, "height": 900}, "e2e.bnnk.kotamalang", "3573"),
+    Width("desktop", {"width": 1366, "height": 900}, "e2e.bnnk.kotamalang", "3573"),
     Width("phone", {"width": 390, "height": 844}, "e2e.bnnk.kabmalang", "3507", mobile=True),
 ]
 
