@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
 django.setup()
 
-from kotan.tasks import ping  # noqa: E402
+from kotan.celery import ping  # noqa: E402
 
 
 def check_ping() -> None:
@@ -35,7 +35,8 @@ def check_score() -> None:
     """A BNNK fills and submits; the worker (via Redis, debounced) stores the score the engine gives;
     removed, it comes back through the beat sweep."""
     from accounts.models import Role, User
-    from assessments import scoring, services
+    from assessments import scoring, services, workflow
+    from assessments.autosave import writes
     from assessments.models import Evidence
     from regions.models import Regency
     from reports import inputs
@@ -55,7 +56,7 @@ def check_score() -> None:
     for code, answers in fills:
         q = services.questionnaire_create(collection=collection, group=group(inst, code), user=user)
         for qcode, raw in answers.items():
-            services.questionnaire_save_answer(
+            writes.questionnaire_save_answer(
                 questionnaire=q, question=question(inst, qcode), raw_value=raw, base_version=0, user=user
             )
         services.questionnaire_complete(questionnaire=q, user=user)
@@ -69,7 +70,7 @@ def check_score() -> None:
         size=10,
     )
     evidence.questions.set([question(inst, "q_yesno")])
-    services.collection_submit(collection=collection, user=user)
+    workflow.collection_submit(collection=collection, user=user)
 
     data = inputs.instrument_data(inst)
     expected = scoring.score(inputs.live_answers(period.pk, [collection.pk]), data.frames).overall

@@ -29,7 +29,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from kotan import zipcheck
+from kotan.lib import zipcheck
 from regions.models import Province, Regency
 
 from .models import Role, User
@@ -259,11 +259,18 @@ def username_for(email: str) -> str:
     return email.strip().lower()
 
 
-def check_rows(rows: list[SheetRow]) -> list[CheckedRow]:
-    """Every row with its problems (empty when fine). Four queries whatever the sheet's size."""
+@dataclass
+class _Known:
+    """What the checks of every row look up, loaded in four queries for the whole sheet."""
+
+    regencies: dict[str, Regency]
+    provinces: dict[str, Province]
+    taken: set[str]  # e-mails and usernames of existing users, lower case
+    lines_by_email: dict[str, list[int]]
+
+
+def _known(rows: list[SheetRow]) -> _Known:
     codes = {normalize_code(r.code) for r in rows if r.code.strip()}
-    regencies = {r.code: r for r in Regency.objects.filter(code__in=codes).select_related("province")}
-    provinces = {p.code: p for p in Province.objects.filter(code__in=codes)}
     emails = {username_for(r.email) for r in rows if r.email.strip()}
     taken = set()
     for email, username in (
@@ -276,79 +283,111 @@ def check_rows(rows: list[SheetRow]) -> list[CheckedRow]:
     for r in rows:
         if r.email.strip():
             lines_by_email[username_for(r.email)].append(r.line)
+    return _Known(
+        regencies={r.code: r for r in Regency.objects.filter(code__in=codes).select_related("province")},
+        provinces={p.code: p for p in Province.objects.filter(code__in=codes)},
+        taken=taken,
+        lines_by_email=lines_by_email,
+    )
 
+
+def check_rows(rows: list[SheetRow]) -> list[CheckedRow]:
+    """Every row with its problems (empty when fine). Four queries whatever the sheet's size."""
+    known = _known(rows)
     checked = []
     for r in rows:
         c = CheckedRow(row=r)
-        problems = c.problems
-        if not r.name.strip():
-            problems.append(_("Nama wajib diisi."))
-        elif len(r.name) > 150:
-            problems.append(_("Nama terlalu panjang (maksimal 150 karakter)."))
-
-        email = username_for(r.email)
-        if not email:
-            problems.append(_("E-mail wajib diisi."))
-        else:
-            try:
-                validate_email(email)
-                valid = len(email) <= 150
-            except ValidationError:
-                valid = False
-            if not valid:
-                problems.append(_('E-mail "%(email)s" tidak valid.') % {"email": r.email})
-            elif email in taken:
-                problems.append(_("Sudah ada pengguna dengan e-mail ini."))
-            others = [line for line in lines_by_email[email] if line != r.line]
-            if others:
-                problems.append(
-                    _("E-mail ini muncul lebih dari sekali di lembar (juga baris %(lines)s).")
-                    % {"lines": ", ".join(map(str, others))}
-                )
-
+        c.problems.extend(_name_problems(r))
+        c.problems.extend(_email_problems(r, known))
         c.role = normalize_role(r.role)
-        code = normalize_code(r.code)
-        if c.role is None:
-            if r.role.strip():
-                problems.append(
-                    _('Peran "%(role)s" tidak dikenal; gunakan bnnk, bnnp, atau pusat.') % {"role": r.role}
-                )
-            else:
-                problems.append(_("Peran wajib diisi (bnnk, bnnp, atau pusat)."))
-        elif c.role == Role.BNNK:
-            if not code:
-                problems.append(_("Pengguna BNNK wajib memiliki kode kabupaten/kota (4 digit)."))
-            elif code in regencies:
-                c.regency = regencies[code]
-            elif code in provinces:
-                problems.append(
-                    _(
-                        "%(code)s adalah kode provinsi (%(name)s); pengguna BNNK memerlukan kode "
-                        "kabupaten/kota (4 digit)."
-                    )
-                    % {"code": code, "name": provinces[code].name}
-                )
-            else:
-                problems.append(_("Kode wilayah %(code)s tidak dikenal.") % {"code": code})
-        elif c.role == Role.BNNP:
-            if not code:
-                problems.append(_("Pengguna BNNP wajib memiliki kode provinsi (2 digit)."))
-            elif code in provinces:
-                c.province = provinces[code]
-            elif code in regencies:
-                problems.append(
-                    _(
-                        "%(code)s adalah kode kabupaten/kota (%(name)s); pengguna BNNP memerlukan kode "
-                        "provinsi (2 digit)."
-                    )
-                    % {"code": code, "name": regencies[code].name}
-                )
-            else:
-                problems.append(_("Kode wilayah %(code)s tidak dikenal.") % {"code": code})
-        elif code:
-            problems.append(_("BNN pusat tidak terikat wilayah; kosongkan kode_wilayah."))
+        _check_scope(c, normalize_code(r.code), known)
         checked.append(c)
     return checked
+
+
+def _name_problems(r: SheetRow) -> list[str]:
+    if not r.name.strip():
+        return [_("Nama wajib diisi.")]
+    if len(r.name) > 150:
+        return [_("Nama terlalu panjang (maksimal 150 karakter).")]
+    return []
+
+
+def _valid_email(email: str) -> bool:
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return len(email) <= 150
+
+
+def _email_problems(r: SheetRow, known: _Known) -> list[str]:
+    email = username_for(r.email)
+    if not email:
+        return [_("E-mail wajib diisi.")]
+    problems = []
+    if not _valid_email(email):
+        problems.append(_('E-mail "%(email)s" tidak valid.') % {"email": r.email})
+    elif email in known.taken:
+        problems.append(_("Sudah ada pengguna dengan e-mail ini."))
+    others = [line for line in known.lines_by_email[email] if line != r.line]
+    if others:
+        problems.append(
+            _("E-mail ini muncul lebih dari sekali di lembar (juga baris %(lines)s).")
+            % {"lines": ", ".join(map(str, others))}
+        )
+    return problems
+
+
+def _check_scope(c: CheckedRow, code: str, known: _Known) -> None:
+    """The role's scope: sets c.regency or c.province from the code, or adds the problem with them."""
+    if c.role is None:
+        if c.row.role.strip():
+            c.problems.append(
+                _('Peran "%(role)s" tidak dikenal; gunakan bnnk, bnnp, atau pusat.') % {"role": c.row.role}
+            )
+        else:
+            c.problems.append(_("Peran wajib diisi (bnnk, bnnp, atau pusat)."))
+    elif c.role == Role.BNNK:
+        _check_regency_code(c, code, known)
+    elif c.role == Role.BNNP:
+        _check_province_code(c, code, known)
+    elif code:
+        c.problems.append(_("BNN pusat tidak terikat wilayah; kosongkan kode_wilayah."))
+
+
+def _check_regency_code(c: CheckedRow, code: str, known: _Known) -> None:
+    if not code:
+        c.problems.append(_("Pengguna BNNK wajib memiliki kode kabupaten/kota (4 digit)."))
+    elif code in known.regencies:
+        c.regency = known.regencies[code]
+    elif code in known.provinces:
+        c.problems.append(
+            _(
+                "%(code)s adalah kode provinsi (%(name)s); pengguna BNNK memerlukan kode "
+                "kabupaten/kota (4 digit)."
+            )
+            % {"code": code, "name": known.provinces[code].name}
+        )
+    else:
+        c.problems.append(_("Kode wilayah %(code)s tidak dikenal.") % {"code": code})
+
+
+def _check_province_code(c: CheckedRow, code: str, known: _Known) -> None:
+    if not code:
+        c.problems.append(_("Pengguna BNNP wajib memiliki kode provinsi (2 digit)."))
+    elif code in known.provinces:
+        c.province = known.provinces[code]
+    elif code in known.regencies:
+        c.problems.append(
+            _(
+                "%(code)s adalah kode kabupaten/kota (%(name)s); pengguna BNNP memerlukan kode "
+                "provinsi (2 digit)."
+            )
+            % {"code": code, "name": known.regencies[code].name}
+        )
+    else:
+        c.problems.append(_("Kode wilayah %(code)s tidak dikenal.") % {"code": code})
 
 
 # --- writing -----------------------------------------------------------------------------------------

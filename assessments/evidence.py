@@ -2,7 +2,7 @@
 
 A file is accepted only when its bytes are a PDF, JPEG, PNG, XLSX or DOCX (the name is never trusted)
 and it is not larger than settings.EVIDENCE_MAX_BYTES; an XLSX or DOCX must also pass the zip limits
-every Office upload passes (kotan.zipcheck: members, inflated size, compression ratio; a zip bomb is
+every Office upload passes (kotan.lib.zipcheck: members, inflated size, compression ratio; a zip bomb is
 refused before anything is written). It is stored under a random name (models.evidence_upload_to) in
 MEDIA_ROOT and served only by a scope-checked view. A deleted document keeps its history row and its
 file on disk, so a reviewer can still see what was removed.
@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kotan import zipcheck
+from kotan.lib import zipcheck
 
 from . import workflow
 from .errors import ServiceError

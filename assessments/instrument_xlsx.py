@@ -4,7 +4,7 @@ One workbook, one sheet per level: "instrumen" (key/value metadata incl. the ban
 "kelompok", "variabel", "indikator", "pertanyaan" (groups as comma-separated codes), "opsi", "bukti"
 (supported questions as comma-separated codes), plus a "petunjuk" sheet for people (ignored on import).
 Columns are found by their header in row 1, so their order may change. Texts that would read as a
-formula (=, +, -, @ ...) are exported with a leading quote (kotan.spreadsheet.safe_cell) and the quote
+formula (=, +, -, @ ...) are exported with a leading quote (kotan.lib.spreadsheet.safe_cell) and the quote
 is taken off again on import, so an exported instrument re-imports unchanged.
 
 Import validates everything first and reports every problem with sheet, row and column
@@ -23,8 +23,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from kotan import zipcheck
-from kotan.spreadsheet import restore_cell, safe_row
+from kotan.lib import zipcheck
+from kotan.lib.spreadsheet import restore_cell, safe_row
 
 from .errors import ServiceError
 from .instrument import (
@@ -39,7 +39,7 @@ from .instrument import (
 )
 from .models import BandScheme, EvidenceType, Indicator, Instrument, Option, RespondentGroup, Variable
 
-MAX_BYTES = 5 * 1024 * 1024  # a zip bomb (members, inflated size, ratio) is refused by kotan.zipcheck
+MAX_BYTES = 5 * 1024 * 1024  # a zip bomb (members, inflated size, ratio) is refused by kotan.lib.zipcheck
 MAX_ROWS = 5000  # per sheet; the default instrument has ~260 option rows
 MAX_TEXT = 2000  # question text and help: a sane bound for a TextField
 MAX_WEIGHT = Decimal("9999.9999")  # DecimalField(max_digits=8, decimal_places=4)
@@ -280,7 +280,7 @@ def _read_sheet(wb, sheet: str, problems: _Problems) -> list[_Row] | None:
             if len(out) >= MAX_ROWS:
                 problems.sheet(sheet, _("terlalu banyak baris (maksimal %(n)d)") % {"n": MAX_ROWS})
                 return None
-            # restore_cell: a text our export quoted ("'=x", kotan.spreadsheet) comes back as written.
+            # restore_cell: a text our export quoted ("'=x", kotan.lib.spreadsheet) comes back as written.
             cells = {
                 name: (restore_cell(values[idx - 1]) if idx - 1 < len(values) else None)
                 for name, idx in columns.items()

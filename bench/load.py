@@ -14,7 +14,7 @@ starts gunicorn (2 sync workers, 127.0.0.1 only) and runs `run` against it:
          (its password hashing would dominate the setup). Writes the plan (ids, sessions, tokens) as JSON.
   run    three timed phases against the live server, each with --vus virtual users (closed loop: each
          sends its next request as soon as the previous one answered, plus --think-ms):
-           bare      GET /healthz (kotan/views.py: no login, no database): the server's ceiling
+           bare      GET /healthz (kotan/infra/health.py: no login, no database): the server's ceiling
            autosave  BNNK users POST /survei/kuesioner/<id>/jawaban/ (session + CSRF, base_version as
                      static/js/autosave.js sends it) and respondents POST /r/<token>/jawaban/
            mixed     the same autosaves while --dashboard-vus pusat users read /laporan/nasional/
@@ -186,7 +186,7 @@ def open_period(instrument, name: str):
 
 
 def fmt(value: float) -> str:
-    """A value as the pages send it (assessments.views.entry.format_value): 4 not 4.0."""
+    """A value as the pages send it (assessments.answers.format_value): 4 not 4.0."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 

@@ -1,4 +1,5 @@
-"""The Celery app: configured from Django settings (CELERY_* names), with the worker's heartbeat step."""
+"""The Celery app: configured from Django settings (CELERY_* names), with the worker's heartbeat step and the
+ping task the CI smoke test sends to prove a worker answers."""
 
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -10,6 +11,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
 app = Celery("kotan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.task(name="kotan.ping", ignore_result=False)  # the only task whose result is read (CI)
+def ping() -> str:
+    return "pong"
 
 
 class Heartbeat(bootsteps.StartStopStep):

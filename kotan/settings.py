@@ -73,13 +73,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that it compresses the body every other middleware has finished with.
-    "kotan.compression.TextGZipMiddleware",
+    "kotan.infra.compression.TextGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "kotan.security.RejectNulCharactersMiddleware",
+    "kotan.infra.security.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "kotan.middleware.ChosenLanguageMiddleware",
+    "kotan.infra.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,13 +124,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (psycopg-pool; CONN_MAX_AGE must then be 0) is there for threaded servers: DATABASE_POOL=1.
     DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 600)
     # A database host that drops packets must not hold a request (or /readyz) until TCP gives up: the
-    # request answers 503 after this many seconds (kotan.error_views).
+    # request answers 503 after this many seconds (kotan.infra.errors).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
     )
-    # The few statements kotan.sql_rows.cursor() runs (every autosave's) are prepared on their 5th use on a
-    # connection; Django's own queries are never prepared. DATABASE_PREPARED_STATEMENTS=0 behind a pooler
-    # in transaction mode (PgBouncer without prepared-statement support).
+    # The few statements assessments.autosave.sql_rows.cursor() runs (every autosave's) are prepared on
+    # their 5th use on a connection; Django's own queries are never prepared. DATABASE_PREPARED_STATEMENTS=0
+    # behind a pooler in transaction mode (PgBouncer without prepared-statement support).
     if envbool("DATABASE_PREPARED_STATEMENTS", "1"):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
     if envbool("DATABASE_POOL", "0"):
@@ -149,7 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.ModelBackend",  # Django's, reading the session's user with plain SQL
+    "accounts.backends.ModelBackend",  # Django's, at the path every logged-in session stores
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -178,16 +178,16 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Behind nginx every request comes from loopback; the client's address is in X-Real-IP, believed only
-# from these proxies (kotan/security.py).
-AXES_CLIENT_IP_CALLABLE = "kotan.security.client_ip"
-AXES_USERNAME_CALLABLE = "kotan.security.login_username"
+# from these proxies (kotan/infra/security.py).
+AXES_CLIENT_IP_CALLABLE = "kotan.infra.security.client_ip"
+AXES_USERNAME_CALLABLE = "kotan.infra.security.login_username"
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # Sessions end 8 hours (a working day) after login. Not renewed on every request: autosave would
 # otherwise write the session row on each keystroke save.
 # Sessions read from the cache (Redis in production), written through to the database: a logged-in
 # request (every autosave) costs no session query, and a cache flush or restart logs nobody out. With Redis
-# down kotan.cache answers as an empty cache and the sessions come from the database. SESSION_ENGINE=db
+# down kotan.infra.cache answers as an empty cache and the sessions come from the database. SESSION_ENGINE=db
 # skips the cache (what bench/load.sh compares: README, "Bad days").
 SESSION_ENGINES = {
     "cached_db": "django.contrib.sessions.backends.cached_db",
@@ -259,8 +259,8 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0" if CELERY_BRO
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
 if CELERY_BROKER_URL.startswith("redis://"):
-    # kombu's Redis transport with the crash on a lost Redis guarded (kotan/broker.py).
-    CELERY_BROKER_TRANSPORT = "kotan.broker:Transport"
+    # kombu's Redis transport with the crash on a lost Redis guarded (kotan/infra/broker.py).
+    CELERY_BROKER_TRANSPORT = "kotan.infra.broker:Transport"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 if not CELERY_RESULT_BACKEND and CELERY_BROKER_URL.startswith("redis"):
     CELERY_RESULT_BACKEND = CELERY_BROKER_URL
@@ -298,7 +298,7 @@ CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Nothing reads task results (kotan.ping opts back in for the CI smoke test): one Redis write less per task.
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_IMPORTS = ["kotan.tasks", "reports.render_tasks"]  # besides the autodiscovered app tasks
+CELERY_IMPORTS = ["reports.render_tasks"]  # besides the autodiscovered app tasks
 # Jakarta time (CELERY_TIMEZONE). One entry per periodic task; the names are the tasks' registered names.
 # Seconds between score sweeps (SCORE_SWEEP_SECONDS, else SCORE_SWEEP_MINUTES x 60; every minute by default:
 # after an outage every score is right again within about a minute, at the cost of one query a minute and
@@ -328,7 +328,7 @@ REPORT_RENDER_DEBOUNCE_SECONDS = envint("REPORT_RENDER_DEBOUNCE_SECONDS", 60)
 # Shared cache (score debounce keys) on Redis when Celery uses Redis; per-process memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
 if CACHE_URL.startswith("redis"):
-    CACHES = {"default": {"BACKEND": "kotan.cache.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "kotan.infra.cache.RedisCache", "LOCATION": CACHE_URL}}
 
 # Production hardening: applies whenever DEBUG is off.
 if not DEBUG:
@@ -376,8 +376,8 @@ LOGGING = {
     # While PostgreSQL is away every request answers 503: one line a minute, not a traceback per request.
     # A refused request (401/403/404/405/410): one line "refused 403 GET /path user=7", no traceback.
     "filters": {
-        "database_unavailable": {"()": "kotan.logging.DatabaseUnavailableFilter"},
-        "refused": {"()": "kotan.logging.RefusedRequestFilter"},
+        "database_unavailable": {"()": "kotan.infra.logging.DatabaseUnavailableFilter"},
+        "refused": {"()": "kotan.infra.logging.RefusedRequestFilter"},
     },
     "loggers": {"django.request": {"filters": ["database_unavailable", "refused"]}},
 }

@@ -8,7 +8,7 @@ from accounts.views import home
 from assessments.urls import respondent_urlpatterns
 from reports.api import api
 
-from .views import healthz, readyz
+from .infra.health import healthz, readyz
 
 # The admin (BNN pusat's instruments, periods and band schemes) says whose it is, not "Django administration".
 admin.site.site_header = _("Administrasi KOTAN")
@@ -33,7 +33,7 @@ urlpatterns = [
 ]
 
 # An unreadable request body (broken encoding, too large) answers in Indonesian, as JSON for autosave.
-handler400 = "kotan.error_views.bad_request"
+handler400 = "kotan.infra.errors.bad_request"
 # Any uncaught exception: a 503 with Retry-After while the database is away (JSON for autosave), else an
 # Indonesian 500 page; neither touches the database.
-handler500 = "kotan.error_views.server_error"
+handler500 = "kotan.infra.errors.server_error"

@@ -3,7 +3,7 @@
 One row per participating kab/kota the user may see: the ranked ones by national rank ("r of n" over
 all participants, so a BNNP's rows keep their national ranks), then those not ranked (not verified
 yet, or quotas not met) with an empty rank. Nothing is scored here: the frame is read from Score rows.
-Every text cell (names, headers) goes through kotan.spreadsheet.safe_cell, so none is read as a formula.
+Every text cell (names, headers) goes through kotan.lib.spreadsheet.safe_cell, so none is read as a formula.
 The XLSX holds the table alone on its first sheet (header in row 1, so pandas.read_excel reads it as it
 is) and the title, period, time of export, scope and notes on a second sheet.
 """
@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from accounts.models import Role
 from assessments.models import Collection, Period
 from kotan.access import is_national, visible_regencies
-from kotan.spreadsheet import safe_cell, safe_row
+from kotan.lib.spreadsheet import safe_cell, safe_row
 from reports import report_data
 
 

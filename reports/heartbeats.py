@@ -1,5 +1,5 @@
 """Heartbeats of the background services: record(name) upserts the Heartbeat row with the time now, read()
-lists them for /readyz (kotan/views.readyz).
+lists them for /readyz (kotan/infra/health.readyz).
 
 Names: "worker:<hostname>" every HEARTBEAT_SECONDS from each Celery worker's main process (the bootstep in
 kotan/celery.py), "sweep" from the beat's score sweep (reports.tasks.sweep_scores). record() never raises:

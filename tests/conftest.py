@@ -15,6 +15,9 @@ from django.utils import translation
 from accounts.models import Role, User
 from regions.models import Province, Regency
 
+# The Excel bulk-entry fixtures (collection, keluarga, private_media), shared by the Excel test modules.
+pytest_plugins = ["tests.excel_fixtures"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _a_redis_db_per_xdist_worker():

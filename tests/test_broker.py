@@ -1,4 +1,4 @@
-"""kotan.broker: a Redis channel whose connection is gone still reaches Redis with the parameters it was opened
+"""kotan.infra.broker: a Redis channel whose connection is gone still reaches Redis with the parameters it was opened
 with (putting messages back, acknowledging a task finished late), and a Redis that is down leaves the messages
 in its unacked set, instead of the AttributeError that made kombu's worker exit. The real outage is in
 .ci/chaos.py (make chaos)."""
@@ -9,7 +9,7 @@ import pytest
 from kombu.transport import redis
 from redis import exceptions as redis_errors
 
-from kotan.broker import Channel, QoS, Transport
+from kotan.infra.broker import Channel, QoS, Transport
 
 
 def _channel(connection):

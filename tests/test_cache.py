@@ -1,9 +1,9 @@
-"""kotan.cache.RedisCache: Django's Redis cache, with one redis client per connection pool."""
+"""kotan.infra.cache.RedisCache: Django's Redis cache, with one redis client per connection pool."""
 
 import pytest
 import redis
 
-from kotan.cache import RedisCache
+from kotan.infra.cache import RedisCache
 
 URL = "redis://127.0.0.1:6379/15"
 

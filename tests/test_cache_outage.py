@@ -1,4 +1,4 @@
-"""kotan.cache with Redis down: every call answers as an empty cache, logged-in pages and autosave work (the
+"""kotan.infra.cache with Redis down: every call answers as an empty cache, logged-in pages and autosave work (the
 sessions come from the database), the outage is logged once per minute, and keys written meanwhile are
 invalidated when Redis answers again."""
 
@@ -10,8 +10,8 @@ from django.core.cache import caches
 from django.test import override_settings
 from redis import exceptions as redis_errors
 
-from kotan import cache as kotan_cache
-from kotan.cache import Outage, RedisCache
+from kotan.infra import cache as kotan_cache
+from kotan.infra.cache import Outage, RedisCache
 from tests.test_scores_db import broker_down  # noqa: F401  (fixture)
 
 DEAD = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
@@ -77,7 +77,7 @@ def test_after_a_failure_redis_is_not_tried_again_for_a_few_seconds(monkeypatch)
 def test_the_outage_is_logged_when_it_starts_once_a_minute_and_when_it_ends(caplog):
     clock = Clock()
     outage = Outage("redis://x", clock=clock)
-    caplog.set_level(logging.WARNING, logger="kotan.cache")
+    caplog.set_level(logging.WARNING, logger="kotan.infra.cache")
     error = redis_errors.ConnectionError("refused")
     for second in range(0, 150):  # 150 s of calls, 10 a second, Redis tried again every 5 s
         clock.now = 1000.0 + second
@@ -92,7 +92,7 @@ def test_the_outage_is_logged_when_it_starts_once_a_minute_and_when_it_ends(capl
     assert outage.recovered() is None  # only once
 
 
-@override_settings(CACHES={"default": {"BACKEND": "kotan.cache.RedisCache", "LOCATION": DEAD}})
+@override_settings(CACHES={"default": {"BACKEND": "kotan.infra.cache.RedisCache", "LOCATION": DEAD}})
 def test_logged_in_pages_and_autosave_work_with_redis_down(client, bnnk_a, regency_a, caplog):
     from assessments import services
     from tests.factories import group, make_collection, make_period, question
@@ -140,7 +140,7 @@ def test_keys_written_during_the_outage_are_invalidated_when_redis_is_back(monke
         cache.clear()
 
 
-@override_settings(CACHES={"default": {"BACKEND": "kotan.cache.RedisCache", "LOCATION": DEAD}})
+@override_settings(CACHES={"default": {"BACKEND": "kotan.infra.cache.RedisCache", "LOCATION": DEAD}})
 def test_the_whole_cycle_works_with_redis_down(
     broker_down,  # noqa: F811  the broker refuses connections too (same Redis in production)
     client,

@@ -1,5 +1,5 @@
 """Pages and JSON are sent gzipped to browsers that accept it (slow connections); files and short
-answers are not. kotan.compression.TextGZipMiddleware."""
+answers are not. kotan.infra.compression.TextGZipMiddleware."""
 
 import gzip
 import re

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessments import excel
 from assessments.errors import NotAllowed, ServiceError
 from assessments.models import Answer, Collection, Questionnaire
+from tests.excel_fixtures import family_row, fill
 from tests.factories import group, make_collection, make_instrument, make_period, question
 
 HQ = Questionnaire.history.model
@@ -20,49 +21,7 @@ HA = Answer.history.model
 LAST = excel.FIRST_DATA_ROW + excel.VALIDATED_ROWS - 1
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def collection(regency_a):
-    return make_collection(regency_a)
-
-
-@pytest.fixture
-def keluarga(collection):
-    return group(collection.period.instrument, "keluarga")
-
-
-def fill(template: bytes, rows: list[dict], *, meta: dict | None = None, extra_headers: dict | None = None):
-    """The template with `rows` written from row 3 (keys: header codes), as XLSX bytes."""
-    wb = openpyxl.load_workbook(io.BytesIO(template))
-    ws = wb["kuesioner"]
-    for letter, code in (extra_headers or {}).items():
-        ws[f"{letter}1"] = code
-    columns = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(1, c).value}
-    for offset, values in enumerate(rows):
-        for code, value in values.items():
-            ws.cell(excel.FIRST_DATA_ROW + offset, columns[code], value)
-    for key, value in (meta or {}).items():
-        for row in wb["meta"].iter_rows(min_row=1):
-            if row[0].value == key:
-                row[1].value = value
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def family_row(n: int) -> dict:
-    return {
-        "label": f"RT {n:03d}",
-        "desa_kelurahan": "Lowokwaru",
-        "tanggal_pengisian": timezone.localdate() - datetime.timedelta(days=1),
-        "q_likert": 1 + n % 5,
-        "q_yesno": "Ya" if n % 2 else "Tidak",
-        "q_choice": n % 4,
-    }
+pytestmark = pytest.mark.usefixtures("private_media")  # collection, keluarga: tests/excel_fixtures.py
 
 
 def nothing_created():
@@ -120,7 +79,7 @@ def test_sixty_family_questionnaires_import_with_answers_history_and_one_score_r
     assert preview.problems == []
     assert len(preview.rows) == 60 and preview.complete_count == 60
     with (
-        mock.patch("assessments.excel.request_collection_score") as score,
+        mock.patch("reports.scheduling.request_collection_score") as score,
         django_capture_on_commit_callbacks(execute=True),
     ):
         created = excel.apply_upload(preview, bnnk_a)

@@ -16,9 +16,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from assessments import excel
 from assessments.models import Answer, Questionnaire
+from tests.excel_fixtures import family_row, fill
 from tests.factories import group, make_collection
 from tests.fuzz_inputs import FUZZ, FUZZ_SLOW, SCRIPT, assert_polite, raw_body, text_input
-from tests.test_excel import family_row, fill
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """Any text in a URL segment or query parameter is a page or a 4xx, never a 500 (also on PostgreSQL,
-which refuses NUL characters in text: kotan.security.RejectNulCharactersMiddleware turns those into a
+which refuses NUL characters in text: kotan.infra.security.RejectNulCharactersMiddleware turns those into a
 400 before a view runs)."""
 
 from __future__ import annotations

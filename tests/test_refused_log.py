@@ -1,5 +1,5 @@
 """A refused request (403, 404, 401 ...) logs one line "refused <status> <method> <path> user=<id>" on
-django.request, without traceback (kotan/logging.py RefusedRequestFilter); other errors keep theirs."""
+django.request, without traceback (kotan/infra/logging.py RefusedRequestFilter); other errors keep theirs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.urls import reverse
 
-from kotan.logging import RefusedRequestFilter
+from kotan.infra.logging import RefusedRequestFilter
 
 
 @pytest.fixture(autouse=True)

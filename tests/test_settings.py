@@ -89,7 +89,7 @@ def test_database_url_switches_to_postgres_with_persistent_connections():
 
 
 def test_ping_task_runs_eagerly():
-    from kotan.tasks import ping
+    from kotan.celery import ping
 
     assert ping.delay().get(timeout=5) == "pong"
 

@@ -1,5 +1,5 @@
 """Formula injection: formula cells in a bulk upload are refused at their row and column, and every
-CSV/XLSX export quotes texts that a spreadsheet would read as a formula (kotan.spreadsheet)."""
+CSV/XLSX export quotes texts that a spreadsheet would read as a formula (kotan.lib.spreadsheet)."""
 
 from __future__ import annotations
 
@@ -19,14 +19,13 @@ from assessments import instrument_xlsx as ixlsx
 from assessments.errors import ServiceError
 from assessments.instrument import instrument_load_default, instrument_to_data
 from assessments.models import Answer, Indicator, Option, Question, Questionnaire, Variable
-from kotan.spreadsheet import restore_cell, safe_cell
+from kotan.lib.spreadsheet import restore_cell, safe_cell
 from regions.models import Province, Regency
 from reports import exports
-from tests.factories import group, make_collection
+from tests.excel_fixtures import family_row, fill
 from tests.scored_data import YEAR, scored_period
-from tests.test_excel import family_row, fill
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]  # tests/excel_fixtures.py
 
 TRIGGERS = ["=", "+", "-", "@", "\t", "\r"]
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -55,21 +54,6 @@ def test_other_values_and_the_round_trip(value):
 
 
 # --- bulk upload: formula cells ------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def collection(regency_a):
-    return make_collection(regency_a)
-
-
-@pytest.fixture
-def keluarga(collection):
-    return group(collection.period.instrument, "keluarga")
 
 
 def url(name: str, collection, *extra) -> str:

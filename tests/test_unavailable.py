@@ -1,7 +1,7 @@
 """The database away (PostgreSQL restarting): a 503 in Indonesian with Retry-After, JSON for autosave,
 from wherever the error surfaces (a view, the session, the user); any other exception a 500 page without
 details; the pages render without the database; the log gets one line a minute, not a traceback per
-request (kotan/error_views.py, kotan/logging.py)."""
+request (kotan/infra/errors.py, kotan/infra/logging.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import include, path
 
-from kotan import error_views
-from kotan.logging import DatabaseUnavailableFilter
+from kotan.infra import errors as error_views
+from kotan.infra.logging import DatabaseUnavailableFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ urlpatterns = [
     path("baik/", fine),
     path("", include("kotan.urls")),
 ]
-handler500 = "kotan.error_views.server_error"
+handler500 = "kotan.infra.errors.server_error"
 
 FAILING = pytest.mark.urls(__name__)
 
@@ -102,7 +102,7 @@ def test_any_other_exception_is_a_json_500_for_fetch():
 
 def database_down():
     """Every statement fails the way a stopped PostgreSQL makes it fail (CursorWrapper: the ORM's cursors
-    and kotan.sql_rows' server-binding ones alike)."""
+    and assessments.autosave.sql_rows' server-binding ones alike)."""
     error = OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
     return mock.patch.object(CursorWrapper, "execute", side_effect=error)
 
@@ -206,11 +206,11 @@ def test_two_database_errors_within_a_minute_log_one_line_without_traceback(capl
 @FAILING
 def test_after_a_minute_the_next_line_counts_the_requests_in_between(caplog, quiet_filter):
     with caplog.at_level(logging.ERROR, logger="django.request"):
-        with mock.patch("kotan.logging.time.monotonic", return_value=1000.0):
+        with mock.patch("kotan.infra.logging.time.monotonic", return_value=1000.0):
             client().get("/gagal/db/")
             client().get("/gagal/db/")
             client().get("/gagal/db/")
-        with mock.patch("kotan.logging.time.monotonic", return_value=1061.0):
+        with mock.patch("kotan.infra.logging.time.monotonic", return_value=1061.0):
             client().get("/gagal/interface/")
     _first, second = records(caplog)
     assert second.getMessage().startswith("database unavailable: 3 request(s) answered 503 in the last 61 s")

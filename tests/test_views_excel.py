@@ -14,23 +14,10 @@ from django.utils import timezone
 
 from assessments import excel
 from assessments.models import Collection, Questionnaire
-from tests.factories import group, make_collection
-from tests.test_excel import family_row, fill
+from tests.excel_fixtures import family_row, fill
+from tests.factories import make_collection
 
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def collection(regency_a):
-    return make_collection(regency_a)
-
-
-@pytest.fixture
-def keluarga(collection):
-    return group(collection.period.instrument, "keluarga")
+pytestmark = pytest.mark.usefixtures("private_media")  # collection, keluarga: tests/excel_fixtures.py
 
 
 def url(name: str, collection: Collection, *extra) -> str:
@@ -119,7 +106,7 @@ def test_sixty_rows_upload_preview_and_apply_once(
     assert f'value="{token}"' in html
 
     with (
-        mock.patch("assessments.excel.request_collection_score") as score,
+        mock.patch("reports.scheduling.request_collection_score") as score,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(url("excel_apply", collection), {"unggahan": token}, follow=True)

@@ -1,4 +1,4 @@
-"""Zip bombs and other hostile zips (kotan.zipcheck): refused the same way as evidence, by the Excel bulk
+"""Zip bombs and other hostile zips (kotan.lib.zipcheck): refused the same way as evidence, by the Excel bulk
 importer, the instrument import and the user import; genuine XLSX/DOCX files still pass."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from assessments import evidence as ev
 from assessments import excel, instrument_xlsx
 from assessments.errors import ServiceError
 from assessments.models import Evidence, EvidenceType, Instrument, Questionnaire
-from kotan import zipcheck
+from kotan.lib import zipcheck
 from tests.factories import group, make_collection, make_period
 from tests.test_evidence import docx_bytes, xlsx_bytes
 

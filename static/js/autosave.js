@@ -154,7 +154,7 @@
       setError(st, data.message);
       retryLater(st);
     } else if (status >= 500 && data && data.message) {
-      // The server is away or failed (kotan/error_views.server_error): its message says the answer stays
+      // The server is away or failed (kotan/infra/errors.server_error): its message says the answer stays
       // on this device and is sent again; keep trying, no sooner than Retry-After.
       retryLater(st, data.message, wait);
     } else {

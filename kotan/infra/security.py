@@ -7,7 +7,7 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest
 
-from kotan.error_views import bad_request
+from kotan.infra.errors import bad_request
 
 
 def client_ip(request: HttpRequest) -> str:

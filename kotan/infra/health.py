@@ -172,6 +172,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     response = JsonResponse({"status": status, "problems": problems, "checks": checks}, status=http_status)
     if http_status == 503:
         response["Retry-After"] = "5"
-        # For kotan.logging.DatabaseUnavailableFilter: counted in its line a minute, not one line a poll.
+        # For kotan.infra.logging.DatabaseUnavailableFilter: counted in its line a minute, not a line a poll.
         request.database_unavailable = checks["database"].get("error") or "database unreachable"
     return response

@@ -39,7 +39,7 @@ class DatabaseUnavailableFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         # Imported here: logging is configured by django.setup() before the apps are loaded.
-        from kotan.error_views import database_unavailable
+        from kotan.infra.errors import database_unavailable
 
         exc = record.exc_info[1] if record.exc_info else None
         if exc is not None and database_unavailable(exc):
