@@ -262,34 +262,43 @@ def _read_sheet(wb, sheet: str, problems: _Problems) -> list[_Row] | None:
     ws = wb[sheet]
     try:
         rows_iter = ws.iter_rows(values_only=True)
-        header = next(rows_iter, None) or ()
-        columns: dict[str, int] = {}
-        for idx, value in enumerate(header, start=1):
-            name = str(value).strip().lower() if value is not None else ""
-            if name and name not in columns:
-                columns[name] = idx
+        columns = _header_columns(next(rows_iter, None) or ())
         missing = [c for c in COLUMNS[sheet] if c not in columns and c not in OPTIONAL_COLUMNS]
         for name in missing:
             problems.cell(sheet, 1, None, _("kolom '%(col)s' tidak ada di baris judul") % {"col": name})
         if missing:
             return None
-        out = []
-        for number, values in enumerate(rows_iter, start=2):
-            if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            if len(out) >= MAX_ROWS:
-                problems.sheet(sheet, _("terlalu banyak baris (maksimal %(n)d)") % {"n": MAX_ROWS})
-                return None
-            # restore_cell: a text our export quoted ("'=x", kotan.lib.spreadsheet) comes back as written.
-            cells = {
-                name: (restore_cell(values[idx - 1]) if idx - 1 < len(values) else None)
-                for name, idx in columns.items()
-            }
-            out.append(_Row(sheet, number, cells, columns))
-        return out
+        return _data_rows(sheet, rows_iter, columns, problems)
     except Exception:  # a damaged sheet part: the user's file, never our 500
         problems.sheet(sheet, _("lembar rusak dan tidak dapat dibaca"))
         return None
+
+
+def _header_columns(header) -> dict[str, int]:
+    """Header name (lower case) -> 1-based column index; the first of two equal names counts."""
+    columns: dict[str, int] = {}
+    for idx, value in enumerate(header, start=1):
+        name = str(value).strip().lower() if value is not None else ""
+        if name and name not in columns:
+            columns[name] = idx
+    return columns
+
+
+def _data_rows(sheet: str, rows_iter, columns: dict[str, int], problems: _Problems) -> list[_Row] | None:
+    out = []
+    for number, values in enumerate(rows_iter, start=2):
+        if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        if len(out) >= MAX_ROWS:
+            problems.sheet(sheet, _("terlalu banyak baris (maksimal %(n)d)") % {"n": MAX_ROWS})
+            return None
+        # restore_cell: a text our export quoted ("'=x", kotan.lib.spreadsheet) comes back as written.
+        cells = {
+            name: (restore_cell(values[idx - 1]) if idx - 1 < len(values) else None)
+            for name, idx in columns.items()
+        }
+        out.append(_Row(sheet, number, cells, columns))
+    return out
 
 
 # Cell readers: each returns the value, or None after reporting a problem at the row and column.
@@ -451,301 +460,296 @@ def instrument_parse(
     return result, []
 
 
+@dataclass
+class _Draft:
+    """The instrument data read so far, sheet by sheet, with the rows each code came from (for problems
+    found later) and every code seen (also those whose row had problems, so they are not reported twice)."""
+
+    problems: _Problems
+    meta: dict[str, str] = field(default_factory=dict)
+    meta_rows: dict[str, _Row] = field(default_factory=dict)
+    groups: list[dict] = field(default_factory=list)
+    group_seen: dict = field(default_factory=dict)
+    variables: dict[str, dict] = field(default_factory=dict)
+    variable_rows: dict[str, _Row] = field(default_factory=dict)
+    variable_seen: dict = field(default_factory=dict)
+    indicators: dict[str, dict] = field(default_factory=dict)
+    indicator_rows: dict[str, _Row] = field(default_factory=dict)
+    indicator_seen: dict = field(default_factory=dict)
+    questions: dict[str, dict] = field(default_factory=dict)
+    question_rows: dict[str, _Row] = field(default_factory=dict)
+    question_seen: dict = field(default_factory=dict)
+    evidence: list[dict] = field(default_factory=list)
+    evidence_seen: dict = field(default_factory=dict)
+
+    def at(self, row: _Row, column: str, message: str) -> None:
+        """A problem at a row's cell in the named column."""
+        self.problems.cell(row.sheet, row.number, row.col(column), message)
+
+
 def _validate(sheets: dict[str, list[_Row]], problems: _Problems, *, version, name) -> dict:
-    # instrumen: key/value rows
-    meta: dict[str, str] = {}
-    meta_rows: dict[str, _Row] = {}
-    for row in sheets[META]:
-        key = _text(row, "kunci", problems, required=True, max_len=40)
+    d = _Draft(problems)
+    _read_meta(sheets[META], d)
+    version = (version or "").strip() or d.meta.get("versi")
+    name = (name or "").strip() or d.meta.get("nama")
+    _check_version_and_scheme(d, version)
+    _read_groups(sheets[GROUPS], d)
+    _read_variables(sheets[VARIABLES], d)
+    for row in sheets[INDICATORS]:
+        _read_indicator(row, d)
+    for row in sheets[QUESTIONS]:
+        _read_question(row, d)
+    _read_options(sheets[OPTIONS], d)
+    _check_question_options(d)
+    _check_empty_parents(d)
+    for row in sheets[EVIDENCE]:
+        _read_evidence(row, d)
+    return {
+        "version": version,
+        "name": name,
+        "description": d.meta.get("keterangan", ""),
+        "band_scheme": d.meta.get("skema_kategori"),
+        "groups": d.groups,
+        "variables": list(d.variables.values()),
+        "evidence_types": d.evidence,
+    }
+
+
+def _read_meta(rows: list[_Row], d: _Draft) -> None:
+    """instrumen: key/value rows."""
+    for row in rows:
+        key = _text(row, "kunci", d.problems, required=True, max_len=40)
         if key is None:
             continue
         key = key.lower()
         if key not in META_KEYS:
-            problems.cell(
-                row.sheet, row.number, row.col("kunci"), _("kunci '%(k)s' tidak dikenal") % {"k": key}
-            )
+            d.at(row, "kunci", _("kunci '%(k)s' tidak dikenal") % {"k": key})
             continue
         max_len = {"versi": VERSION_MAX, "nama": NAME_MAX, "skema_kategori": 40}.get(key, MAX_TEXT)
-        value = _text(row, "nilai", problems, required=key != "keterangan", max_len=max_len)
+        value = _text(row, "nilai", d.problems, required=key != "keterangan", max_len=max_len)
         if value is not None:
-            meta[key] = value
-            meta_rows[key] = row
+            d.meta[key] = value
+            d.meta_rows[key] = row
     for key in ("versi", "nama", "skema_kategori"):
-        if key not in meta_rows:
-            problems.sheet(META, _("baris '%(k)s' tidak ada atau kosong") % {"k": key})
-    version = (version or "").strip() or meta.get("versi")
-    name = (name or "").strip() or meta.get("nama")
+        if key not in d.meta_rows:
+            d.problems.sheet(META, _("baris '%(k)s' tidak ada atau kosong") % {"k": key})
+
+
+def _check_version_and_scheme(d: _Draft, version: str | None) -> None:
     if version and Instrument.objects.filter(version=version).exists():
-        if "versi" in meta_rows and version == meta.get("versi"):
-            row = meta_rows["versi"]
-            problems.cell(
-                META,
-                row.number,
-                row.col("nilai"),
+        if "versi" in d.meta_rows and version == d.meta.get("versi"):
+            d.at(
+                d.meta_rows["versi"],
+                "nilai",
                 _("versi '%(v)s' sudah ada; impor selalu membuat versi baru, ganti versinya")
                 % {"v": version},
             )
         else:
-            problems.file(_("Versi '%(v)s' sudah ada; pilih versi lain.") % {"v": version})
-    scheme = meta.get("skema_kategori")
+            d.problems.file(_("Versi '%(v)s' sudah ada; pilih versi lain.") % {"v": version})
+    scheme = d.meta.get("skema_kategori")
     if scheme and not BandScheme.objects.filter(code=scheme).exists():
-        row = meta_rows["skema_kategori"]
-        problems.cell(
-            META, row.number, row.col("nilai"), _("skema kategori '%(c)s' tidak dikenal") % {"c": scheme}
+        d.at(
+            d.meta_rows["skema_kategori"], "nilai", _("skema kategori '%(c)s' tidak dikenal") % {"c": scheme}
         )
 
-    # kelompok
-    groups = []
-    group_seen: dict = {}
-    for row in sheets[GROUPS]:
+
+def _read_groups(rows: list[_Row], d: _Draft) -> None:
+    """kelompok."""
+    problems = d.problems
+    for row in rows:
         code = _code(row, "kode", problems)
         g_name = _text(row, "nama", problems, max_len=_max_len(RespondentGroup, "name"))
         unit = _text(row, "unit", problems, max_len=20)
         if unit is not None and unit not in UNITS:
-            problems.cell(
-                row.sheet,
-                row.number,
-                row.col("unit"),
-                _("unit '%(u)s' tidak dikenal (family atau non_family)") % {"u": unit},
-            )
+            d.at(row, "unit", _("unit '%(u)s' tidak dikenal (family atau non_family)") % {"u": unit})
             unit = None
         quota = _integer(row, "kuota_minimum", problems, maximum=100000)
-        order = _integer(row, "urutan", problems, default=len(groups) + 1, maximum=MAX_ORDER)
-        if code is not None and _unique(group_seen, code, row, "kode", problems, _("kode kelompok")):
-            groups.append({"code": code, "name": g_name, "unit": unit, "min_quota": quota, "order": order})
-    if not sheets[GROUPS]:
+        order = _integer(row, "urutan", problems, default=len(d.groups) + 1, maximum=MAX_ORDER)
+        if code is not None and _unique(d.group_seen, code, row, "kode", problems, _("kode kelompok")):
+            d.groups.append({"code": code, "name": g_name, "unit": unit, "min_quota": quota, "order": order})
+    if not rows:
         problems.sheet(GROUPS, _("belum ada kelompok responden"))
 
-    # variabel
-    variables: dict[str, dict] = {}
-    variable_rows: dict[str, _Row] = {}
-    variable_seen: dict = {}
-    for row in sheets[VARIABLES]:
+
+def _read_variables(rows: list[_Row], d: _Draft) -> None:
+    """variabel."""
+    problems = d.problems
+    for row in rows:
         code = _code(row, "kode", problems)
         v_name = _text(row, "nama", problems, max_len=_max_len(Variable, "name"))
         weight = _weight(row, "bobot", problems)
-        order = _integer(row, "urutan", problems, default=len(variables) + 1, maximum=MAX_ORDER)
-        if code is not None and _unique(variable_seen, code, row, "kode", problems, _("kode variabel")):
-            variables[code] = {
+        order = _integer(row, "urutan", problems, default=len(d.variables) + 1, maximum=MAX_ORDER)
+        if code is not None and _unique(d.variable_seen, code, row, "kode", problems, _("kode variabel")):
+            d.variables[code] = {
                 "code": code,
                 "name": v_name,
                 "weight": weight,
                 "order": order,
                 "indicators": [],
             }
-            variable_rows[code] = row
-    if not sheets[VARIABLES]:
+            d.variable_rows[code] = row
+    if not rows:
         problems.sheet(VARIABLES, _("belum ada variabel"))
 
-    # indikator (codes unique within the instrument, so questions can name their indicator alone)
-    indicators: dict[str, dict] = {}
-    indicator_rows: dict[str, _Row] = {}
-    indicator_seen: dict = {}
-    for row in sheets[INDICATORS]:
-        var_code = _text(row, "variabel", problems, max_len=CODE_MAX)
-        code = _code(row, "kode", problems)
-        i_name = _text(row, "nama", problems, max_len=_max_len(Indicator, "name"))
-        weight = _weight(row, "bobot", problems)
-        order = _integer(row, "urutan", problems, default=len(indicators) + 1, maximum=MAX_ORDER)
-        # Register the code first: questions of an indicator with other problems are not reported again.
-        fresh = code is not None and _unique(indicator_seen, code, row, "kode", problems, _("kode indikator"))
-        if var_code is not None and var_code not in variables:
-            if var_code not in variable_seen:
-                problems.cell(
-                    row.sheet,
-                    row.number,
-                    row.col("variabel"),
-                    _("variabel '%(c)s' tidak ada di lembar variabel") % {"c": var_code},
-                )
-            continue
-        if fresh and var_code is not None:
-            indicator = {"code": code, "name": i_name, "weight": weight, "order": order, "questions": []}
-            indicators[code] = indicator
-            indicator_rows[code] = row
-            variables[var_code]["indicators"].append(indicator)
 
-    # pertanyaan
-    questions: dict[str, dict] = {}
-    question_rows: dict[str, _Row] = {}
-    question_seen: dict = {}
-    for row in sheets[QUESTIONS]:
-        code = _code(row, "kode", problems)
-        ind_code = _text(row, "indikator", problems, max_len=CODE_MAX)
-        text = _text(row, "pertanyaan", problems, max_len=MAX_TEXT)
-        help_text = _text(row, "petunjuk", problems, required=False, max_len=MAX_TEXT)
-        kind = _text(row, "jenis", problems, max_len=20)
-        if kind is not None and kind not in KINDS:
-            problems.cell(
-                row.sheet,
-                row.number,
-                row.col("jenis"),
-                _("jenis '%(k)s' tidak dikenal (likert, yesno, choice, number)") % {"k": kind},
-            )
-            kind = None
-        weight = _weight(row, "bobot", problems)
-        required = _bool(row, "wajib", problems)
-        q_groups = _codes(row, "kelompok", problems)
-        if not q_groups:
-            problems.cell(
-                row.sheet,
-                row.number,
-                row.col("kelompok"),
-                _("isi paling sedikit satu kode kelompok responden"),
-            )
-        for g in q_groups:
-            if g not in group_seen:
-                problems.cell(
-                    row.sheet,
-                    row.number,
-                    row.col("kelompok"),
-                    _("kelompok '%(g)s' tidak ada di lembar kelompok") % {"g": g},
-                )
-        if len(set(q_groups)) != len(q_groups):
-            problems.cell(
-                row.sheet, row.number, row.col("kelompok"), _("ada kode kelompok yang ditulis dua kali")
-            )
-        order = _integer(row, "urutan", problems, default=len(questions) + 1, maximum=MAX_ORDER)
-        fresh = code is not None and _unique(question_seen, code, row, "kode", problems, _("kode pertanyaan"))
-        if ind_code is not None and ind_code not in indicators:
-            if ind_code not in indicator_seen:
-                problems.cell(
-                    row.sheet,
-                    row.number,
-                    row.col("indikator"),
-                    _("indikator '%(c)s' tidak ada di lembar indikator") % {"c": ind_code},
-                )
-            continue
-        if fresh and ind_code is not None:
-            question = {
-                "code": code,
-                "text": text,
-                "help_text": help_text or "",
-                "kind": kind,
-                "weight": weight,
-                "required": required,
-                "order": order,
-                "groups": list(dict.fromkeys(q_groups)),
-                "options": [],
-            }
-            questions[code] = question
-            question_rows[code] = row
-            indicators[ind_code]["questions"].append(question)
+def _read_indicator(row: _Row, d: _Draft) -> None:
+    """indikator (codes unique within the instrument, so questions can name their indicator alone)."""
+    problems = d.problems
+    var_code = _text(row, "variabel", problems, max_len=CODE_MAX)
+    code = _code(row, "kode", problems)
+    i_name = _text(row, "nama", problems, max_len=_max_len(Indicator, "name"))
+    weight = _weight(row, "bobot", problems)
+    order = _integer(row, "urutan", problems, default=len(d.indicators) + 1, maximum=MAX_ORDER)
+    # Register the code first: questions of an indicator with other problems are not reported again.
+    fresh = code is not None and _unique(d.indicator_seen, code, row, "kode", problems, _("kode indikator"))
+    if var_code is not None and var_code not in d.variables:
+        if var_code not in d.variable_seen:
+            d.at(row, "variabel", _("variabel '%(c)s' tidak ada di lembar variabel") % {"c": var_code})
+        return
+    if fresh and var_code is not None:
+        indicator = {"code": code, "name": i_name, "weight": weight, "order": order, "questions": []}
+        d.indicators[code] = indicator
+        d.indicator_rows[code] = row
+        d.variables[var_code]["indicators"].append(indicator)
 
-    # opsi
+
+def _question_kind(row: _Row, d: _Draft) -> str | None:
+    kind = _text(row, "jenis", d.problems, max_len=20)
+    if kind is not None and kind not in KINDS:
+        d.at(row, "jenis", _("jenis '%(k)s' tidak dikenal (likert, yesno, choice, number)") % {"k": kind})
+        return None
+    return kind
+
+
+def _question_groups(row: _Row, d: _Draft) -> list[str]:
+    """The group codes of a question row, each problem with them reported."""
+    q_groups = _codes(row, "kelompok", d.problems)
+    if not q_groups:
+        d.at(row, "kelompok", _("isi paling sedikit satu kode kelompok responden"))
+    for g in q_groups:
+        if g not in d.group_seen:
+            d.at(row, "kelompok", _("kelompok '%(g)s' tidak ada di lembar kelompok") % {"g": g})
+    if len(set(q_groups)) != len(q_groups):
+        d.at(row, "kelompok", _("ada kode kelompok yang ditulis dua kali"))
+    return q_groups
+
+
+def _read_question(row: _Row, d: _Draft) -> None:
+    """pertanyaan."""
+    problems = d.problems
+    code = _code(row, "kode", problems)
+    ind_code = _text(row, "indikator", problems, max_len=CODE_MAX)
+    question = {
+        "code": code,
+        "text": _text(row, "pertanyaan", problems, max_len=MAX_TEXT),
+        "help_text": _text(row, "petunjuk", problems, required=False, max_len=MAX_TEXT) or "",
+        "kind": _question_kind(row, d),
+        "weight": _weight(row, "bobot", problems),
+        "required": _bool(row, "wajib", problems),
+    }
+    q_groups = _question_groups(row, d)
+    question["order"] = _integer(row, "urutan", problems, default=len(d.questions) + 1, maximum=MAX_ORDER)
+    fresh = code is not None and _unique(d.question_seen, code, row, "kode", problems, _("kode pertanyaan"))
+    if ind_code is not None and ind_code not in d.indicators:
+        if ind_code not in d.indicator_seen:
+            d.at(row, "indikator", _("indikator '%(c)s' tidak ada di lembar indikator") % {"c": ind_code})
+        return
+    if fresh and ind_code is not None:
+        question.update(groups=list(dict.fromkeys(q_groups)), options=[])
+        d.questions[code] = question
+        d.question_rows[code] = row
+        d.indicators[ind_code]["questions"].append(question)
+
+
+def _read_options(rows: list[_Row], d: _Draft) -> None:
+    """opsi; option rows of an unknown question are reported once per question, after the sheet."""
     option_values: dict[str, dict[float, int]] = {}  # question code -> option value -> row number
-    unknown: dict[str, list[_Row]] = {}  # unknown question code -> its option rows (reported once)
-    for row in sheets[OPTIONS]:
-        q_code = _text(row, "pertanyaan", problems, max_len=CODE_MAX)
-        value = _number(row, "nilai", problems)
-        label = _text(row, "label", problems, max_len=_max_len(Option, "label"))
-        score = _number(row, "skor", problems)
-        order = _integer(
-            row, "urutan", problems, default=len(option_values.get(q_code, {})) + 1, maximum=MAX_ORDER
-        )
-        if score is not None and score < 0:
-            problems.cell(row.sheet, row.number, row.col("skor"), _("skor tidak boleh negatif"))
-        if q_code is not None and q_code not in questions:
-            if q_code not in question_seen:  # else its question row has problems of its own
-                unknown.setdefault(q_code, []).append(row)
-            continue
-        if q_code is None:
-            continue
-        seen_values = option_values.setdefault(q_code, {})
-        if value is not None and value in seen_values:
-            problems.cell(
-                row.sheet,
-                row.number,
-                row.col("nilai"),
-                _("nilai %(v)s untuk pertanyaan '%(c)s' sudah ada di baris %(row)d")
-                % {"v": f"{value:g}", "c": q_code, "row": seen_values[value]},
-            )
-            continue
-        if value is not None:
-            seen_values[value] = row.number
-        questions[q_code]["options"].append({"value": value, "label": label, "score": score, "order": order})
-
-    for q_code, rows in unknown.items():
+    unknown: dict[str, list[_Row]] = {}  # unknown question code -> its option rows
+    for row in rows:
+        _read_option(row, d, option_values, unknown)
+    for q_code, q_rows in unknown.items():
         message = _("pertanyaan '%(c)s' tidak ada di lembar pertanyaan") % {"c": q_code}
-        if len(rows) > 1:
-            message += " " + _("(%(n)d baris opsi)") % {"n": len(rows)}
-        problems.cell(OPTIONS, rows[0].number, rows[0].col("pertanyaan"), message)
+        if len(q_rows) > 1:
+            message += " " + _("(%(n)d baris opsi)") % {"n": len(q_rows)}
+        d.at(q_rows[0], "pertanyaan", message)
 
-    # per-question rules that need the options
-    for code, question in questions.items():
-        row = question_rows[code]
+
+def _read_option(row: _Row, d: _Draft, option_values: dict, unknown: dict) -> None:
+    problems = d.problems
+    q_code = _text(row, "pertanyaan", problems, max_len=CODE_MAX)
+    value = _number(row, "nilai", problems)
+    label = _text(row, "label", problems, max_len=_max_len(Option, "label"))
+    score = _number(row, "skor", problems)
+    order = _integer(
+        row, "urutan", problems, default=len(option_values.get(q_code, {})) + 1, maximum=MAX_ORDER
+    )
+    if score is not None and score < 0:
+        d.at(row, "skor", _("skor tidak boleh negatif"))
+    if q_code is not None and q_code not in d.questions:
+        if q_code not in d.question_seen:  # else its question row has problems of its own
+            unknown.setdefault(q_code, []).append(row)
+        return
+    if q_code is None:
+        return
+    seen_values = option_values.setdefault(q_code, {})
+    if value is not None and value in seen_values:
+        d.at(
+            row,
+            "nilai",
+            _("nilai %(v)s untuk pertanyaan '%(c)s' sudah ada di baris %(row)d")
+            % {"v": f"{value:g}", "c": q_code, "row": seen_values[value]},
+        )
+        return
+    if value is not None:
+        seen_values[value] = row.number
+    d.questions[q_code]["options"].append({"value": value, "label": label, "score": score, "order": order})
+
+
+def _check_question_options(d: _Draft) -> None:
+    """Per-question rules that need the options."""
+    for code, question in d.questions.items():
+        row = d.question_rows[code]
         if question["kind"] is None:
             continue
         if not question["options"]:
-            problems.cell(
-                row.sheet,
-                row.number,
-                row.col("kode"),
-                _("pertanyaan '%(c)s' belum punya opsi di lembar opsi") % {"c": code},
-            )
+            d.at(row, "kode", _("pertanyaan '%(c)s' belum punya opsi di lembar opsi") % {"c": code})
             continue
         if any(o["value"] is None or o["score"] is None for o in question["options"]):
             continue
         for message in options_problems(question["kind"], question["options"]):
-            problems.cell(
-                row.sheet, row.number, row.col("jenis"), _("opsi %(c)s: %(m)s") % {"c": code, "m": message}
-            )
+            d.at(row, "jenis", _("opsi %(c)s: %(m)s") % {"c": code, "m": message})
 
-    for code, variable in variables.items():
+
+def _check_empty_parents(d: _Draft) -> None:
+    for code, variable in d.variables.items():
         if not variable["indicators"]:
-            row = variable_rows[code]
-            problems.cell(
-                row.sheet,
-                row.number,
-                row.col("kode"),
-                _("variabel '%(c)s' belum punya indikator") % {"c": code},
-            )
-    for code, indicator in indicators.items():
+            d.at(d.variable_rows[code], "kode", _("variabel '%(c)s' belum punya indikator") % {"c": code})
+    for code, indicator in d.indicators.items():
         if not indicator["questions"]:
-            row = indicator_rows[code]
-            problems.cell(
-                row.sheet,
-                row.number,
-                row.col("kode"),
-                _("indikator '%(c)s' belum punya pertanyaan") % {"c": code},
-            )
+            d.at(d.indicator_rows[code], "kode", _("indikator '%(c)s' belum punya pertanyaan") % {"c": code})
 
-    # bukti
-    evidence = []
-    evidence_seen: dict = {}
-    for row in sheets[EVIDENCE]:
-        code = _code(row, "kode", problems)
-        e_name = _text(row, "nama", problems, max_len=_max_len(EvidenceType, "name"))
-        required = _bool(row, "wajib", problems)
-        supported = _codes(row, "pertanyaan", problems)
-        for q in supported:
-            if q not in question_seen:
-                problems.cell(
-                    row.sheet,
-                    row.number,
-                    row.col("pertanyaan"),
-                    _("pertanyaan '%(c)s' tidak ada di lembar pertanyaan") % {"c": q},
-                )
-        order = _integer(row, "urutan", problems, default=len(evidence) + 1, maximum=MAX_ORDER)
-        if code is not None and _unique(evidence_seen, code, row, "kode", problems, _("kode bukti")):
-            evidence.append(
-                {
-                    "code": code,
-                    "name": e_name,
-                    "required": required,
-                    "order": order,
-                    "questions": list(dict.fromkeys(supported)),
-                }
-            )
 
-    return {
-        "version": version,
-        "name": name,
-        "description": meta.get("keterangan", ""),
-        "band_scheme": scheme,
-        "groups": groups,
-        "variables": list(variables.values()),
-        "evidence_types": evidence,
-    }
+def _read_evidence(row: _Row, d: _Draft) -> None:
+    """bukti."""
+    problems = d.problems
+    code = _code(row, "kode", problems)
+    e_name = _text(row, "nama", problems, max_len=_max_len(EvidenceType, "name"))
+    required = _bool(row, "wajib", problems)
+    supported = _codes(row, "pertanyaan", problems)
+    for q in supported:
+        if q not in d.question_seen:
+            d.at(row, "pertanyaan", _("pertanyaan '%(c)s' tidak ada di lembar pertanyaan") % {"c": q})
+    order = _integer(row, "urutan", problems, default=len(d.evidence) + 1, maximum=MAX_ORDER)
+    if code is not None and _unique(d.evidence_seen, code, row, "kode", problems, _("kode bukti")):
+        d.evidence.append(
+            {
+                "code": code,
+                "name": e_name,
+                "required": required,
+                "order": order,
+                "questions": list(dict.fromkeys(supported)),
+            }
+        )
 
 
 def instrument_import(data: bytes, *, version: str | None = None, name: str | None = None) -> ImportResult:
