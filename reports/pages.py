@@ -1,0 +1,374 @@
+"""Builders of the dashboard pages: the rows, totals and charts of the province dashboard and the kab/kota
+report card, from reports.selectors' frames, shaped by reports.summaries and drawn by reports.charts.
+
+Each builder returns the part of a page's context below its period picker, so the views in reports.views
+read like a table of contents: scope, period, then one builder. Nothing is scored here, except that the
+report card asks the engine (through reports.gains' cache) what would move one collection's score most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from assessments.models import Collection, Instrument
+from regions.models import Province, Regency
+from reports import charts, downloads, report_links, selectors, summaries
+from reports.gains import collection_gains
+from reports.models import RenderedReport
+from reports.ranking import RANKED_STATES, national_ranking
+from reports.summaries import as_float
+
+STATE_LABELS = dict(Collection.State.choices)
+
+
+# --- small shaping helpers, shared with the national dashboard ------------------------------------------
+
+
+def as_int(value) -> int | None:
+    value = as_float(value)
+    return None if value is None else int(value)
+
+
+def rank_text(value) -> str:
+    rank = as_int(value)
+    return "–" if rank is None else str(rank)
+
+
+def latest(series: pd.Series):
+    present = series.dropna() if len(series) else series
+    return present.max() if len(present) else None
+
+
+def url_prefix(name: str, *args) -> str:
+    """The URL `name` with a kab/kota code as its last argument, without the code: prefix + code + "/"
+    builds each of up to 514 row links without a reverse() per row."""
+    return reverse(name, args=[*args, "0000"]).removesuffix("0000/")
+
+
+def trend_chart(trend: pd.DataFrame, base: dict):
+    """A trend chart marking the page's synthetic and provisional years (from _base_context)."""
+    return charts.trend(trend, set(base["synthetic_years"]), set(base["provisional_years"]))
+
+
+# --- province dashboard ----------------------------------------------------------------------------------
+
+
+def province_page(*, user, prov: Province, period: dict, periods: list[dict], regencies, base: dict) -> dict:
+    """The province dashboard of `period` over `regencies` (the kab/kota of `prov` the user may see,
+    of the chosen kind)."""
+    variables = selectors.instrument_variables(period["instrument_id"])
+    codes = [c for c, _n in variables]
+    labels = selectors.band_labels(period["instrument_id"])
+    frame = selectors.period_scores(period, regencies, codes)
+    progress = selectors.quota_progress(period["id"], period["instrument_id"], regencies)
+    averages = selectors.period_averages(period, codes)
+    history = selectors.regencies_history(regencies, [])
+    yearly = selectors.yearly_averages(None)
+    prev = selectors.previous_period(periods, period)
+
+    ver = summaries.verified(frame)
+    prov_avg = (
+        ver[["current", *codes]].mean().rename({"current": "overall"}) if len(ver) else pd.Series(dtype=float)
+    )
+    yoy = summaries.year_over_year(frame, history, prev["year"] if prev else None).set_index("code")
+    ranking = national_ranking(frame, None, variables=codes).set_index("code")
+    rows = province_rows(frame, period, progress, ranking, yoy)
+    # The province PDF covers every kab/kota of the province (whatever the kind filter); it is rendered
+    # once the province has participants, so with none shown here only an existing one is offered.
+    report = downloads.report_status(user, period, RenderedReport.ScopeKind.PROVINCE, prov.code)
+    return {
+        "report": report if report and (rows or report.has_file) else None,
+        "variables": variables,
+        "labels": labels,
+        "rows": rows,
+        "previous": prev,
+        "totals": {
+            "participants": len(frame),
+            "verified": len(ver),
+            "ranked": len(ranking),
+            "average": as_float(prov_avg.get("overall")) if len(prov_avg) else None,
+            "national": as_float(averages.national.get("overall")),
+            "quota_met": sum(1 for r in rows if r["quota_met"]),
+            "quota": progress.attrs["quota"],
+            "sent": summaries.sent_count(frame),
+            "provisional": sum(1 for r in rows if r["provisional"] is not None),
+        },
+        "computed_at": latest(frame["computed_at"]),
+        "charts": {
+            "heatmap": charts.heatmap(ver.set_index("name")[codes].rename(columns=dict(variables)), codes),
+            "categories": charts.category_distribution(summaries.category_counts(frame, labels), labels),
+            "compare": charts.comparison_bars(
+                summaries.variable_table(
+                    {prov.name: prov_avg, _("Nasional"): averages.national}, variables, _("Indeks")
+                )
+            ),
+            "trend": trend_chart(
+                pd.DataFrame(
+                    {
+                        prov.name: summaries.province_trend(yearly, prov.code),
+                        _("Nasional"): summaries.national_trend(yearly),
+                    }
+                ),
+                base,
+            ),
+            "change": charts.change_dumbbell(
+                yoy.reset_index(), str(prev["year"]) if prev else "", str(period["year"])
+            ),
+        },
+    }
+
+
+def province_rows(frame, period: dict, progress, ranking, yoy) -> list[dict]:
+    """One row per kab/kota: state, quota progress, scores, rank, change, and its report card (PDF)."""
+    # Each row's kab/kota report card (PDF) once it has a score; the rows are kab/kota the user may see
+    # (access.visible_regencies), so each link opens for them (rendered, or 202 "sedang disiapkan").
+    card_url = url_prefix("reports:report_pdf_scoped", period["year"], "kabkota")
+    records = frame.to_dict("records")
+    pdf_ready = report_links.regency_pdfs_ready(period["id"], [r["code"] for r in records])
+    progress_by = progress.set_index("collection_id") if len(progress) else None
+    rows = []
+    for r in records:
+        cid = r["collection_id"]
+        counted = progress_by.loc[cid] if progress_by is not None and cid in progress_by.index else None
+        row = _province_row(r, counted)
+        row.update(
+            rank=as_int(ranking.loc[r["code"], "rank"]) if r["code"] in ranking.index else None,
+            change=as_float(yoy.loc[r["code"], "change"]) if r["code"] in yoy.index else None,
+            pdf=f"{card_url}{r['code']}/" if row["current"] is not None else None,
+            pdf_ready=r["code"] in pdf_ready,
+        )
+        rows.append(row)
+    return rows
+
+
+def _province_row(r: dict, counted) -> dict:
+    is_verified = r["state"] in RANKED_STATES
+    current = as_float(r["current"])
+    return {
+        "code": r["code"],
+        "name": r["name"],
+        "kind": r["kind"],
+        "state": r["state"],
+        "state_label": STATE_LABELS.get(r["state"], r["state"]),
+        "percent": int(counted["percent"]) if counted is not None else 0,
+        "quota_met": bool(counted["met"]) if counted is not None else False,
+        "complete": int(counted["complete"]) if counted is not None else 0,
+        "submitted": as_float(r["submitted"]),
+        "verified": current if is_verified else None,
+        "current": current,
+        # the score of a collection not verified yet is provisional (sementara)
+        "provisional": None if is_verified else current,
+        "category": r["category"],
+        "is_verified": is_verified,
+    }
+
+
+# --- kab/kota report card --------------------------------------------------------------------------------
+
+
+@dataclass
+class RegencyCard:
+    """What the report card of one kab/kota in one period reads (selectors), before any shaping."""
+
+    reg: Regency
+    period: dict
+    prev: dict | None
+    variables: list
+    labels: dict
+    indicators: pd.DataFrame
+    groups: list
+    averages: selectors.PeriodAverages
+    yearly: pd.DataFrame
+    history: pd.DataFrame  # the kab/kota's current scores, one row a year
+    collection: dict | None
+    current: dict | None
+    submitted: dict | None
+    previous: dict | None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.collection is not None and self.collection["state"] in RANKED_STATES
+
+
+def regency_card(reg: Regency, period: dict, periods: list[dict], scores, collections: dict) -> RegencyCard:
+    def pick(basis, year):
+        rows = scores[(scores["basis"] == basis) & (scores["year"] == year)]
+        return rows.iloc[0].to_dict() if len(rows) else None
+
+    instrument_id = period["instrument_id"]
+    variables = selectors.instrument_variables(instrument_id)
+    prev = selectors.previous_period(periods, period)
+    return RegencyCard(
+        reg=reg,
+        period=period,
+        prev=prev,
+        variables=variables,
+        indicators=selectors.instrument_indicators(instrument_id),
+        groups=selectors.instrument_groups(instrument_id),
+        labels=selectors.band_labels(instrument_id),
+        averages=selectors.period_averages(period, [c for c, _n in variables]),
+        yearly=selectors.yearly_averages(None),
+        history=scores[scores["basis"] == selectors.CURRENT].sort_values("year"),
+        collection=collections.get(period["id"]),
+        current=pick(selectors.CURRENT, period["year"]),
+        submitted=pick(selectors.SUBMITTED, period["year"]),
+        previous=pick(selectors.CURRENT, prev["year"]) if prev else None,
+    )
+
+
+def regency_head(card: RegencyCard) -> dict:
+    """What the card shows whether or not the kab/kota has a score: its collection and its state."""
+    state = card.collection["state"] if card.collection else None
+    return {
+        "variables": card.variables,
+        "labels": card.labels,
+        "collection": card.collection,
+        "state": state,
+        "state_label": STATE_LABELS.get(state, ""),
+        "is_verified": card.is_verified,
+        "current": card.current,
+        "submitted": card.submitted,
+        "previous_period": card.prev,
+    }
+
+
+def regency_collecting(card: RegencyCard) -> dict:
+    """A collection without a stored score yet: its complete questionnaires against the quota, and the
+    collection for its score card (reports.score_display: the provisional score while a draft)."""
+    if card.collection is None:
+        return {}
+    period = card.period
+    progress = selectors.quota_progress(period["id"], period["instrument_id"], regencies=[card.reg])
+    return {
+        "collected": {"complete": int(progress["complete"].sum()), "quota": progress.attrs["quota"]},
+        "draft": selectors.collection_with_period(card.collection["id"]),
+    }
+
+
+def regency_results(user, card: RegencyCard, base: dict) -> dict:
+    """The scored part of the card: rank, averages, changes, quota, gains and charts."""
+    current, averages, reg = card.current, card.averages, card.reg
+    prov_avg = (
+        averages.provinces.loc[reg.province.code]
+        if reg.province.code in averages.provinces.index
+        else pd.Series(dtype=float)
+    )
+    gains, per_group = _gains_and_groups(card)
+    return {
+        # rendered for every kab/kota with a current score (reports.rendering.period_scopes)
+        "report": downloads.report_status(user, card.period, RenderedReport.ScopeKind.REGENCY, reg.code),
+        "rank": averages.rank_of(current["overall"]) if card.is_verified and current["quota_met"] else None,
+        "province_average": as_float(prov_avg.get("overall")) if len(prov_avg) else None,
+        "national_average": as_float(averages.national.get("overall")),
+        "previous": card.previous,
+        "changes": _changes(card),
+        "quota": _quota_rows(card),
+        "variable_rows": [
+            (
+                n,
+                current["variables"].get(c),
+                as_float(prov_avg.get(c)) if len(prov_avg) else None,
+                as_float(averages.national.get(c)),
+            )
+            for c, n in card.variables
+        ],
+        "gains": gains.head(8).to_dict("records") if gains is not None else [],
+        "computed_at": current["computed_at"],
+        "charts": {
+            "radar": charts.radar(_radar_frame(card, prov_avg)),
+            "indicators": charts.indicator_bars(
+                card.indicators.assign(
+                    score=card.indicators["code"].map(current["indicators"]).astype("float64"),
+                    variable=card.indicators["variable"].map(dict(card.variables)),
+                )
+            ),
+            "trend": trend_chart(_regency_trend(card), base),
+            "gains": charts.gains_bars(gains) if gains is not None else None,
+            "groups": charts.group_heatmap(per_group) if per_group is not None else None,
+        },
+    }
+
+
+def _radar_frame(card: RegencyCard, prov_avg: pd.Series) -> pd.DataFrame:
+    reg, current = card.reg, card.current
+    own = pd.Series({"overall": current["overall"], **current["variables"]})
+    return summaries.variable_table(
+        {reg.name: own, reg.province.name: prov_avg, _("Nasional"): card.averages.national},
+        card.variables,
+        "x",
+    ).iloc[1:]
+
+
+def _regency_trend(card: RegencyCard) -> pd.DataFrame:
+    reg = card.reg
+    return pd.DataFrame(
+        {
+            reg.name: card.history.set_index("year")["overall"],
+            reg.province.name: summaries.province_trend(card.yearly, reg.province.code),
+            _("Nasional"): summaries.national_trend(card.yearly),
+        }
+    )
+
+
+def _changes(card: RegencyCard) -> list[dict]:
+    """The index and each variable now and in the previous period, with the difference."""
+    current, previous = card.current, card.previous
+    if previous is None:
+        return []
+    changes = [{"name": _("Indeks"), "now": current["overall"], "before": previous["overall"]}]
+    for c, n in card.variables:
+        changes.append(
+            {"name": n, "now": current["variables"].get(c), "before": previous["variables"].get(c)}
+        )
+    for row in changes:
+        row["delta"] = (
+            row["now"] - row["before"] if row["now"] is not None and row["before"] is not None else None
+        )
+    return changes
+
+
+def _quota_rows(card: RegencyCard) -> list[dict]:
+    scored = card.current["groups"]
+    return [
+        {
+            "name": name,
+            "n": scored.get(gcode, {}).get("n", 0),
+            "quota": scored.get(gcode, {}).get("quota", q),
+            "met": scored.get(gcode, {}).get("met", False),
+        }
+        for gcode, name, q in card.groups
+    ]
+
+
+def _gains_and_groups(card: RegencyCard):
+    """What moves this collection's score most, and the score from each respondent group alone: the
+    engine's answer, cached per input fingerprint (reports.gains; the Celery render fills it)."""
+    period = card.period
+    instrument = Instrument.objects.select_related("band_scheme").get(pk=period["instrument_id"])
+    found = collection_gains(card.collection["id"], period["id"], instrument)
+    if found is None:
+        return None, None
+    gains, per_group = found.gains, found.per_group
+    by_id = card.indicators.set_index("indicator_id")
+    gains = gains.assign(
+        name=gains["indicator_id"].map(by_id["name"]),
+        code=gains["indicator_id"].map(by_id["code"]),
+        variable=gains["indicator_id"].map(by_id["variable"]),
+    )
+    group_names = {code: name for code, name, _q in card.groups}
+    # Columns by variable code: six full names do not fit side by side in a half-width card.
+    table = pd.DataFrame(
+        {
+            found.variable_codes.get(vid, str(vid)): per_group[vid].to_numpy()
+            for vid in per_group.columns
+            if vid not in ("group_id", "overall", "respondents")
+        },
+        index=[group_names.get(found.group_codes.get(g), str(g)) for g in per_group["group_id"]],
+    )
+    table = table[[c for c, _n in card.variables if c in table.columns]]
+    table.insert(0, _("Indeks"), per_group["overall"].to_numpy())
+    return gains, table
