@@ -1,5 +1,6 @@
-"""Builders of the dashboard pages: the rows, totals and charts of the province dashboard and the kab/kota
-report card, from reports.selectors' frames, shaped by reports.summaries and drawn by reports.charts.
+"""Builders of the dashboard pages: the rows, totals and charts of the national and province dashboards
+and the kab/kota report card, from reports.selectors' frames, shaped by reports.summaries and drawn by
+reports.charts.
 
 Each builder returns the part of a page's context below its period picker, so the views in reports.views
 read like a table of contents: scope, period, then one builder. Nothing is scored here, except that the
@@ -52,6 +53,80 @@ def url_prefix(name: str, *args) -> str:
 def trend_chart(trend: pd.DataFrame, base: dict):
     """A trend chart marking the page's synthetic and provisional years (from _base_context)."""
     return charts.trend(trend, set(base["synthetic_years"]), set(base["provisional_years"]))
+
+
+# --- national dashboard ----------------------------------------------------------------------------------
+
+
+def national_page(*, user, period: dict, periods: list[dict], regencies, base: dict) -> dict:
+    """The national dashboard of `period` over `regencies` (every kab/kota, or those of the chosen kind)."""
+    variables = selectors.instrument_variables(period["instrument_id"])
+    codes = [c for c, _n in variables]
+    labels = selectors.band_labels(period["instrument_id"])
+    frame = selectors.period_scores(period, regencies, codes)
+    prev = selectors.previous_period(periods, period)
+    prev_frame = selectors.period_scores(prev, regencies, []) if prev else None
+    ranking = national_ranking(frame, prev_frame, variables=codes)
+    yearly = selectors.yearly_averages(regencies)
+    yearly_categories = selectors.yearly_categories(regencies)
+    ver = summaries.verified(frame)
+    national_avg = as_float(ver["current"].mean()) if len(ver) else None
+    return {
+        "report": downloads.report_status(user, period, RenderedReport.ScopeKind.NATIONAL),
+        "variables": variables,
+        "labels": labels,
+        "target_labels": summaries.target_labels(labels),
+        "totals": {
+            "participants": len(frame),
+            "sent": summaries.sent_count(frame),
+            "verified": len(ver),
+            "ranked": len(ranking),
+            "reached": summaries.target_reach(ranking, labels),
+            "target": period["target_count"],
+            "average": national_avg,
+        },
+        "previous": prev,
+        "rows": national_rows(frame, ranking, codes, period),
+        "computed_at": latest(frame["computed_at"]),
+        "charts": {
+            "trend": trend_chart(pd.DataFrame({_("Nasional"): summaries.national_trend(yearly)}), base),
+            "provinces": charts.provinces_ranked(summaries.province_averages(frame, codes), national_avg),
+            "categories": charts.category_by_province(summaries.category_by_province(frame, labels), labels),
+            "target": charts.target_by_year(
+                summaries.target_by_year(yearly_categories, periods, labels), period["year"]
+            ),
+            "map": charts.results_map(
+                ver.assign(overall=ver["current"])[
+                    ["name", "province", "longitude", "latitude", "overall", "category"]
+                ]
+            ),
+        },
+        "variable_names": dict(variables),
+    }
+
+
+def national_rows(frame, ranking, codes: list[str], period: dict) -> list[dict]:
+    """The ranking table, up to 514 rows: numbers formatted once here (charts.num), links from one
+    reversed prefix; {% ranking_rows %} prints them (floatformat and {% url %} per cell cost ~250 ms a
+    page)."""
+    card_url = url_prefix("reports:regency")
+    submitted_reported = frame.set_index("code")["submitted_reported"]
+    return [
+        {
+            "rank": str(int(r["rank"])),
+            "n": str(int(r["n"])),
+            "movement": as_int(r["movement"]),
+            "code": r["code"],
+            "url": f"{card_url}{r['code']}/?tahun={period['year']}",
+            "name": r["name"],
+            "province": r["province"],
+            "reported": charts.num(r["reported"], 2),
+            "category": r["category"],
+            "submitted": charts.num(as_float(r["submitted_reported"]), 2) or "—",
+            "variables": [(charts.num(r[c], 1), rank_text(r[f"rank_{c}"])) for c in codes],
+        }
+        for r in ranking.assign(submitted_reported=ranking["code"].map(submitted_reported)).to_dict("records")
+    ]
 
 
 # --- province dashboard ----------------------------------------------------------------------------------

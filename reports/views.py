@@ -9,7 +9,6 @@ collection's score most and what each respondent group alone gives (reports.gain
 
 from __future__ import annotations
 
-import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,10 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from kotan import access
 from regions.models import Regency
-from reports import charts, downloads, pages, selectors, summaries
-from reports.models import RenderedReport
-from reports.ranking import national_ranking
-from reports.summaries import as_float
+from reports import pages, selectors
 
 KINDS = {k for k, _label in Regency.Kind.choices}
 
@@ -108,78 +104,8 @@ def national(request: HttpRequest) -> HttpResponse:
     regencies = access.visible_regencies(user)
     if kind:
         regencies = regencies.filter(kind=kind)
-    variables = selectors.instrument_variables(period["instrument_id"])
-    codes = [c for c, _n in variables]
-    labels = selectors.band_labels(period["instrument_id"])
-    frame = selectors.period_scores(period, regencies, codes)
-    prev = selectors.previous_period(periods, period)
-    prev_frame = selectors.period_scores(prev, regencies, []) if prev else None
-    ranking = national_ranking(frame, prev_frame, variables=codes)
-    yearly = selectors.yearly_averages(regencies)
-    yearly_categories = selectors.yearly_categories(regencies)
-
-    ver = summaries.verified(frame)
-    national_avg = as_float(ver["current"].mean()) if len(ver) else None
-    provinces = summaries.province_averages(frame, codes)
-    reached = summaries.target_reach(ranking, labels)
-    trend = pd.DataFrame({_("Nasional"): summaries.national_trend(yearly)})
-    names = dict(variables)
-
-    # Up to 514 rows: numbers formatted once here (charts.num), links from one reversed prefix;
-    # {% ranking_rows %} prints them (floatformat and {% url %} per cell cost ~250 ms a page).
-    card_url = pages.url_prefix("reports:regency")
-    submitted_reported = frame.set_index("code")["submitted_reported"]
-    rows = [
-        {
-            "rank": str(int(r["rank"])),
-            "n": str(int(r["n"])),
-            "movement": pages.as_int(r["movement"]),
-            "code": r["code"],
-            "url": f"{card_url}{r['code']}/?tahun={period['year']}",
-            "name": r["name"],
-            "province": r["province"],
-            "reported": charts.num(r["reported"], 2),
-            "category": r["category"],
-            "submitted": charts.num(as_float(r["submitted_reported"]), 2) or "—",
-            "variables": [(charts.num(r[c], 1), pages.rank_text(r[f"rank_{c}"])) for c in codes],
-        }
-        for r in ranking.assign(submitted_reported=ranking["code"].map(submitted_reported)).to_dict("records")
-    ]
     context.update(
-        {
-            "report": downloads.report_status(user, period, RenderedReport.ScopeKind.NATIONAL),
-            "variables": variables,
-            "labels": labels,
-            "target_labels": summaries.target_labels(labels),
-            "totals": {
-                "participants": len(frame),
-                "sent": summaries.sent_count(frame),
-                "verified": len(ver),
-                "ranked": len(ranking),
-                "reached": reached,
-                "target": period["target_count"],
-                "average": national_avg,
-            },
-            "previous": prev,
-            "rows": rows,
-            "computed_at": pages.latest(frame["computed_at"]),
-            "charts": {
-                "trend": pages.trend_chart(trend, context),
-                "provinces": charts.provinces_ranked(provinces, national_avg),
-                "categories": charts.category_by_province(
-                    summaries.category_by_province(frame, labels), labels
-                ),
-                "target": charts.target_by_year(
-                    summaries.target_by_year(yearly_categories, periods, labels), period["year"]
-                ),
-                "map": charts.results_map(
-                    ver.assign(overall=ver["current"])[
-                        ["name", "province", "longitude", "latitude", "overall", "category"]
-                    ]
-                ),
-            },
-            "variable_names": names,
-        }
+        pages.national_page(user=user, period=period, periods=periods, regencies=regencies, base=context)
     )
     return render(request, "reports/national.html", context)
 
