@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from assessments.models import Collection
 
 from .models import Notification
 
@@ -128,7 +129,7 @@ def notify_users(
 
 
 def _safe(func: Callable[..., list[Notification]]) -> Callable[..., list[Notification]]:
-    """Callers (workflow transitions) must never see a notification error: log and carry on."""
+    """Callers (receivers of the survey's signals) must never see a notification error: log and carry on."""
 
     def wrapper(*args, **kwargs) -> list[Notification]:
         try:
@@ -213,8 +214,6 @@ def notify_collection_verified(collection) -> list[Notification]:
 def province_fully_verified(period, province) -> bool:
     """True when every participating kab/kota of the province in this period has a collection that is
     verified or final (and there is at least one)."""
-    from assessments.models import Collection  # the survey app imports this module lazily; keep it so
-
     participants = set(period.participants.filter(province=province).values_list("pk", flat=True))
     if not participants:
         return False

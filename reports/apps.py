@@ -1,3 +1,5 @@
+"""The reports app's configuration: it listens to the survey's signals to keep stored scores fresh."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Laporan")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models and tasks may only load once the app registry is ready.
+        from assessments import signals
+
+        from . import scheduling
+
+        signals.collection_score_stale.connect(
+            scheduling.on_collection_score_stale, dispatch_uid="reports.collection_score_stale"
+        )
+        signals.period_scores_stale.connect(
+            scheduling.on_period_scores_stale, dispatch_uid="reports.period_scores_stale"
+        )

@@ -56,6 +56,16 @@ def request_collection_score(collection_id: int) -> None:
         clear_pending(collection_id)
 
 
+def on_collection_score_stale(sender, *, collection_id: int, **kwargs) -> None:
+    """Receiver of assessments.signals.collection_score_stale (sent after commit; connected in apps.py)."""
+    request_collection_score(collection_id)
+
+
+def on_period_scores_stale(sender, *, period_id: int, **kwargs) -> None:
+    """Receiver of assessments.signals.period_scores_stale (sent after commit; connected in apps.py)."""
+    request_period_recompute(period_id)
+
+
 def request_period_recompute(period_id: int) -> None:
     """Rescore a whole period in the background (a weight, band or quota edit). Never raises: with the
     broker down the beat sweep finds every score computed with the old instrument signature."""

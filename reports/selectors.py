@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from assessments.models import (
     RespondentGroup,
     Variable,
 )
+from assessments.periods import newest_opened
 from regions.models import Regency
 from reports.models import Score
 from reports.ranking import RANKED_STATES
@@ -118,11 +120,12 @@ class ReportPeriods:
 
 
 def report_periods(periods: list[dict], today: datetime.date | None = None) -> ReportPeriods:
-    """THE rule for every dashboard and report card: open on the current period, the newest one whose
-    collection has opened by today (whether or not it has results yet, synthetic or not), with the last
-    published year one click away. `periods` newest first, as periods_for_reports gives them."""
+    """THE rule for every dashboard and report card (assessments.periods): open on the current period,
+    the newest one whose collection has opened by today (whether or not it has results yet, synthetic
+    or not), with the last published year one click away. `periods` newest first, as
+    periods_for_reports gives them."""
     today = today or timezone.localdate()
-    current = next((p for p in periods if p["collection_opens"] <= today), None)
+    current = newest_opened(periods, today, opens=itemgetter("collection_opens"))
     published = next((p for p in periods if is_published(p, today)), None)
     return ReportPeriods(current=current, published=published, default=current or next(iter(periods), None))
 
