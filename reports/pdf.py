@@ -194,37 +194,9 @@ def province_context(
     in_province = ranking[ranking["province"] == province["name"]] if len(ranking) else ranking
     prov_avg = _mean(in_province["overall"]) if len(in_province) else None
     national_avg = national_frame_average.get("overall")
-    rows = []
-    for rec in frame.sort_values("code").to_dict("records"):
-        code = rec["code"]
-        ranked = code in ranks.index
-        verified = as_float(rec.get("current")) if rec.get("state") in ("verified", "final") else None
-        rows.append(
-            {
-                "code": code,
-                "name": rec["name"],
-                "kind": rec.get("kind", ""),
-                "state": rec.get("state", ""),
-                "state_label": rec.get("state_label", rec.get("state", "")),
-                "respondents": rec.get("respondents"),
-                "quota_met": bool(rec.get("quota_met")),
-                "submitted": as_float(rec.get("submitted")),
-                "verified": verified,
-                "category": rec.get("category") or "",
-                "rank": ranks.loc[code, "rank"] if ranked else None,
-                "n": ranks.loc[code, "n"] if ranked else None,
-                "variables": [
-                    (
-                        as_float(rec.get(v.code)),
-                        colours.get(_band_of(as_float(rec.get(v.code)), labels, rec), ""),
-                    )
-                    for v in period.variables
-                ],
-            }
-        )
-    ranked_rows = sorted((r for r in rows if r["verified"] is not None), key=lambda r: -r["verified"])
-    bars = [(r["name"], r["verified"]) for r in ranked_rows]
-    bar_colours = [colours.get(r["category"], svg.NEUTRAL) for r in ranked_rows]
+    rows = [
+        _province_row(rec, ranks, period, colours) for rec in frame.sort_values("code").to_dict("records")
+    ]
     verified_categories = [r["category"] for r in rows if r["verified"] is not None]
     return {
         "period": period,
@@ -237,35 +209,71 @@ def province_context(
             "national_average": national_avg,
             "target_reached": target_reached(verified_categories, labels),
         },
-        "chart_regencies": mark_safe(  # noqa: S308
-            svg.hbar_chart(
-                bars,
-                colours=bar_colours,
-                bar_height=16 if len(bars) <= 15 else 10,
-                reference=("Nasional", national_avg) if national_avg is not None else None,
-                title="Skor terverifikasi per kab/kota",
-            )
-        ),
+        "chart_regencies": _regencies_chart(rows, colours, national_avg),
         "chart_categories": mark_safe(  # noqa: S308
             svg.stacked_bar(category_counts(verified_categories, labels), colours, title="Sebaran kategori")
         ),
-        "chart_radar": mark_safe(  # noqa: S308
-            svg.radar_chart(
-                [v.name for v in period.variables],
-                [
-                    (
-                        f"Provinsi {province['name']}",
-                        [_mean(in_province[v.code]) if len(in_province) else None for v in period.variables],
-                    ),
-                    ("Nasional", [national_frame_average.get(v.code) for v in period.variables]),
-                ],
-                title="Variabel: provinsi dan nasional",
-            )
-        ),
+        "chart_radar": _province_radar(period, province, in_province, national_frame_average),
         "rows": rows,
         "colours": colours,
         "signature": signature("province", today, province=province["name"]),
         "today": indonesian_date(today),
+    }
+
+
+def _regencies_chart(rows: list[dict], colours: dict, national_avg: float | None) -> str:
+    """The verified kab/kota of the province PDF as bars, highest first, against the national average."""
+    ranked_rows = sorted((r for r in rows if r["verified"] is not None), key=lambda r: -r["verified"])
+    bars = [(r["name"], r["verified"]) for r in ranked_rows]
+    return mark_safe(  # noqa: S308
+        svg.hbar_chart(
+            bars,
+            colours=[colours.get(r["category"], svg.NEUTRAL) for r in ranked_rows],
+            bar_height=16 if len(bars) <= 15 else 10,
+            reference=("Nasional", national_avg) if national_avg is not None else None,
+            title="Skor terverifikasi per kab/kota",
+        )
+    )
+
+
+def _province_radar(period: PeriodInfo, province: dict, in_province: pd.DataFrame, national: dict) -> str:
+    return mark_safe(  # noqa: S308
+        svg.radar_chart(
+            [v.name for v in period.variables],
+            [
+                (
+                    f"Provinsi {province['name']}",
+                    [_mean(in_province[v.code]) if len(in_province) else None for v in period.variables],
+                ),
+                ("Nasional", [national.get(v.code) for v in period.variables]),
+            ],
+            title="Variabel: provinsi dan nasional",
+        )
+    )
+
+
+def _province_row(rec: dict, ranks: pd.DataFrame, period: PeriodInfo, colours: dict) -> dict:
+    """One kab/kota of the province PDF's table: state, scores, national rank, coloured variables."""
+    labels = period.categories
+    code = rec["code"]
+    ranked = code in ranks.index
+    return {
+        "code": code,
+        "name": rec["name"],
+        "kind": rec.get("kind", ""),
+        "state": rec.get("state", ""),
+        "state_label": rec.get("state_label", rec.get("state", "")),
+        "respondents": rec.get("respondents"),
+        "quota_met": bool(rec.get("quota_met")),
+        "submitted": as_float(rec.get("submitted")),
+        "verified": as_float(rec.get("current")) if rec.get("state") in ("verified", "final") else None,
+        "category": rec.get("category") or "",
+        "rank": ranks.loc[code, "rank"] if ranked else None,
+        "n": ranks.loc[code, "n"] if ranked else None,
+        "variables": [
+            (as_float(rec.get(v.code)), colours.get(_band_of(as_float(rec.get(v.code)), labels, rec), ""))
+            for v in period.variables
+        ],
     }
 
 
