@@ -239,78 +239,95 @@ def instrument_create(
             band_scheme=scheme,
             copied_from=copied_from,
         )
-        groups = {
-            g.code: g
-            for g in RespondentGroup.objects.bulk_create(
-                RespondentGroup(
-                    instrument=inst,
-                    code=g["code"],
-                    name=g["name"],
-                    unit=g["unit"],
-                    min_quota=g["min_quota"],
-                    order=g["order"],
-                )
-                for g in data["groups"]
-            )
-        }
-        variables = Variable.objects.bulk_create(
-            Variable(instrument=inst, code=v["code"], name=v["name"], weight=v["weight"], order=v["order"])
-            for v in data["variables"]
-        )
-        indicator_rows = [
-            (i, Indicator(variable=var, code=i["code"], name=i["name"], weight=i["weight"], order=i["order"]))
-            for v, var in zip(data["variables"], variables, strict=True)
-            for i in v["indicators"]
-        ]
-        Indicator.objects.bulk_create(row for _, row in indicator_rows)
-        question_rows = [
-            (
-                q,
-                Question(
-                    instrument=inst,
-                    indicator=ind,
-                    code=q["code"],
-                    text=q["text"],
-                    help_text=q.get("help_text", ""),
-                    kind=q["kind"],
-                    weight=q["weight"],
-                    required=q["required"],
-                    order=q["order"],
-                ),
-            )
-            for i, ind in indicator_rows
-            for q in i["questions"]
-        ]
-        Question.objects.bulk_create(row for _, row in question_rows)
-        questions = {row.code: row for _, row in question_rows}
-        Option.objects.bulk_create(
-            Option(question=row, value=o["value"], label=o["label"], score=o["score"], order=o["order"])
-            for q, row in question_rows
-            for o in q["options"]
-        )
-        through = Question.groups.through
-        through.objects.bulk_create(
-            through(question_id=row.pk, respondentgroup_id=groups[code].pk)
-            for q, row in question_rows
-            for code in q["groups"]
-        )
-        evidence_rows = [
-            (
-                e,
-                EvidenceType(
-                    instrument=inst, code=e["code"], name=e["name"], required=e["required"], order=e["order"]
-                ),
-            )
-            for e in data["evidence_types"]
-        ]
-        EvidenceType.objects.bulk_create(row for _, row in evidence_rows)
-        e_through = EvidenceType.questions.through
-        e_through.objects.bulk_create(
-            e_through(evidencetype_id=row.pk, question_id=questions[code].pk)
-            for e, row in evidence_rows
-            for code in e["questions"]
-        )
+        groups = _create_groups(inst, data["groups"])
+        question_rows = _create_tree(inst, data["variables"])
+        _create_options_and_groups(question_rows, groups)
+        _create_evidence_types(inst, data["evidence_types"], {row.code: row for _, row in question_rows})
     return inst
+
+
+def _create_groups(inst: Instrument, groups: list[dict]) -> dict[str, RespondentGroup]:
+    created = RespondentGroup.objects.bulk_create(
+        RespondentGroup(
+            instrument=inst,
+            code=g["code"],
+            name=g["name"],
+            unit=g["unit"],
+            min_quota=g["min_quota"],
+            order=g["order"],
+        )
+        for g in groups
+    )
+    return {g.code: g for g in created}
+
+
+def _create_tree(inst: Instrument, variables: list[dict]) -> list[tuple[dict, Question]]:
+    """Variables, their indicators and their questions; returns each question's data with its row."""
+    created = Variable.objects.bulk_create(
+        Variable(instrument=inst, code=v["code"], name=v["name"], weight=v["weight"], order=v["order"])
+        for v in variables
+    )
+    indicator_rows = [
+        (i, Indicator(variable=var, code=i["code"], name=i["name"], weight=i["weight"], order=i["order"]))
+        for v, var in zip(variables, created, strict=True)
+        for i in v["indicators"]
+    ]
+    Indicator.objects.bulk_create(row for _, row in indicator_rows)
+    question_rows = [
+        (
+            q,
+            Question(
+                instrument=inst,
+                indicator=ind,
+                code=q["code"],
+                text=q["text"],
+                help_text=q.get("help_text", ""),
+                kind=q["kind"],
+                weight=q["weight"],
+                required=q["required"],
+                order=q["order"],
+            ),
+        )
+        for i, ind in indicator_rows
+        for q in i["questions"]
+    ]
+    Question.objects.bulk_create(row for _, row in question_rows)
+    return question_rows
+
+
+def _create_options_and_groups(question_rows: list[tuple[dict, Question]], groups: dict) -> None:
+    Option.objects.bulk_create(
+        Option(question=row, value=o["value"], label=o["label"], score=o["score"], order=o["order"])
+        for q, row in question_rows
+        for o in q["options"]
+    )
+    through = Question.groups.through
+    through.objects.bulk_create(
+        through(question_id=row.pk, respondentgroup_id=groups[code].pk)
+        for q, row in question_rows
+        for code in q["groups"]
+    )
+
+
+def _create_evidence_types(
+    inst: Instrument, evidence_types: list[dict], questions: dict[str, Question]
+) -> None:
+    evidence_rows = [
+        (
+            e,
+            EvidenceType(
+                instrument=inst, code=e["code"], name=e["name"], required=e["required"], order=e["order"]
+            ),
+        )
+        for e in evidence_types
+    ]
+    EvidenceType.objects.bulk_create(row for _, row in evidence_rows)
+    e_through = EvidenceType.questions.through
+    e_through.objects.bulk_create(
+        e_through(evidencetype_id=row.pk, question_id=questions[code].pk)
+        for e, row in evidence_rows
+        for code in e["questions"]
+    )
 
 
 def instrument_copy(*, instrument: Instrument, version: str, name: str) -> Instrument:
