@@ -351,13 +351,39 @@ def changes_since_last_return(collection: Collection) -> dict | None:
     if event is None:
         return None
     since = event.at
+    answers = _answer_changes(_answer_history(collection, since))
+    questionnaires = list(
+        HistoricalQuestionnaire.objects.filter(
+            collection_id=collection.pk, history_date__gt=since, history_type__in=["+", "-"]
+        )
+        .select_related("history_user", "group")
+        .order_by("history_date", "history_id")
+    )
+    # A questionnaire added since the return is listed once with its answer count, not answer by answer.
+    added = {h.id for h in questionnaires if h.history_type == "+"}
+    for h in questionnaires:
+        h.n_answers = sum(1 for c in answers if c.questionnaire_id == h.id and c.new != _("(kosong)"))
+    answers = [c for c in answers if c.questionnaire_id not in added]
+    answers.sort(key=lambda c: (c.questionnaire_id, c.question_code))
+    others = _review_changes(collection, since)
+    return {
+        "event": event,
+        "answers": answers,
+        "questionnaires": questionnaires,
+        **others,
+        "empty": not (answers or questionnaires or any(others.values())),
+    }
+
+
+def _answer_history(collection: Collection, since) -> list:
+    """Every answer history row of the collection after `since`, with the value it had at `since`."""
     qn_ids = HistoricalQuestionnaire.objects.filter(collection_id=collection.pk).values("id")
     before = HistoricalAnswer.objects.filter(
         questionnaire_id=OuterRef("questionnaire_id"),
         question_id=OuterRef("question_id"),
         history_date__lte=since,
     ).order_by("-history_date", "-history_id")
-    rows = list(
+    return list(
         HistoricalAnswer.objects.filter(questionnaire_id__in=qn_ids, history_date__gt=since)
         .select_related("history_user")
         .annotate(
@@ -366,22 +392,22 @@ def changes_since_last_return(collection: Collection) -> dict | None:
         )
         .order_by("questionnaire_id", "question_id", "history_date", "history_id")
     )
+
+
+def _answer_changes(rows: list) -> list[AnswerChange]:
+    """One change per answer whose value at the end differs from its value at the start."""
+    if not rows:
+        return []
     question_ids = {r.question_id for r in rows}
-    meta = (
-        list(Question.objects.filter(pk__in=question_ids).values_list("pk", "code", "kind")) if rows else []
-    )
+    meta = list(Question.objects.filter(pk__in=question_ids).values_list("pk", "code", "kind"))
     questions = {pk: code for pk, code, _kind in meta}
     kinds = {pk: kind for pk, _code, kind in meta}
-    labels = (
-        {
-            (qid, value): label
-            for qid, value, label in Option.objects.filter(question_id__in=question_ids).values_list(
-                "question_id", "value", "label"
-            )
-        }
-        if rows
-        else {}
-    )
+    labels = {
+        (qid, value): label
+        for qid, value, label in Option.objects.filter(question_id__in=question_ids).values_list(
+            "question_id", "value", "label"
+        )
+    }
     per_answer: dict[tuple[int, int], list] = defaultdict(list)
     for r in rows:
         per_answer[r.questionnaire_id, r.question_id].append(r)
@@ -403,47 +429,32 @@ def changes_since_last_return(collection: Collection) -> dict | None:
                 when=last.history_date,
             )
         )
-    questionnaires = list(
-        HistoricalQuestionnaire.objects.filter(
-            collection_id=collection.pk, history_date__gt=since, history_type__in=["+", "-"]
-        )
-        .select_related("history_user", "group")
-        .order_by("history_date", "history_id")
-    )
-    # A questionnaire added since the return is listed once with its answer count, not answer by answer.
-    added = {h.id for h in questionnaires if h.history_type == "+"}
-    for h in questionnaires:
-        h.n_answers = sum(1 for c in answers if c.questionnaire_id == h.id and c.new != _("(kosong)"))
-    answers = [c for c in answers if c.questionnaire_id not in added]
-    answers.sort(key=lambda c: (c.questionnaire_id, c.question_code))
-    exclusions = list(
-        ReviewEvent.objects.filter(
-            collection=collection,
-            at__gt=since,
-            action__in=[ReviewEvent.Action.EXCLUDED, ReviewEvent.Action.INCLUDED],
-        )
-        .select_related("actor")
-        .order_by("at", "id")
-    )
-    documents = list(
-        HistoricalEvidence.objects.filter(collection_id=collection.pk, history_date__gt=since)
-        .exclude(history_type="~")
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    replies = list(
-        ReviewComment.objects.filter(collection=collection, parent__isnull=False, created_at__gt=since)
-        .select_related("author", "parent")
-        .order_by("created_at", "id")
-    )
+    return answers
+
+
+def _review_changes(collection: Collection, since) -> dict[str, list]:
+    """Exclusions and inclusions, documents uploaded or removed, and replies to comments after `since`."""
     return {
-        "event": event,
-        "answers": answers,
-        "questionnaires": questionnaires,
-        "exclusions": exclusions,
-        "documents": documents,
-        "replies": replies,
-        "empty": not (answers or questionnaires or exclusions or documents or replies),
+        "exclusions": list(
+            ReviewEvent.objects.filter(
+                collection=collection,
+                at__gt=since,
+                action__in=[ReviewEvent.Action.EXCLUDED, ReviewEvent.Action.INCLUDED],
+            )
+            .select_related("actor")
+            .order_by("at", "id")
+        ),
+        "documents": list(
+            HistoricalEvidence.objects.filter(collection_id=collection.pk, history_date__gt=since)
+            .exclude(history_type="~")
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        ),
+        "replies": list(
+            ReviewComment.objects.filter(collection=collection, parent__isnull=False, created_at__gt=since)
+            .select_related("author", "parent")
+            .order_by("created_at", "id")
+        ),
     }
 
 
