@@ -68,6 +68,7 @@ def populate() -> None:
 
     from accounts.models import Role, User
     from assessments import services
+    from assessments.autosave import writes
     from assessments.evidence import evidence_upload
     from assessments.management.commands import load_demo_history as history
     from assessments.management.commands.load_demo_collections import PDF
@@ -108,7 +109,7 @@ def populate() -> None:
     for question in Question.objects.filter(instrument=inst, groups=group).order_by("id")[:5]:
         option = question.options.order_by("order").first()
         if option is not None:
-            services.questionnaire_save_answer(
+            writes.questionnaire_save_answer(
                 questionnaire=questionnaire,
                 question=question,
                 raw_value=str(option.value),

@@ -56,3 +56,12 @@ def parse_value(kind: str, option_values: Iterable[float], raw) -> float:
             code="out_of_range",
         )
     return value
+
+
+def format_value(value: float | None) -> str:
+    """An answer value as shown in inputs and messages: 4 not 4.0, 1000000 not 1e+06."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")

@@ -7,4 +7,4 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Penilaian")
 
     def ready(self) -> None:
-        from . import question_specs  # noqa: F401  (connects the signals that clear its cache)
+        from .autosave import specs  # noqa: F401  (connects the signals that clear its cache)

@@ -77,6 +77,20 @@ def ensure_questionnaire_editable(questionnaire: Questionnaire) -> None:
         raise NotAllowed(_("Kuesioner ini dikecualikan dan tidak dapat diubah."), code="excluded")
 
 
+def ensure_can_edit_answers(questionnaire: Questionnaire, *, user=None, link=None) -> None:
+    """Raise NotAllowed unless the questionnaire's answers may change now: by BNNK staff (`user`), or by
+    the respondent through their still usable `link` while the collection is open."""
+    if link is not None:
+        if link.questionnaire_id != questionnaire.pk or not link.is_usable():
+            raise NotAllowed(_("Tautan ini sudah tidak berlaku."), code="link_invalid")
+        reason = entry_closed_reason(questionnaire.collection)
+        if reason:
+            raise NotAllowed(reason, code="closed")
+    else:
+        ensure_can_enter(user, questionnaire.collection)
+    ensure_questionnaire_editable(questionnaire)
+
+
 # --- Review transitions: one function per step; each checks role, scope and state, logs a ReviewEvent
 # and asks for the score to be recomputed after commit. ---
 

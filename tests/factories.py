@@ -167,11 +167,12 @@ def make_score(collection: Collection, overall: float, variables: dict, *, basis
 def complete_questionnaire(collection: Collection, user, group_code: str, answers: dict):
     """A questionnaire of `group_code` filled through the services (autosave path) and marked complete."""
     from assessments import services
+    from assessments.autosave import writes
 
     inst = collection.period.instrument
     q = services.questionnaire_create(collection=collection, group=group(inst, group_code), user=user)
     for qcode, raw in answers.items():
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=q, question=question(inst, qcode), raw_value=raw, base_version=0, user=user
         )
     services.questionnaire_complete(questionnaire=q, user=user)

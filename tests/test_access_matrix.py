@@ -49,6 +49,7 @@ from django.utils import timezone
 from accounts.staff import PUSAT_GROUP
 from assessments import evidence as evidence_service
 from assessments import links, services, workflow
+from assessments.autosave import writes
 from assessments.models import Collection, EvidenceType, Indicator, Questionnaire, RespondentLink
 from notifications.models import Notification
 from reports.models import RenderedReport
@@ -155,7 +156,7 @@ def _questionnaire(collection, user, code, answers, *, complete=True, label="", 
     else:
         qn = link.questionnaire
     for qcode, raw in answers.items():
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=qn,
             question=question(inst, qcode),
             raw_value=raw,

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from assessments import services
+from assessments.autosave import writes
 from assessments.models import Answer, Collection, Period, Questionnaire
 from tests.conftest import make_user
 from tests.factories import group, make_collection, make_instrument, question
@@ -101,7 +102,7 @@ def test_conflict_is_409_with_newer_value_and_author(client_for, bnnk_a, qn, ins
     colleague = make_user("rekan", "bnnk", regency=regency_a, first_name="Siti", last_name="Rahma")
     q = question(inst, "q_likert")
     post(client_for(bnnk_a), qn, q.pk, "2")
-    services.questionnaire_save_answer(
+    writes.questionnaire_save_answer(
         questionnaire=qn, question=q, raw_value="5", base_version=1, user=colleague
     )
     response = post(client_for(bnnk_a), qn, q.pk, "3", base_version=1)

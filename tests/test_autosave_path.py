@@ -4,14 +4,20 @@ would have produced, the in-memory question cache, and the number of queries an 
 import datetime
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.db import connection
+from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp.middleware import OTPMiddleware
 
-from accounts.backends import ModelBackend, read_ahead
 from accounts.models import User
-from assessments import answer_rows, autosave_reads, links, question_specs, services
+from accounts.sessions import adopt_session_user, session_user_id
+from assessments import links, services
+from assessments.autosave import reads, rows, specs, sql_rows, writes
 from assessments.models import Answer, Option, Questionnaire, RespondentLink
-from kotan import sql_rows
 from tests.factories import group, make_collection, make_instrument, question
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +49,7 @@ def post(client, qn, question_id, value, base_version=0):
 def test_history_columns_are_every_column_of_the_historical_model():
     model = Answer.history.model
     expected = {f.column for f in model._meta.concrete_fields} - {model._meta.pk.column}
-    assert {c.strip() for c in answer_rows.HISTORY_COLUMNS.split(",")} == expected
+    assert {c.strip() for c in rows.HISTORY_COLUMNS.split(",")} == expected
 
 
 def test_autosaves_leave_the_history_the_orm_would(client_for, bnnk_a, qn, inst):
@@ -94,11 +100,9 @@ def test_respondent_saves_have_no_history_user(client, collection, inst, bnnk_a)
 
 def test_a_stale_version_on_the_one_statement_path_is_a_conflict_and_writes_nothing(qn, inst, bnnk_a):
     q = question(inst, "q_likert")
-    services.questionnaire_save_answer(
-        questionnaire=qn, question=q, raw_value="2", base_version=0, user=bnnk_a
-    )
+    writes.questionnaire_save_answer(questionnaire=qn, question=q, raw_value="2", base_version=0, user=bnnk_a)
     assert (
-        answer_rows.write_in_one_statement(
+        rows.write_in_one_statement(
             questionnaire_id=qn.pk,
             question_id=q.pk,
             value=4.0,
@@ -109,7 +113,7 @@ def test_a_stale_version_on_the_one_statement_path_is_a_conflict_and_writes_noth
         is None
     )
     assert (
-        answer_rows.write_in_one_statement(  # a second first answer: nothing, the locked path decides
+        rows.write_in_one_statement(  # a second first answer: nothing, the locked path decides
             questionnaire_id=qn.pk,
             question_id=q.pk,
             value=4.0,
@@ -144,7 +148,7 @@ def test_sql_rows_builds_the_instance_the_orm_builds(bnnk_a):
 
 
 def test_autosave_reads_match_the_orm(qn, collection, inst, bnnk_a):
-    got, _users = autosave_reads.questionnaire_and_user(qn.pk, bnnk_a.pk)
+    got, _user = reads.questionnaire_and_user(qn.pk, bnnk_a.pk)
     assert _fields(got) == _fields(Questionnaire.objects.get(pk=qn.pk))
     assert _fields(got.collection) == _fields(collection)
     assert _fields(got.collection.period) == _fields(collection.period)
@@ -153,52 +157,76 @@ def test_autosave_reads_match_the_orm(qn, collection, inst, bnnk_a):
         collection.regency.province_id,
     )
     assert got.collection.regency.name == collection.regency.name  # deferred fields still load
-    assert autosave_reads.questionnaire_and_user(qn.pk + 1000, bnnk_a.pk) == (None, {})
+    assert reads.questionnaire_and_user(qn.pk + 1000, bnnk_a.pk) == (None, None)
 
     link = links.link_create(collection=collection, group=group(inst, "instansi"), user=bnnk_a)
-    found = autosave_reads.link(link.token)
+    found = reads.link(link.token)
     assert _fields(found) == _fields(RespondentLink.objects.get(pk=link.pk))
     assert found.questionnaire.collection.period.pk == collection.period.pk
-    assert autosave_reads.link("tidak-ada") is None
-    assert autosave_reads.link("x" * 500) is None
-
-
-def test_backend_reads_the_user_and_refuses_inactive_or_unknown(bnnk_a):
-    backend = ModelBackend()
-    assert _fields(backend.get_user(bnnk_a.pk)) == _fields(User.objects.get(pk=bnnk_a.pk))
-    assert backend.get_user(str(bnnk_a.pk)).pk == bnnk_a.pk
-    assert backend.get_user(999_999) is None
-    assert backend.get_user("bukan-angka") is None
-    User.objects.filter(pk=bnnk_a.pk).update(is_active=False)
-    assert backend.get_user(bnnk_a.pk) is None
+    assert reads.link("tidak-ada") is None
+    assert reads.link("x" * 500) is None
 
 
 def test_the_questionnaire_is_read_with_the_sessions_user(qn, bnnk_a):
-    got, users = autosave_reads.questionnaire_and_user(qn.pk, str(bnnk_a.pk))
+    got, user = reads.questionnaire_and_user(qn.pk, bnnk_a.pk)
     assert _fields(got) == _fields(Questionnaire.objects.get(pk=qn.pk))
-    assert list(users) == [bnnk_a.pk] and _fields(users[bnnk_a.pk]) == _fields(User.objects.get(pk=bnnk_a.pk))
-    assert autosave_reads.questionnaire_and_user(qn.pk, 999_999)[1] == {999_999: None}  # no such user
-    for no_user in (None, "", "bukan-angka", "-3", str(2**70)):  # nobody logged in: nothing to read
-        assert autosave_reads.questionnaire_and_user(qn.pk, no_user) == (None, {})
-    assert autosave_reads.questionnaire_and_user(qn.pk + 1000, bnnk_a.pk) == (None, {})
-    assert autosave_reads.questionnaire_and_user(2**70, bnnk_a.pk) == (None, {})
+    assert _fields(user) == _fields(User.objects.get(pk=bnnk_a.pk))
+    assert reads.questionnaire_and_user(qn.pk, 999_999)[1] is None  # no such user
+    assert reads.questionnaire_and_user(qn.pk, None) == (None, None)  # nobody logged in: nothing read
+    assert reads.questionnaire_and_user(qn.pk + 1000, bnnk_a.pk) == (None, None)
+    assert reads.questionnaire_and_user(2**70, bnnk_a.pk) == (None, None)
 
 
-def test_read_ahead_answers_get_user_without_a_query_and_still_refuses_inactive(
-    bnnk_a, bnnp_a, django_assert_num_queries
+def _request(session):
+    """A request as the view gets it: AuthenticationMiddleware's lazy user, wrapped by OTPMiddleware's."""
+    request = RequestFactory().post("/")
+    request.session = session
+    AuthenticationMiddleware(lambda r: None).process_request(request)
+    return OTPMiddleware(lambda r: r)(request)
+
+
+def test_session_user_id_is_a_primary_key_or_none(client, bnnk_a):
+    for stored, expected in ((bnnk_a.pk, bnnk_a.pk), (str(bnnk_a.pk), bnnk_a.pk)):
+        assert session_user_id(_request({SESSION_KEY: stored})) == expected
+    for garbage in (None, "", "bukan-angka", "-3", "0", str(2**70)):
+        assert session_user_id(_request({SESSION_KEY: garbage})) is None
+    assert session_user_id(_request({})) is None
+
+
+def test_an_adopted_user_is_request_user_without_a_query_and_keeps_two_factor(
+    client, bnnk_a, django_assert_num_queries
 ):
-    backend = ModelBackend()
+    client.force_login(bnnk_a, backend="accounts.backends.ModelBackend")
+    request = _request(client.session)
     row = User.objects.get(pk=bnnk_a.pk)
-    with read_ahead({bnnk_a.pk: row, 999_999: None}), django_assert_num_queries(0):
-        assert backend.get_user(str(bnnk_a.pk)) is row
-        assert backend.get_user(999_999) is None
-    with read_ahead({bnnk_a.pk: row}), django_assert_num_queries(1):
-        assert backend.get_user(bnnp_a.pk).pk == bnnp_a.pk  # not read ahead: asked for
-    row.is_active = False
-    with read_ahead({bnnk_a.pk: row}):
-        assert backend.get_user(bnnk_a.pk) is None
-    with django_assert_num_queries(1):  # outside the block nothing is remembered
-        assert backend.get_user(bnnk_a.pk).pk == bnnk_a.pk
+    with django_assert_num_queries(0):
+        adopt_session_user(request, row)
+        assert request.user.is_authenticated and request.user.pk == bnnk_a.pk
+        assert request.user.is_verified() is False  # OTPMiddleware's wrapper still ran on it
+    assert row.is_verified() is False  # the row itself is request.user: OTPMiddleware set it up
+
+
+@pytest.mark.parametrize("case", ["inactive", "password", "other_user", "other_backend", "none"])
+def test_what_is_not_the_usual_case_is_left_to_django(client, bnnk_a, bnnp_a, case):
+    """Only the usual case is decided from the row; otherwise Django's get_user reads the user itself."""
+    django_backend = "django.contrib.auth.backends.ModelBackend"
+    with override_settings(AUTHENTICATION_BACKENDS=[*settings.AUTHENTICATION_BACKENDS, django_backend]):
+        client.force_login(
+            bnnk_a, backend=django_backend if case == "other_backend" else "accounts.backends.ModelBackend"
+        )
+        request = _request(client.session)
+        row = User.objects.get(pk=bnnp_a.pk if case == "other_user" else bnnk_a.pk)
+        if case == "inactive":
+            User.objects.filter(pk=bnnk_a.pk).update(is_active=False)
+            row.is_active = False
+        if case == "password":
+            row.set_password("kata-sandi-lain-yang-panjang")
+            row.save()
+        adopt_session_user(request, None if case == "none" else row)
+        with CaptureQueriesContext(connection) as queries:
+            user_pk = request.user.pk
+    assert len(queries) >= 1 and not hasattr(row, "otp_device")  # not the row: OTPMiddleware never saw it
+    assert user_pk == (None if case in ("inactive", "password") else bnnk_a.pk)
 
 
 def test_a_password_changed_elsewhere_ends_the_session_at_the_next_autosave(client_for, bnnk_a, qn, inst):
@@ -236,21 +264,21 @@ def test_deactivated_user_is_logged_out_at_the_next_autosave(client_for, bnnk_a,
 
 def test_question_specs_hold_options_and_groups(inst):
     q = question(inst, "q_likert")
-    spec = question_specs.question_spec(inst.pk, q.pk)
+    spec = specs.question_spec(inst.pk, q.pk)
     assert spec.option_values == [o.value for o in q.options.order_by("order", "value")]
     assert spec.group_ids == frozenset(q.groups.values_list("pk", flat=True))
     assert (spec.kind, spec.required, spec.indicator_id) == (q.kind, q.required, q.indicator_id)
-    assert question_specs.question_spec(inst.pk, 999_999) is None
-    assert question_specs.question_spec(make_instrument().pk, q.pk) is None  # another instrument's
+    assert specs.question_spec(inst.pk, 999_999) is None
+    assert specs.question_spec(make_instrument().pk, q.pk) is None  # another instrument's
 
 
 def test_editing_an_instrument_clears_the_question_cache(inst):
     q = question(inst, "q_choice")
-    before = question_specs.question_spec(inst.pk, q.pk).option_values
+    before = specs.question_spec(inst.pk, q.pk).option_values
     Option.objects.create(question=q, value=9, label="Baru", score=1, order=99)
-    assert question_specs.question_spec(inst.pk, q.pk).option_values == [*before, 9.0]
+    assert specs.question_spec(inst.pk, q.pk).option_values == [*before, 9.0]
     q.groups.clear()
-    assert question_specs.question_spec(inst.pk, q.pk).group_ids == frozenset()
+    assert specs.question_spec(inst.pk, q.pk).group_ids == frozenset()
 
 
 # --- what one autosave costs ------------------------------------------------------------------------------

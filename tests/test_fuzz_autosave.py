@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments import links, services
+from assessments.autosave import writes
 from assessments.models import Answer, Questionnaire
 from tests.factories import group, make_collection
 from tests.fuzz_inputs import FUZZ, NASTY_TEXT, assert_polite, raw_body, text_input
@@ -36,7 +37,7 @@ def setup(regency_a, bnnk_a):
     question_ids = list(inst.questions.values_list("pk", flat=True))
     # Something already saved, which no refused request may touch.
     for target, kwargs in ((qn, {"user": bnnk_a}), (link.questionnaire, {"link": link})):
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=target,
             question=inst.questions.get(code="q_likert"),
             raw_value="4",

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments import evidence as ev
 from assessments import history, links, services
+from assessments.autosave import writes
 from assessments.models import EvidenceType
 from tests.factories import group, make_collection, make_period, question
 
@@ -44,13 +45,13 @@ def activity(collection, inst, user, n=1):
     qns = []
     for _ in range(n):
         qn = services.questionnaire_create(collection=collection, group=group(inst, "keluarga"), user=user)
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=qn, question=q_likert, raw_value="3", base_version=0, user=user
         )
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=qn, question=q_likert, raw_value="4", base_version=1, user=user
         )
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=qn, question=q_yesno, raw_value="1", base_version=0, user=user
         )
         services.questionnaire_complete(questionnaire=qn, user=user)
@@ -113,8 +114,8 @@ def test_link_answers_are_by_the_respondent(client, client_for, collection, inst
 def test_cleared_answer_shows_old_to_empty(client_for, collection, inst, budi):
     qn = services.questionnaire_create(collection=collection, group=group(inst, "keluarga"), user=budi)
     q = question(inst, "q_yesno")
-    services.questionnaire_save_answer(questionnaire=qn, question=q, raw_value="0", base_version=0, user=budi)
-    services.questionnaire_save_answer(questionnaire=qn, question=q, raw_value="", base_version=1, user=budi)
+    writes.questionnaire_save_answer(questionnaire=qn, question=q, raw_value="0", base_version=0, user=budi)
+    writes.questionnaire_save_answer(questionnaire=qn, question=q, raw_value="", base_version=1, user=budi)
     _page, entries = history.collection_history_page(collection)
     assert (entries[0].old, entries[0].new) == ("0 (Tidak)", "(kosong)")
 

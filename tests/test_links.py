@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from assessments import links, services
+from assessments.autosave import writes
 from assessments.errors import NotAllowed
 from assessments.models import Questionnaire, RespondentLink
 from tests.factories import group, make_collection, make_period, question
@@ -73,7 +74,7 @@ def test_a_link_of_another_questionnaire_cannot_save_here(collection, inst, bnnk
     other_collection = make_collection(regency_b, collection.period)
     other_link = links.link_create(collection=other_collection, group=group(inst, "keluarga"), user=bnnk_b)
     with pytest.raises(NotAllowed):
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=link.questionnaire,
             question=question(inst, "q_likert"),
             raw_value="4",
@@ -277,7 +278,7 @@ def test_stale_respondent_save_after_a_staff_save_names_bnnk_staff_not_the_perso
     bnnk_a.save()
     q = question(inst, "q_likert")
     assert save(client, link, q, "3").status_code == 200  # version 1
-    services.questionnaire_save_answer(
+    writes.questionnaire_save_answer(
         questionnaire=link.questionnaire, question=q, raw_value="4", base_version=1, user=bnnk_a
     )  # BNNK staff correct it: version 2
     r = save(client, link, q, "2", base=1)  # the respondent's page still holds version 1

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import services, workflow
+from assessments.autosave import writes
 from assessments.models import Collection, Evidence, Question, Questionnaire, ReviewComment
 from tests.factories import group, likert_options, make_collection, make_period, question
 
@@ -50,7 +51,7 @@ def _new(collection, user, code, answers: dict):
     # Started an hour ago, so only the flags under test fire (not "completed implausibly fast").
     Questionnaire.objects.filter(pk=q.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
     for qcode, raw in answers.items():
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=q, question=question(inst, qcode), raw_value=raw, base_version=0, user=user
         )
     services.questionnaire_complete(questionnaire=q, user=user)
@@ -533,7 +534,7 @@ def test_new_questionnaire_hidden_unless_general_return(client_for, bnnk_a, retu
 def test_changes_since_last_review(client_for, bnnk_a, bnnp_a, returned, inst):
     flat = returned.qs[0]
     comment = returned.comments.get()
-    services.questionnaire_save_answer(
+    writes.questionnaire_save_answer(
         questionnaire=flat, question=question(inst, "q_l3"), raw_value="5", base_version=1, user=bnnk_a
     )
     workflow.comment_reply(comment=comment, user=bnnk_a, text="Sudah dikonfirmasi ke responden.")
@@ -562,10 +563,10 @@ def test_changed_and_changed_back_is_not_listed(bnnk_a, returned, inst):
 
     flat = returned.qs[0]
     q = question(inst, "q_l3")
-    services.questionnaire_save_answer(
+    writes.questionnaire_save_answer(
         questionnaire=flat, question=q, raw_value="5", base_version=1, user=bnnk_a
     )
-    services.questionnaire_save_answer(
+    writes.questionnaire_save_answer(
         questionnaire=flat, question=q, raw_value="3", base_version=2, user=bnnk_a
     )
     assert changes_since_last_return(returned)["answers"] == []

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Role
 from assessments import scoring, services, workflow
+from assessments.autosave import writes
 from assessments.management.commands import load_demo_collections, load_demo_history
 from assessments.models import Band, Collection, Questionnaire, Variable
 from reports import pdf, rendering, score_changes
@@ -81,7 +82,7 @@ def submitted(period, regency_a, bnnk_a):
 
 def _save(collection, q, code, raw, user):
     answer = q.answers.filter(question__code=code).first()
-    services.questionnaire_save_answer(
+    writes.questionnaire_save_answer(
         questionnaire=q,
         question=question(collection.period.instrument, code),
         raw_value=raw,

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from assessments import services
+from assessments.autosave import writes
 from assessments.errors import Conflict, NotAllowed, ServiceError
 from assessments.models import Answer, Collection, Evidence, Questionnaire
 from tests.factories import group, make_collection, make_instrument, make_period, question
@@ -29,7 +30,7 @@ def qn(collection, inst, bnnk_a):
 
 
 def save(qn, inst, code, raw, base, user):
-    return services.questionnaire_save_answer(
+    return writes.questionnaire_save_answer(
         questionnaire=qn, question=question(inst, code), raw_value=raw, base_version=base, user=user
     )
 

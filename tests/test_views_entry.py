@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import services
+from assessments.autosave import writes
 from assessments.models import Collection, Evidence, Period, Questionnaire
 from regions.models import Regency
 from tests.conftest import make_user
@@ -48,7 +49,7 @@ def new_qn(collection, inst, user, code="keluarga", **kw):
 def fill(qn, user, answers: dict):
     inst = qn.collection.period.instrument
     for code, raw in answers.items():
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=qn, question=question(inst, code), raw_value=raw, base_version=0, user=user
         )
 

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from assessments import services, workflow
+from assessments.autosave import writes
 from assessments.errors import NotAllowed, ServiceError
 from assessments.models import Collection, Questionnaire, ReviewComment, ReviewEvent
 from tests.factories import attach_sk, complete_questionnaire, group, make_collection, question
@@ -128,7 +129,7 @@ def test_return_unlocks_only_what_the_comments_name(submitted, bnnk_a, bnnp_a):
 
     def save(q, code, raw):
         a = q.answers.filter(question__code=code).first()
-        return services.questionnaire_save_answer(
+        return writes.questionnaire_save_answer(
             questionnaire=q,
             question=question(inst, code),
             raw_value=raw,
@@ -221,7 +222,7 @@ def test_after_final_nothing_changes(submitted, bnnp_a, pusat, bnnk_a):
     workflow.collection_finalize(collection=submitted, user=pusat)
     q = submitted.qs[0]
     with pytest.raises(NotAllowed):
-        services.questionnaire_save_answer(
+        writes.questionnaire_save_answer(
             questionnaire=q,
             question=question(submitted.period.instrument, "q_likert"),
             raw_value="1",

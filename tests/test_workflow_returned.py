@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from assessments import links, services, workflow
+from assessments.autosave import writes
 from assessments.errors import NotAllowed
 from assessments.models import Collection, Period, Questionnaire
 from tests.factories import group, make_collection, question
@@ -47,7 +48,7 @@ def _set_dates(collection, *, collection_deadline, verification_deadline, extend
 
 def _save(collection, q, code, raw, user):
     a = q.answers.filter(question__code=code).first()
-    return services.questionnaire_save_answer(
+    return writes.questionnaire_save_answer(
         questionnaire=q,
         question=question(collection.period.instrument, code),
         raw_value=raw,

@@ -1,9 +1,10 @@
 """What an autosave reads before it writes: the questionnaire with its collection, period and kab/kota
 (staff), or the respondent link with them (respondents), each in one plain SQL statement. The staff one
-also reads the session's user, for accounts.backends.read_ahead: request.user then costs no query.
+also reads the session's user, which the view hands to accounts.sessions.adopt_session_user: request.user
+then costs no query of its own.
 
 These run on every autosave; through the ORM, compiling the four-table join cost several times the
-database's work (see kotan/sql_rows.py). Scope stays with kotan.access: the caller asks
+database's work (see sql_rows.py). Scope stays with kotan.access: the caller asks
 access.can_view_regency about the kab/kota loaded here.
 """
 
@@ -13,13 +14,12 @@ from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection
 
-from accounts import backends
 from accounts.models import User
-from kotan import sql_rows
 from regions.models import Regency
 
-from .links import TOKEN_MAX_LENGTH
-from .models import Collection, Period, Questionnaire, RespondentLink
+from ..links import TOKEN_MAX_LENGTH
+from ..models import Collection, Period, Questionnaire, RespondentLink
+from . import sql_rows
 
 _TABLES = (Questionnaire, Collection, Period)
 
@@ -34,7 +34,7 @@ def _select(*, via_link: bool) -> str:
     if via_link:
         picked.insert(0, sql_rows.columns(RespondentLink, "l"))
         source = f"{q(RespondentLink._meta.db_table)} l JOIN {source} ON qn.id = l.questionnaire_id"
-    user = "" if via_link else f", {backends.user_select('u')}"
+    user = "" if via_link else f", {sql_rows.columns(User, 'u')}"
     joined = (
         f"SELECT {', '.join(picked)}, r.id, r.province_id{user} FROM {source}"  # noqa: S608 (names from _meta)
         f" JOIN {q(Collection._meta.db_table)} c ON c.id = qn.collection_id"
@@ -59,21 +59,19 @@ def _build(row) -> Questionnaire:
     return questionnaire
 
 
-def questionnaire_and_user(pk: int, session_user_id) -> tuple[Questionnaire | None, dict[int, User | None]]:
-    """The questionnaire with this pk (None when unknown) and, in the same statement, the user of the
-    session's user id, as the {id: user or None} accounts.backends.read_ahead takes. Nothing is read when
-    the session holds no user id (nobody is logged in: the caller answers 401) or the number cannot be a
-    questionnaire's (a URL may carry any number)."""
-    user_pk = backends.user_pk(session_user_id)
-    if user_pk is None or not 0 < pk <= sql_rows.MAX_ID:
-        return None, {}
+def questionnaire_and_user(pk: int, user_id: int | None) -> tuple[Questionnaire | None, User | None]:
+    """The questionnaire with this pk and, in the same statement, the user with that id (each None when
+    there is none). Nothing is read when there is no user id (nobody is logged in: the caller answers 401)
+    or the number cannot be a questionnaire's (a URL may carry any number)."""
+    if user_id is None or not 0 < pk <= sql_rows.MAX_ID:
+        return None, None
     with sql_rows.cursor() as cursor:
-        cursor.execute(_select(via_link=False) + " WHERE qn.id = %s", [user_pk, pk])
+        cursor.execute(_select(via_link=False) + " WHERE qn.id = %s", [user_id, pk])
         row = cursor.fetchone()
     if row is None:
-        return None, {}
+        return None, None
     user_row = row[-sql_rows.width(User) :]
-    return _build(row), {user_pk: sql_rows.instance(User, user_row) if user_row[0] is not None else None}
+    return _build(row), sql_rows.instance(User, user_row) if user_row[0] is not None else None
 
 
 def link(token: str) -> RespondentLink | None:

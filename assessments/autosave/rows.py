@@ -2,7 +2,7 @@
 
 Autosave is the request KOTAN serves most. Through the ORM, building and compiling its handful of
 statements (and simple-history's signal building a historical model) cost many times the database work;
-these helpers send the same statements directly. They hold no rules: services.questionnaire_save_answer
+these helpers send the same statements directly. They hold no rules: writes.questionnaire_save_answer
 decides what to write. The history row is the one simple-history would write (same table and columns),
 so Answer.history and every page built on it read these saves like any other.
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connection
 
-from kotan import sql_rows
-
-from .models import Answer, Questionnaire
+from ..models import Answer, Questionnaire
+from . import sql_rows
 
 ANSWER = Answer._meta.db_table
 HISTORY = Answer.history.model._meta.db_table
@@ -116,6 +116,33 @@ def touch_questionnaire(questionnaire_id: int, now: datetime.datetime) -> None:
         )
 
 
+@cache
+def _one_statement_sql(*, first: bool) -> str:
+    """write_in_one_statement's SQL: a first answer (`first`) or a change of the version seen."""
+    if first:
+        write = (
+            f"INSERT INTO {ANSWER} AS a (questionnaire_id, question_id, value, version, updated_by_id,"  # noqa: S608
+            " updated_at) VALUES (%(qn)s, %(q)s, %(v)s, 1, %(u)s::bigint, %(now)s)"
+            " ON CONFLICT (questionnaire_id, question_id) DO NOTHING RETURNING a.*"
+        )
+    else:
+        write = (
+            f"UPDATE {ANSWER} SET value = %(v)s, version = version + 1, updated_by_id = %(u)s::bigint,"  # noqa: S608
+            " updated_at = %(now)s WHERE questionnaire_id = %(qn)s AND question_id = %(q)s"
+            " AND version = %(base)s AND value <> %(v)s RETURNING *"
+        )
+    return (
+        f"WITH saved AS ({write}),"  # noqa: S608
+        f" history AS (INSERT INTO {HISTORY} ({HISTORY_COLUMNS})"
+        " SELECT id, value, version, updated_at, updated_at, NULL, %(type)s::varchar, updated_by_id,"
+        " updated_by_id, question_id, questionnaire_id"
+        " FROM saved),"
+        f" touched AS (UPDATE {QUESTIONNAIRE} SET updated_at = %(now)s"
+        " WHERE id = %(qn)s AND EXISTS (SELECT 1 FROM saved))"
+        " SELECT id, version FROM saved"
+    )
+
+
 def write_in_one_statement(
     *,
     questionnaire_id: int,
@@ -136,28 +163,7 @@ def write_in_one_statement(
     """
     if connection.vendor != "postgresql":
         return None
-    if base_version == 0:
-        write = (
-            f"INSERT INTO {ANSWER} AS a (questionnaire_id, question_id, value, version, updated_by_id,"  # noqa: S608
-            " updated_at) VALUES (%(qn)s, %(q)s, %(v)s, 1, %(u)s::bigint, %(now)s)"
-            " ON CONFLICT (questionnaire_id, question_id) DO NOTHING RETURNING a.*"
-        )
-    else:
-        write = (
-            f"UPDATE {ANSWER} SET value = %(v)s, version = version + 1, updated_by_id = %(u)s::bigint,"  # noqa: S608
-            " updated_at = %(now)s WHERE questionnaire_id = %(qn)s AND question_id = %(q)s"
-            " AND version = %(base)s AND value <> %(v)s RETURNING *"
-        )
-    sql = (
-        f"WITH saved AS ({write}),"  # noqa: S608
-        f" history AS (INSERT INTO {HISTORY} ({HISTORY_COLUMNS})"
-        " SELECT id, value, version, updated_at, updated_at, NULL, %(type)s::varchar, updated_by_id,"
-        " updated_by_id, question_id, questionnaire_id"
-        " FROM saved),"
-        f" touched AS (UPDATE {QUESTIONNAIRE} SET updated_at = %(now)s"
-        " WHERE id = %(qn)s AND EXISTS (SELECT 1 FROM saved))"
-        " SELECT id, version FROM saved"
-    )
+    sql = _one_statement_sql(first=base_version == 0)
     params = {
         "qn": questionnaire_id,
         "q": question_id,

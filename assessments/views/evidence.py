@@ -20,7 +20,7 @@ from kotan import access
 from .. import evidence as evidence_service
 from ..errors import ServiceError
 from ..models import Evidence, EvidenceType, Question
-from .entry import _collection_url, _get_collection, _read_only_reason
+from . import common
 
 # A body this far beyond the limit is refused before Django reads it into a temporary file.
 ABUSIVE_FACTOR = 4
@@ -90,7 +90,7 @@ def _render_upload(request, collection, form, error: str = "", status: int = 200
         "assessments/evidence_upload.html",
         {
             "collection": collection,
-            "collection_url": _collection_url(collection),
+            "collection_url": common.collection_url(collection),
             "form": form,
             "error": error,
             "max_size": evidence_service.max_size_label(),
@@ -102,9 +102,9 @@ def _render_upload(request, collection, form, error: str = "", status: int = 200
 
 @login_required
 def evidence_upload(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = _get_collection(request.user, year, regency_code)
-    home = _collection_url(collection) + "#bukti"
-    reason = _read_only_reason(request.user, collection)
+    collection = common.get_collection(request.user, year, regency_code)
+    home = common.collection_url(collection) + "#bukti"
+    reason = common.read_only_reason(request.user, collection)
     if reason:
         messages.error(request, reason)
         return redirect(home)
@@ -164,7 +164,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _visible_evidence(request.user, pk)
-    home = _collection_url(doc.collection) + "#bukti"
+    home = common.collection_url(doc.collection) + "#bukti"
     title = doc.title
     try:
         evidence_service.evidence_delete(evidence=doc, user=request.user)

@@ -24,7 +24,7 @@ from kotan import access
 from .. import excel, workflow
 from ..errors import ServiceError
 from ..models import Collection, RespondentGroup
-from .entry import _collection_url, _get_collection
+from . import common
 
 ABUSIVE_FACTOR = 4  # a body this far beyond the limit is refused before Django reads it
 PROBLEMS_SHOWN = 200  # problems listed on the preview page; the rest are counted
@@ -36,7 +36,7 @@ def _session_key(collection: Collection) -> str:
 
 def _bnnk_collection(request: HttpRequest, year: int, regency_code: str) -> Collection:
     """The collection if the user is its kab/kota's BNNK; a foreign kab/kota 404, another role 403."""
-    collection = _get_collection(request.user, year, regency_code)
+    collection = common.get_collection(request.user, year, regency_code)
     if not access.can_enter_data(request.user, collection.regency):
         raise PermissionDenied(_("Hanya petugas BNNK kabupaten/kota ini yang dapat mengimpor kuesioner."))
     return collection
@@ -49,7 +49,7 @@ def _closed_redirect(request: HttpRequest, collection: Collection) -> HttpRespon
         workflow.ensure_can_add_questionnaire(collection)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(_collection_url(collection))
+        return redirect(common.collection_url(collection))
     return None
 
 
@@ -125,7 +125,7 @@ def upload(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "assessments/excel_upload.html",
         {
             "collection": collection,
-            "collection_url": _collection_url(collection),
+            "collection_url": common.collection_url(collection),
             "groups": _groups(collection),
             "error": error,
             "pending": _pending(request, collection),
@@ -163,7 +163,7 @@ def preview(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "assessments/excel_preview.html",
         {
             "collection": collection,
-            "collection_url": _collection_url(collection),
+            "collection_url": common.collection_url(collection),
             "preview": result,
             "pending": pending,
             "problems": problems[:PROBLEMS_SHOWN],
@@ -179,7 +179,7 @@ def preview(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
 @login_required
 def apply(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
     collection = _bnnk_collection(request, year, regency_code)
-    home = _collection_url(collection)
+    home = common.collection_url(collection)
     pending = _pending(request, collection)
     token = request.POST.get("unggahan", "")
     if pending is None or token != pending["token"]:
@@ -233,4 +233,4 @@ def cancel(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         excel.pending_discard(pending["token"], **_ids(request, collection))
     request.session.pop(_session_key(collection), None)
     messages.info(request, _("Impor dibatalkan; tidak ada kuesioner yang dibuat."))
-    return redirect(_collection_url(collection))
+    return redirect(common.collection_url(collection))

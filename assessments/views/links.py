@@ -28,19 +28,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kotan import access
 
-from .. import autosave_reads, links, selectors, services
-from ..errors import Conflict, ServiceError
+from .. import links, selectors, services
+from ..autosave import reads as autosave_reads
+from ..autosave import responses
+from ..errors import ServiceError
 from ..models import Question, RespondentGroup, RespondentLink
-from ..question_specs import question_spec
-from .entry import (
-    MAX_RAW_VALUE,
-    _collection_url,
-    _get_collection,
-    _sections,
-    _small_int,
-    conflict_answer,
-    format_value,
-)
+from . import common
 
 LIST_PAGE_SIZE = 50
 
@@ -103,8 +96,8 @@ def _own_link(user, pk: int) -> RespondentLink:
 @login_required
 @require_POST
 def link_create(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = _get_collection(request.user, year, regency_code)
-    home = _collection_url(collection) + "#tautan"
+    collection = common.get_collection(request.user, year, regency_code)
+    home = common.collection_url(collection) + "#tautan"
     form = LinkCreateForm(request.POST, instrument_id=collection.period.instrument_id)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -143,7 +136,7 @@ def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "link": link,
             "questionnaire": link.questionnaire,
             "collection": collection,
-            "collection_url": _collection_url(collection),
+            "collection_url": common.collection_url(collection),
             "url": url,
             "qr": qr_svg(url),
             "state": state,
@@ -156,7 +149,7 @@ def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def link_list(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
     """All links of a collection with their state; the BNNP and pusat see states, not the URLs."""
-    collection = _get_collection(request.user, year, regency_code)
+    collection = common.get_collection(request.user, year, regency_code)
     page = Paginator(links.collection_links(collection), LIST_PAGE_SIZE).get_page(request.GET.get("hal"))
     now = timezone.now()
     for link in page.object_list:
@@ -167,7 +160,7 @@ def link_list(request: HttpRequest, year: int, regency_code: str) -> HttpRespons
         "assessments/link_list.html",
         {
             "collection": collection,
-            "collection_url": _collection_url(collection),
+            "collection_url": common.collection_url(collection),
             "page": page,
             "summary": links.collection_link_summary(collection, now),
             "is_bnnk": access.can_enter_data(request.user, collection.regency),
@@ -207,13 +200,11 @@ def _unknown(request: HttpRequest) -> HttpResponse:
 
 def _respondent_page(request: HttpRequest, link: RespondentLink, *, status: int = 200, missing=()):
     questionnaire = link.questionnaire
-    sections, _unanswered = _sections(questionnaire)
+    sections, _unanswered = common.question_sections(questionnaire)
     for section in sections:
         for item in section["items"]:
             if item["question"].kind == Question.Kind.NUMBER:
                 item["options"] = []  # score thresholds are for staff; they could steer the respondent
-    total = sum(len(s["items"]) for s in sections)
-    answered = sum(1 for s in sections for i in s["items"] if i["value"] != "")
     missing_ids = {q.pk for q in missing}
     return render(
         request,
@@ -223,8 +214,7 @@ def _respondent_page(request: HttpRequest, link: RespondentLink, *, status: int 
             "questionnaire": questionnaire,
             "collection": questionnaire.collection,
             "sections": sections,
-            "total": total,
-            "answered": answered,
+            **common.progress(sections),
             "missing": list(missing),
             "missing_ids": missing_ids,
             "can_enter": True,
@@ -248,69 +238,19 @@ def respondent_page(request: HttpRequest, token: str) -> HttpResponse:
     return _respondent_page(request, link, missing=missing)
 
 
-def _json_error(message: str, status: int, **extra) -> JsonResponse:
-    return JsonResponse({"ok": False, "message": message, **extra}, status=status)
-
-
 @respondent_headers
 @require_POST
 def respondent_save(request: HttpRequest, token: str) -> JsonResponse:
     """Autosave for the respondent: POST question, value, base_version -> {ok, version, saved_at, message}.
 
     404 unknown link, 403 used/expired/closed link, 400 bad value or a question not of this questionnaire,
-    409 a newer value exists (the respondent's own earlier tab).
+    409 a newer value exists (the respondent's own earlier tab, or BNNK staff named by role only):
+    autosave.responses, as for staff.
     """
     link = autosave_reads.link(token)
     if link is None:
-        return _json_error(_("Tautan tidak ditemukan."), 404)
-    questionnaire = link.questionnaire
-    question_id = _small_int(request.POST.get("question"), minimum=1)
-    base_version = _small_int(request.POST.get("base_version", "0"))
-    raw = request.POST.get("value", "")
-    if question_id is None:
-        return _json_error(_("Pertanyaan tidak dikenal."), 400)
-    if base_version is None:
-        return _json_error(_("Versi jawaban tidak valid. Muat ulang halaman."), 400)
-    if len(raw) > MAX_RAW_VALUE:
-        return _json_error(_("Jawaban terlalu panjang."), 400)
-    question = question_spec(questionnaire.collection.period.instrument_id, question_id)
-    if question is None:
-        return _json_error(_("Pertanyaan tidak dikenal atau bukan bagian dari instrumen periode ini."), 400)
-    try:
-        answer = services.questionnaire_save_answer(
-            questionnaire=questionnaire,
-            question=question,
-            raw_value=raw,
-            base_version=base_version,
-            link=link,
-        )
-    except Conflict as exc:
-        # The newer value is the respondent's own (another tab) or BNNK staff's, who may correct a
-        # questionnaire filled through a link. Staff are named by role only: the respondent pages show no
-        # staff member's name (tests/test_links.py), and the respondent needs none to check the value.
-        if exc.changed_by_staff:
-            by = _("petugas BNNK")
-            message = _(
-                "Jawaban ini sudah diubah oleh petugas BNNK. Periksa nilai terbaru sebelum menyimpan."
-            )
-        else:
-            by = ""
-            message = _(
-                "Jawaban ini sudah diubah dari jendela lain. Periksa nilai terbaru sebelum menyimpan."
-            )
-        return _json_error(message, 409, conflict=conflict_answer(exc, question, by=by))
-    except ServiceError as exc:
-        return _json_error(exc.message, exc.status, code=exc.code)
-    saved_at = timezone.localtime(answer.updated_at if answer else timezone.now())
-    return JsonResponse(
-        {
-            "ok": True,
-            "version": answer.version if answer else 0,
-            "value": format_value(answer.value) if answer else "",
-            "saved_at": saved_at.strftime("%H:%M"),
-            "message": _("tersimpan %(time)s") % {"time": saved_at.strftime("%H:%M")},
-        }
-    )
+        return responses.error(_("Tautan tidak ditemukan."), 404)
+    return responses.save_response(request, link.questionnaire, link=link)
 
 
 @respondent_headers
