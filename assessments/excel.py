@@ -4,14 +4,14 @@ For paper forms and bad connections: the BNNK downloads a template (one row per 
 per question, dropdowns, a hidden "meta" sheet naming instrument version, year, kab/kota and group),
 fills it offline, uploads it, sees a preview of every questionnaire and every problem, and applies it.
 
-Rules: a file with any error (unreadable or a zip bomb per kotan.zipcheck, another kab/kota, period or
+Rules: a file with any error (unreadable or a zip bomb per kotan.lib.zipcheck, another kab/kota, period or
 instrument version, unknown column, value out of range, text too long, bad date, a formula or a text
 beginning with "=") creates nothing. A row whose required answers are missing is imported as a draft
 and listed as a warning. Fully empty rows are skipped. Apply runs in one transaction, writes history
 rows with simple_history's bulk_create_with_history and asks for the score once per import, after commit.
 
 The template download writes instrument texts (question text, option labels: written by BNN pusat)
-through kotan.spreadsheet.safe_cell, like every export.
+through kotan.lib.spreadsheet.safe_cell, like every export.
 
 Between preview and apply the uploaded bytes wait in a private directory under a random token
 (pending_* below); the file name carries the user and collection, and apply claims the file with an
@@ -39,11 +39,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from simple_history.utils import bulk_create_with_history
 
-from kotan import zipcheck
-from kotan.spreadsheet import restore_cell, safe_cell, safe_row
-from reports.scheduling import request_collection_score
+from kotan.lib import zipcheck
+from kotan.lib.spreadsheet import restore_cell, safe_cell, safe_row
 
-from . import selectors, workflow
+from . import selectors, signals, workflow
 from .answers import NUMBER, YESNO, parse_value
 from .errors import ServiceError
 from .models import Answer, Collection, Question, Questionnaire, RespondentGroup
@@ -57,7 +56,7 @@ TEXT_ROW = 2  # question text: for people
 FIRST_DATA_ROW = 3
 
 MAX_BYTES = getattr(settings, "EXCEL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-# A zip bomb (members, inflated size, compression ratio) is refused by kotan.zipcheck, as for evidence.
+# A zip bomb (members, inflated size, compression ratio) is refused by kotan.lib.zipcheck, as for evidence.
 # Filled rows per file. A kab/kota collects ~180 questionnaires per period, so 1,000 is generous; it
 # bounds one request (1,000 rows x 50 answers with history: about 5 s on SQLite, see the report figure).
 MAX_ROWS = 1000
@@ -581,6 +580,19 @@ def parse_upload(collection: Collection, user, fileobj, filename: str = "") -> P
         wb.close()
 
 
+@dataclass
+class _Sheet:
+    """What parsing the rows of one upload needs: its questions, the mapped columns, the day of upload."""
+
+    preview: Preview
+    header: tuple
+    columns: dict[int, tuple[str, object]]  # index -> ("fixed", name) | ("question", Question)
+    questions: list[Question]
+    option_values: dict[int, list[float]]
+    today: datetime.date
+    headerless_reported: set[int] = field(default_factory=set)
+
+
 def _parse_workbook(wb, collection: Collection, preview: Preview) -> Preview:
     sheets = set(wb.sheetnames)
     if SHEET_DATA not in sheets or SHEET_META not in sheets:
@@ -594,9 +606,31 @@ def _parse_workbook(wb, collection: Collection, preview: Preview) -> Preview:
     if group is None:
         return preview
     preview.group = group
-
     questions = list(selectors.group_questions(group))
     preview.question_count = len(questions)
+    ws = wb[SHEET_DATA]
+    header = next(ws.iter_rows(min_row=CODE_ROW, max_row=CODE_ROW, max_col=MAX_COLUMNS, values_only=True), ())
+    columns = _map_columns(header, questions, collection, group, preview)
+    _warn_absent_questions(questions, columns, preview)
+    sheet = _Sheet(
+        preview=preview,
+        header=header,
+        columns=columns,
+        questions=questions,
+        option_values={q.pk: [o.value for o in q.options.all()] for q in questions},
+        today=timezone.localdate(),
+    )
+    if not _parse_rows(ws, sheet):
+        return preview
+    if not preview.rows and not preview.errors:
+        preview.add(_('Tidak ada baris yang terisi. Isi lembar "kuesioner" mulai baris 3.'))
+    _flag_duplicates(preview, collection, group)
+    return preview
+
+
+def _map_columns(header, questions, collection: Collection, group: RespondentGroup, preview: Preview) -> dict:
+    """Each column of row 1 that names a fixed field or a question of the group, by index; the others are
+    reported (a question of another group, an unknown code, a column named twice)."""
     by_code = {q.code.lower(): q for q in questions}
     other_codes = {
         c.lower(): c
@@ -604,10 +638,7 @@ def _parse_workbook(wb, collection: Collection, preview: Preview) -> Preview:
         .exclude(groups=group)
         .values_list("code", flat=True)
     }
-    ws = wb[SHEET_DATA]
-
-    header = next(ws.iter_rows(min_row=CODE_ROW, max_row=CODE_ROW, max_col=MAX_COLUMNS, values_only=True), ())
-    columns: dict[int, tuple[str, object]] = {}  # index -> ("fixed", name) | ("question", Question)
+    columns: dict[int, tuple[str, object]] = {}
     seen: dict[str, str] = {}
     for index, value in enumerate(header):
         text = _cell_text(value)
@@ -619,20 +650,9 @@ def _parse_workbook(wb, collection: Collection, preview: Preview) -> Preview:
         target = ("fixed", fixed) if fixed else ("question", by_code[key]) if key in by_code else None
         ident = fixed or key
         if target is None:
-            if key in other_codes:
-                msg = _(
-                    "Pertanyaan %(code)s tidak ditanyakan kepada kelompok %(group)s; hapus kolom ini."
-                ) % {
-                    "code": other_codes[key],
-                    "group": group.name,
-                }
-            else:
-                msg = _('Kolom tidak dikenal: "%(h)s". Kode pertanyaan di baris 1 tidak boleh diubah.') % {
-                    "h": text[:40]
-                }
-            preview.add(msg, row=CODE_ROW, column=letter, header=text[:40])
-            continue
-        if ident in seen:
+            message = _unknown_column_message(key, text, other_codes, group)
+            preview.add(message, row=CODE_ROW, column=letter, header=text[:40])
+        elif ident in seen:
             preview.add(
                 _('Kolom "%(h)s" muncul dua kali (juga di kolom %(other)s).')
                 % {"h": text[:40], "other": seen[ident]},
@@ -640,117 +660,151 @@ def _parse_workbook(wb, collection: Collection, preview: Preview) -> Preview:
                 column=letter,
                 header=text[:40],
             )
-            continue
-        seen[ident] = letter
-        columns[index] = target
-    mapped_questions = {t[1].pk for t in columns.values() if t[0] == "question"}
-    absent = [q for q in questions if q.pk not in mapped_questions]
-    for q in absent:
-        preview.add(
-            _("Kolom pertanyaan %(code)s tidak ada di berkas; jawabannya dianggap kosong.")
-            % {"code": q.code},
-            level=WARNING,
-            header=q.code,
-        )
-    option_values = {q.pk: [o.value for o in q.options.all()] for q in questions}
+        else:
+            seen[ident] = letter
+            columns[index] = target
+    return columns
 
-    today = timezone.localdate()
+
+def _unknown_column_message(key: str, text: str, other_codes: dict[str, str], group: RespondentGroup) -> str:
+    if key in other_codes:
+        return _("Pertanyaan %(code)s tidak ditanyakan kepada kelompok %(group)s; hapus kolom ini.") % {
+            "code": other_codes[key],
+            "group": group.name,
+        }
+    message = _('Kolom tidak dikenal: "%(h)s". Kode pertanyaan di baris 1 tidak boleh diubah.')
+    return message % {"h": text[:40]}
+
+
+def _warn_absent_questions(questions: list[Question], columns: dict, preview: Preview) -> None:
+    mapped_questions = {t[1].pk for t in columns.values() if t[0] == "question"}
+    for q in questions:
+        if q.pk not in mapped_questions:
+            preview.add(
+                _("Kolom pertanyaan %(code)s tidak ada di berkas; jawabannya dianggap kosong.")
+                % {"code": q.code},
+                level=WARNING,
+                header=q.code,
+            )
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _parse_rows(ws, sheet: _Sheet) -> bool:
+    """Every filled row into sheet.preview.rows; False (the file refused) when there are too many."""
+    preview = sheet.preview
     filled = 0
-    headerless_reported: set[int] = set()
     for row_number, values in enumerate(
         ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=MAX_COLUMNS, values_only=True), start=FIRST_DATA_ROW
     ):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if all(_blank(v) for v in values):
             continue
         filled += 1
         if filled > MAX_ROWS:
             preview.rows = []
             preview.problems = [p for p in preview.problems if p.row is None and not p.is_error]
-            return preview.refuse(
+            preview.refuse(
                 _("Berkas berisi lebih dari %(n)s baris terisi. Bagi menjadi beberapa berkas.")
                 % {"n": f"{MAX_ROWS:,}".replace(",", ".")}
             )
-        planned = PlannedRow(row=row_number)
-        date_bad = False
-        for index, value in enumerate(values):
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            if _is_formula(value):
-                # Never stored, never emptied silently: the whole file is refused until it holds values.
-                planned.errors += 1
-                kind, target = columns.get(index, ("", ""))
-                preview.add(
-                    _(
-                        'Sel berisi rumus atau teks yang diawali "=" (%(text)s). Rumus tidak diimpor; '
-                        "ketik nilainya saja."
-                    )
-                    % {"text": _formula_text(value)},
-                    row=row_number,
-                    column=get_column_letter(index + 1),
-                    header=target.code if kind == "question" else target,
-                )
-                continue
-            if index not in columns:
-                if index not in headerless_reported and (
-                    index >= len(header) or not _cell_text(header[index])
-                ):
-                    headerless_reported.add(index)
-                    preview.add(
-                        _("Kolom ini berisi data tetapi tidak memiliki kode pertanyaan di baris 1."),
-                        row=row_number,
-                        column=get_column_letter(index + 1),
-                    )
-                continue
-            kind, target = columns[index]
-            letter = get_column_letter(index + 1)
-            if kind == "fixed":
-                if target == DATE:
-                    day, msg = _parse_date(value, today)
-                    if msg:
-                        planned.errors += 1
-                        date_bad = True
-                        preview.add(msg, row=row_number, column=letter, header=DATE)
-                    planned.filled_on = day
-                    continue
-                text = _cell_text(value)
-                limit = FIXED_MAX_LENGTH[target]
-                if len(text) > limit:
-                    planned.errors += 1
-                    preview.add(
-                        _("Teks terlalu panjang (%(n)d karakter, maksimal %(max)d).")
-                        % {"n": len(text), "max": limit},
-                        row=row_number,
-                        column=letter,
-                        header=target,
-                    )
-                    continue
-                setattr(planned, "label" if target == LABEL else "village", text)
-                continue
-            question = target
-            try:
-                planned.answers[question.pk] = parse_value(
-                    question.kind, option_values[question.pk], _raw_answer(value)
-                )
-            except ServiceError as exc:
-                planned.errors += 1
-                preview.add(exc.message, row=row_number, column=letter, header=question.code)
-        if planned.filled_on is None and not date_bad:
-            planned.filled_on = today  # an empty date means the day of the upload
-        planned.missing_required = [q.code for q in questions if q.required and q.pk not in planned.answers]
-        if planned.missing_required and not planned.errors:
-            shown = ", ".join(planned.missing_required[:5])
-            more = len(planned.missing_required) - 5
-            preview.add(
-                _("%(n)d pertanyaan wajib belum dijawab (%(codes)s); baris ini diimpor sebagai draf.")
-                % {"n": len(planned.missing_required), "codes": shown + (f", +{more}" if more > 0 else "")},
-                row=row_number,
-                level=WARNING,
+            return False
+        preview.rows.append(_parse_row(row_number, values, sheet))
+    return True
+
+
+def _parse_row(row_number: int, values: tuple, sheet: _Sheet) -> PlannedRow:
+    planned = PlannedRow(row=row_number)
+    date_bad = False
+    for index, value in enumerate(values):
+        if not _blank(value):
+            date_bad |= _parse_cell(planned, index, value, sheet)
+    if planned.filled_on is None and not date_bad:
+        planned.filled_on = sheet.today  # an empty date means the day of the upload
+    planned.missing_required = [q.code for q in sheet.questions if q.required and q.pk not in planned.answers]
+    if planned.missing_required and not planned.errors:
+        shown = ", ".join(planned.missing_required[:5])
+        more = len(planned.missing_required) - 5
+        sheet.preview.add(
+            _("%(n)d pertanyaan wajib belum dijawab (%(codes)s); baris ini diimpor sebagai draf.")
+            % {"n": len(planned.missing_required), "codes": shown + (f", +{more}" if more > 0 else "")},
+            row=row_number,
+            level=WARNING,
+        )
+    return planned
+
+
+def _parse_cell(planned: PlannedRow, index: int, value, sheet: _Sheet) -> bool:
+    """One filled cell into `planned`, or its problem into the preview; True when it is a bad date."""
+    preview, row_number, letter = sheet.preview, planned.row, get_column_letter(index + 1)
+    if _is_formula(value):
+        # Never stored, never emptied silently: the whole file is refused until it holds values.
+        planned.errors += 1
+        kind, target = sheet.columns.get(index, ("", ""))
+        preview.add(
+            _(
+                'Sel berisi rumus atau teks yang diawali "=" (%(text)s). Rumus tidak diimpor; '
+                "ketik nilainya saja."
             )
-        preview.rows.append(planned)
-    if not preview.rows and not preview.errors:
-        preview.add(_('Tidak ada baris yang terisi. Isi lembar "kuesioner" mulai baris 3.'))
-    _flag_duplicates(preview, collection, group)
-    return preview
+            % {"text": _formula_text(value)},
+            row=row_number,
+            column=letter,
+            header=target.code if kind == "question" else target,
+        )
+        return False
+    if index not in sheet.columns:
+        _report_headerless(index, row_number, sheet)
+        return False
+    kind, target = sheet.columns[index]
+    if kind == "fixed":
+        return _parse_fixed(planned, target, value, letter, sheet)
+    try:
+        options = sheet.option_values[target.pk]
+        planned.answers[target.pk] = parse_value(target.kind, options, _raw_answer(value))
+    except ServiceError as exc:
+        planned.errors += 1
+        preview.add(exc.message, row=row_number, column=letter, header=target.code)
+    return False
+
+
+def _report_headerless(index: int, row_number: int, sheet: _Sheet) -> None:
+    """Data in a column without a code in row 1: said once per column (an unknown code was said already)."""
+    header = sheet.header
+    if index in sheet.headerless_reported or (index < len(header) and _cell_text(header[index])):
+        return
+    sheet.headerless_reported.add(index)
+    sheet.preview.add(
+        _("Kolom ini berisi data tetapi tidak memiliki kode pertanyaan di baris 1."),
+        row=row_number,
+        column=get_column_letter(index + 1),
+    )
+
+
+def _parse_fixed(planned: PlannedRow, name: str, value, letter: str, sheet: _Sheet) -> bool:
+    """The date, label or village of a row; True when the date is bad."""
+    if name == DATE:
+        day, msg = _parse_date(value, sheet.today)
+        planned.filled_on = day
+        if msg:
+            planned.errors += 1
+            sheet.preview.add(msg, row=planned.row, column=letter, header=DATE)
+        return bool(msg)
+    text = _cell_text(value)
+    limit = FIXED_MAX_LENGTH[name]
+    if len(text) > limit:
+        planned.errors += 1
+        sheet.preview.add(
+            _("Teks terlalu panjang (%(n)d karakter, maksimal %(max)d).") % {"n": len(text), "max": limit},
+            row=planned.row,
+            column=letter,
+            header=name,
+        )
+    elif name == LABEL:
+        planned.label = text
+    else:
+        planned.village = text
+    return False
 
 
 def _signature(label: str, village: str, filled_on, answers: dict) -> tuple:
@@ -865,9 +919,8 @@ def apply_upload(preview: Preview, user) -> list[Questionnaire]:
             bulk_create_with_history(
                 answers, Answer, batch_size=1000, default_user=user, default_change_reason=reason
             )
-        collection_id = collection.pk
         # One recompute for the whole import, not one per row.
-        transaction.on_commit(lambda: request_collection_score(collection_id))
+        signals.request_score_after_commit(collection.pk)
     return questionnaires
 
 
