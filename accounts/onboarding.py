@@ -349,45 +349,45 @@ def _check_scope(c: CheckedRow, code: str, known: _Known) -> None:
         else:
             c.problems.append(_("Peran wajib diisi (bnnk, bnnp, atau pusat)."))
     elif c.role == Role.BNNK:
-        _check_regency_code(c, code, known)
+        c.regency = _region_by_code(
+            c,
+            code,
+            own=known.regencies,
+            other=known.provinces,
+            missing=_("Pengguna BNNK wajib memiliki kode kabupaten/kota (4 digit)."),
+            wrong=_(
+                "%(code)s adalah kode provinsi (%(name)s); pengguna BNNK memerlukan kode "
+                "kabupaten/kota (4 digit)."
+            ),
+        )
     elif c.role == Role.BNNP:
-        _check_province_code(c, code, known)
+        c.province = _region_by_code(
+            c,
+            code,
+            own=known.provinces,
+            other=known.regencies,
+            missing=_("Pengguna BNNP wajib memiliki kode provinsi (2 digit)."),
+            wrong=_(
+                "%(code)s adalah kode kabupaten/kota (%(name)s); pengguna BNNP memerlukan kode "
+                "provinsi (2 digit)."
+            ),
+        )
     elif code:
         c.problems.append(_("BNN pusat tidak terikat wilayah; kosongkan kode_wilayah."))
 
 
-def _check_regency_code(c: CheckedRow, code: str, known: _Known) -> None:
+def _region_by_code(c: CheckedRow, code: str, *, own: dict, other: dict, missing: str, wrong: str):
+    """The region of the role's level that `code` names, or None with the problem added to the row:
+    `missing` without a code, `wrong` (with %(code)s and %(name)s) for a code of the other level."""
     if not code:
-        c.problems.append(_("Pengguna BNNK wajib memiliki kode kabupaten/kota (4 digit)."))
-    elif code in known.regencies:
-        c.regency = known.regencies[code]
-    elif code in known.provinces:
-        c.problems.append(
-            _(
-                "%(code)s adalah kode provinsi (%(name)s); pengguna BNNK memerlukan kode "
-                "kabupaten/kota (4 digit)."
-            )
-            % {"code": code, "name": known.provinces[code].name}
-        )
+        c.problems.append(missing)
+    elif code in own:
+        return own[code]
+    elif code in other:
+        c.problems.append(wrong % {"code": code, "name": other[code].name})
     else:
         c.problems.append(_("Kode wilayah %(code)s tidak dikenal.") % {"code": code})
-
-
-def _check_province_code(c: CheckedRow, code: str, known: _Known) -> None:
-    if not code:
-        c.problems.append(_("Pengguna BNNP wajib memiliki kode provinsi (2 digit)."))
-    elif code in known.provinces:
-        c.province = known.provinces[code]
-    elif code in known.regencies:
-        c.problems.append(
-            _(
-                "%(code)s adalah kode kabupaten/kota (%(name)s); pengguna BNNP memerlukan kode "
-                "provinsi (2 digit)."
-            )
-            % {"code": code, "name": known.regencies[code].name}
-        )
-    else:
-        c.problems.append(_("Kode wilayah %(code)s tidak dikenal.") % {"code": code})
+    return None
 
 
 # --- writing -----------------------------------------------------------------------------------------
