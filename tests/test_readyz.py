@@ -148,7 +148,9 @@ def test_cache_and_broker_on_the_same_redis_are_pinged_once(settings):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": DEAD_REDIS}
     }
     settings.CELERY_BROKER_URL = DEAD_REDIS
-    with mock.patch("kotan.infra.health.check_redis", return_value={"status": "ok", "latency_ms": 0.1}) as ping:
+    with mock.patch(
+        "kotan.infra.health.check_redis", return_value={"status": "ok", "latency_ms": 0.1}
+    ) as ping:
         data = get().json()
     ping.assert_called_once_with(DEAD_REDIS)
     assert (
