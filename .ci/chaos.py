@@ -252,7 +252,6 @@ def setup_data() -> Plan:
     today = timezone.localdate()
     period = load.open_period(instrument, f"IKOTAN {today.year} (uji chaos)")
     regencies = list(Regency.objects.order_by("code"))
-    period.participants.set(regencies)
     step = max(1, len(regencies) // max(1, DRAFTS))
     drafts = regencies[step // 2 :: step][:DRAFTS]  # spread over the provinces
     draft_ids = {r.pk for r in drafts}
@@ -272,6 +271,8 @@ def setup_data() -> Plan:
     Collection.objects.bulk_create(
         Collection(period=period, regency=r, state=Collection.State.DRAFT) for r in drafts
     )
+    # Set last: participants joining a period get draft collections, and these are made above.
+    period.participants.set(regencies)
     run = services.score_collections(period)
 
     groups = []

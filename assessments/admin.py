@@ -14,7 +14,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from kotan.access import is_national
 
-from . import instrument_xlsx
+from . import instrument_xlsx, signals
 from .errors import ServiceError
 from .instrument import CODE_MAX, CODE_RE, copy_version_suggest, instrument_copy, options_problems
 from .instrument_default import standard_options
@@ -46,7 +45,6 @@ from .models import (
     RespondentLink,
     Variable,
 )
-from .services import period_ensure_collections
 
 LOCKED_MESSAGE = gettext_lazy(
     "Instrumen %(version)s terkunci: sudah dipakai periode yang memiliki kuesioner, sehingga hanya bisa "
@@ -169,11 +167,9 @@ class BandInline(admin.TabularInline):
 
 def _recompute_periods(request, periods) -> None:
     """Queue a period-wide score recomputation (one vectorised pass each) after this save commits."""
-    from reports.scheduling import request_period_recompute
-
     ids = [p.pk for p in periods]
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: request_period_recompute(pk))
+        signals.request_period_rescore_after_commit(pk)
     if ids:
         messages.info(
             request,
@@ -673,8 +669,10 @@ class PeriodAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
+        before = form.instance.collections.count()
+        # Saving the participants makes the new ones' collections (services.on_participants_changed).
         super().save_related(request, form, formsets, change)
-        created = period_ensure_collections(period=form.instance)
+        created = form.instance.collections.count() - before
         if created:
             messages.info(request, _("%(n)d koleksi kab/kota dibuat untuk peserta baru.") % {"n": created})
 

@@ -1,7 +1,8 @@
-"""Writes of the survey: create questionnaires, complete, submit (saving an answer: autosave/writes.py).
+"""Writes of the survey: create questionnaires, complete them (saving an answer: autosave/writes.py).
 
-Each service checks its rules (workflow.py), runs in a transaction, and asks for the collection's
-score to be recomputed after commit (reports.scheduling), so a failed broker never loses a save.
+Each service checks its rules (workflow.py, which also holds submit and every other state change of a
+collection), runs in a transaction, and asks for the collection's score to be recomputed after commit
+(signals.request_score_after_commit), so a failed broker never loses a save.
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.scheduling import request_collection_score
-from reports.services import take_snapshot
-
-from . import selectors, workflow
+from . import selectors, signals, workflow
 from .errors import ServiceError
 from .models import (
     Collection,
@@ -23,7 +21,6 @@ from .models import (
     Questionnaire,
     RespondentGroup,
     RespondentLink,
-    ReviewEvent,
 )
 
 
@@ -37,6 +34,16 @@ def period_ensure_collections(*, period: Period) -> int:
     ]
     Collection.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
+
+
+def on_participants_changed(sender, *, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """Receiver of m2m_changed on Period.participants (connected in apps.py): a kab/kota added to a
+    period gets its collection at once, whichever side added it, so no page has to create one."""
+    if action != "post_add" or not pk_set:
+        return
+    periods = Period.objects.filter(pk__in=pk_set) if reverse else [instance]
+    for period in periods:
+        period_ensure_collections(period=period)
 
 
 def questionnaire_create(
@@ -89,40 +96,5 @@ def questionnaire_complete(
         locked.save(update_fields=["state", "completed_at", "updated_at"])
         if link is not None:
             RespondentLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
-        collection_id = locked.collection_id
-        transaction.on_commit(lambda: request_collection_score(collection_id))
+        signals.request_score_after_commit(locked.collection_id)
     questionnaire.refresh_from_db()
-
-
-def collection_submit(*, collection: Collection, user) -> Collection:
-    """Submit the collection when every quota is met and required evidence is present.
-
-    A second submit (a double click) is refused with a clear message and changes nothing.
-    """
-    with transaction.atomic():
-        locked = (
-            Collection.objects.select_for_update(of=("self",))
-            .select_related("period", "regency")
-            .get(pk=collection.pk)
-        )
-        if locked.state == Collection.State.SUBMITTED:
-            raise ServiceError(_("Koleksi ini sudah dikirim."), code="already_submitted")
-        workflow.ensure_can_enter(user, locked)
-        missing = selectors.collection_missing(locked)
-        if missing:
-            raise ServiceError(
-                _("Koleksi belum dapat dikirim. Yang masih kurang:"), code="incomplete", details=missing
-            )
-        locked.state = Collection.State.SUBMITTED
-        locked.submitted_at = timezone.now()
-        locked.submitted_by = user
-        locked._history_user = user
-        locked.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
-        ReviewEvent.objects.create(
-            collection=locked, action=ReviewEvent.Action.SUBMITTED, round=locked.review_round, actor=user
-        )
-        # What was sent, kept as sent: the "submitted score" is computed from the first snapshot.
-        take_snapshot(locked)
-        transaction.on_commit(lambda: request_collection_score(locked.pk))
-    workflow.notify("notify_collection_submitted", locked)
-    return locked

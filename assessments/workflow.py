@@ -1,26 +1,28 @@
-"""Who may change a collection, and when: role, scope, state and deadline checks in one place.
+"""Every state change of a collection, and who may make it when: submit, return, verify, final, reopen.
 
-Scope itself is decided by kotan.access; this module adds the survey's state and dates.
-Later transitions (return, verify, final, reopen) belong here too, one function each.
+Scope itself is decided by kotan.access; this module adds the survey's state and dates: the entry
+window, the transitions (one function each; nothing else in the tree writes a collection's state) and
+what a returned collection lets the BNNK change. The layers above hear of a transition through
+assessments.signals, after commit.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.db import transaction
+from django.db.models import Case, DateField, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kotan import access
-from reports.scheduling import request_collection_score
+from reports.services import take_snapshot
 
-from .errors import NotAllowed
+from . import selectors, signals
+from .errors import NotAllowed, ServiceError
 from .models import Collection, Question, Questionnaire, ReviewComment, ReviewEvent
-
-logger = logging.getLogger(__name__)
 
 EDITABLE_STATES = (Collection.State.DRAFT, Collection.State.RETURNED)
 
@@ -36,6 +38,17 @@ def entry_deadline(collection: Collection) -> datetime.date:
     if collection.state == Collection.State.RETURNED:
         return max(deadline, collection.period.verification_deadline)
     return deadline
+
+
+def entry_deadline_expression() -> Case:
+    """entry_deadline as a query expression over Collection rows (the reminders pick the collections due
+    on a day with it): the same rule, written for the database."""
+    own = Coalesce("deadline_extended_to", "period__collection_deadline")
+    return Case(
+        When(state=Collection.State.RETURNED, then=Greatest(own, "period__verification_deadline")),
+        default=own,
+        output_field=DateField(),
+    )
 
 
 def entry_closed_reason(collection: Collection, today: datetime.date | None = None) -> str | None:
@@ -91,7 +104,7 @@ def ensure_can_edit_answers(questionnaire: Questionnaire, *, user=None, link=Non
     ensure_questionnaire_editable(questionnaire)
 
 
-# --- Review transitions: one function per step; each checks role, scope and state, logs a ReviewEvent
+# --- Transitions: one function per step; each checks role, scope and state, logs a ReviewEvent
 # and asks for the score to be recomputed after commit. ---
 
 
@@ -124,14 +137,38 @@ def _log(collection: Collection, action: str, user, note: str = "", questionnair
     )
 
 
-def _rescore(collection_id: int) -> None:
-    transaction.on_commit(lambda: request_collection_score(collection_id))
-
-
 def _set_state(collection: Collection, state: str, user) -> None:
     collection.state = state
     collection._history_user = user
     collection.save(update_fields=["state", "review_round", "updated_at"])
+
+
+def collection_submit(*, collection: Collection, user) -> Collection:
+    """The BNNK sends the collection when every quota is met and required evidence is present.
+
+    A second submit (a double click) is refused with a clear message and changes nothing.
+    """
+    with transaction.atomic():
+        locked = _locked(collection)
+        if locked.state == Collection.State.SUBMITTED:
+            raise ServiceError(_("Koleksi ini sudah dikirim."), code="already_submitted")
+        ensure_can_enter(user, locked)
+        missing = selectors.collection_missing(locked)
+        if missing:
+            raise ServiceError(
+                _("Koleksi belum dapat dikirim. Yang masih kurang:"), code="incomplete", details=missing
+            )
+        locked.state = Collection.State.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.submitted_by = user
+        locked._history_user = user
+        locked.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
+        _log(locked, ReviewEvent.Action.SUBMITTED, user)
+        # What was sent, kept as sent: the "submitted score" is computed from the first snapshot.
+        take_snapshot(locked)
+        signals.request_score_after_commit(locked.pk)
+        signals.send_after_commit(signals.collection_submitted, sender=Collection, collection=locked)
+    return locked
 
 
 def collection_return(*, collection: Collection, user, comments: list[dict], note: str = "") -> Collection:
@@ -171,8 +208,11 @@ def collection_return(*, collection: Collection, user, comments: list[dict], not
         _log(locked, "returned", user, note)
         locked.review_round += 1
         _set_state(locked, Collection.State.RETURNED, user)
-        _rescore(locked.pk)
-    notify("notify_collection_returned", locked, "\n".join(str(c["text"]).strip() for c in cleaned))
+        signals.request_score_after_commit(locked.pk)
+        summary = "\n".join(str(c["text"]).strip() for c in cleaned)
+        signals.send_after_commit(
+            signals.collection_returned, sender=Collection, collection=locked, comment_summary=summary
+        )
     return locked
 
 
@@ -205,9 +245,8 @@ def collection_verify(*, collection: Collection, user, note: str = "") -> Collec
         _log(locked, "verified", user, note)
         _set_state(locked, Collection.State.VERIFIED, user)
         locked.comments.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
-        _rescore(locked.pk)
-    notify("notify_collection_verified", locked)
-    _notify_if_province_done(locked)
+        signals.request_score_after_commit(locked.pk)
+        signals.send_after_commit(signals.collection_verified, sender=Collection, collection=locked)
     return locked
 
 
@@ -220,7 +259,7 @@ def collection_finalize(*, collection: Collection, user, note: str = "") -> Coll
         )
         _log(locked, "finalized", user, note)
         _set_state(locked, Collection.State.FINAL, user)
-        _rescore(locked.pk)
+        signals.request_score_after_commit(locked.pk)
     return locked
 
 
@@ -239,7 +278,7 @@ def collection_reopen(*, collection: Collection, user, reason: str) -> Collectio
         )
         _log(locked, "reopened", user, reason.strip())
         _set_state(locked, Collection.State.SUBMITTED, user)
-        _rescore(locked.pk)
+        signals.request_score_after_commit(locked.pk)
     return locked
 
 
@@ -287,7 +326,7 @@ def questionnaire_exclude(*, questionnaire: Questionnaire, user, reason: str) ->
         q._history_user = user
         q.save(update_fields=["state", "excluded_reason", "updated_at"])
         _log(locked, "excluded", user, q.excluded_reason, questionnaire=q)
-        _rescore(locked.pk)
+        signals.request_score_after_commit(locked.pk)
     return q
 
 
@@ -313,7 +352,7 @@ def questionnaire_include(*, questionnaire: Questionnaire, user) -> Questionnair
         q._history_user = user
         q.save(update_fields=["state", "excluded_reason", "updated_at"])
         _log(locked, "included", user, questionnaire=q)
-        _rescore(locked.pk)
+        signals.request_score_after_commit(locked.pk)
     return q
 
 
@@ -444,29 +483,3 @@ def ensure_can_change_evidence(
         _("Koleksi dikembalikan untuk perbaikan tertentu; dokumen ini tidak termasuk yang diminta."),
         code="locked_by_review",
     )
-
-
-# --- Notifications: sent after the transition, never able to undo it ---
-
-
-def notify(name: str, *args) -> None:
-    try:
-        from notifications import services as notify_services
-    except ImportError:  # the notifications app is optional in this module's tests
-        return
-    func = getattr(notify_services, name, None)
-    if func is None:
-        return
-    try:
-        func(*args)
-    except Exception:  # a failed e-mail must never turn a saved transition into an error page
-        logger.exception("notification %s failed", name)
-
-
-def _notify_if_province_done(collection: Collection) -> None:
-    try:
-        from notifications.services import province_fully_verified
-    except ImportError:
-        return
-    if province_fully_verified(collection.period, collection.regency.province):
-        notify("notify_province_verified", collection.period, collection.regency.province)

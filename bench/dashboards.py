@@ -95,9 +95,15 @@ def build() -> None:
             period.participants.set(regencies)
             last = year == YEARS[-1]
             states = ["verified"] * 8 + ["final"] + (["submitted"] if last else ["verified"])
+            # Setting the participants made draft collections: give them their states.
             Collection.objects.bulk_create(
-                Collection(period=period, regency=r, state=rng.choice(states), review_round=1)
-                for r in regencies
+                (
+                    Collection(period=period, regency=r, state=rng.choice(states), review_round=1)
+                    for r in regencies
+                ),
+                update_conflicts=True,
+                unique_fields=["period", "regency"],
+                update_fields=["state", "review_round"],
             )
             collections = Collection.objects.filter(period=period).values_list("id", "regency_id")
             now = timezone.now()

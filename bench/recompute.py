@@ -180,9 +180,9 @@ def ensure_period(n_regencies: int, per_collection: int, ask_all: bool) -> Perio
         raise SystemExit(f"Year {BENCH_YEAR} exists with another instrument: use a fresh database.")
     regencies = list(Regency.objects.order_by("code")[:n_regencies])
     period.participants.set(regencies)
-    Collection.objects.bulk_create(
-        [Collection(period=period, regency=r, state=Collection.State.SUBMITTED) for r in regencies],
-        ignore_conflicts=True,
+    # Setting the participants made draft collections: the new ones are submitted here.
+    Collection.objects.filter(period=period, state=Collection.State.DRAFT).update(
+        state=Collection.State.SUBMITTED
     )
     have = Questionnaire.objects.filter(collection__period=period).count()
     if have == 0:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, DateField, QuerySet, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from assessments import workflow
 from assessments.models import Collection
 
 from .models import Notification
@@ -32,24 +32,14 @@ def today_in_jakarta(now: datetime.datetime | None = None) -> datetime.date:
 def collections_due_in(days: int, today: datetime.date) -> QuerySet[Collection]:
     """Collections still with the BNNK (draft or returned) whose entry deadline is exactly `days` days
     after today, in periods already open: the own deadline, extension included, or for a returned
-    collection the later of that and the verification deadline (as assessments.workflow.entry_deadline)."""
+    collection the later of that and the verification deadline (assessments.workflow.entry_deadline)."""
     target = today + datetime.timedelta(days=days)
-    own = Coalesce("deadline_extended_to", "period__collection_deadline")
     return (
         Collection.objects.filter(
             state__in=[Collection.State.DRAFT, Collection.State.RETURNED],
             period__collection_opens__lte=today,
         )
-        .annotate(
-            entry_deadline=Case(
-                When(
-                    state=Collection.State.RETURNED,
-                    then=Greatest(own, "period__verification_deadline"),
-                ),
-                default=own,
-                output_field=DateField(),
-            )
-        )
+        .annotate(entry_deadline=workflow.entry_deadline_expression())
         .filter(entry_deadline=target)
         .select_related("period", "regency")
     )

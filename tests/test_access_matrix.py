@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -203,7 +204,7 @@ def build_world(users, regency_a, regency_b, regency_other) -> World:
     other = links.link_create(collection=coll_b, group=kel, user=bnnk_b)
 
     # Submitted, one questionnaire excluded, returned with comments, answered, submitted again.
-    services.collection_submit(collection=coll_a, user=bnnk_a)
+    workflow.collection_submit(collection=coll_a, user=bnnk_a)
     workflow.questionnaire_exclude(questionnaire=q_excluded, user=bnnp_a, reason="Jawaban tidak wajar")
     workflow.collection_return(
         collection=coll_a,
@@ -216,7 +217,7 @@ def build_world(users, regency_a, regency_b, regency_other) -> World:
     comment = coll_a.comments.get(text=MARK_COMMENT)
     workflow.comment_reply(comment=comment, user=bnnk_a, text="Sudah kami periksa")
     coll_a.refresh_from_db()
-    services.collection_submit(collection=coll_a, user=bnnk_a)
+    workflow.collection_submit(collection=coll_a, user=bnnk_a)
     coll_a.refresh_from_db()
     assert coll_a.state == Collection.State.SUBMITTED and coll_a.review_round == 2
 
@@ -239,8 +240,6 @@ def build_world(users, regency_a, regency_b, regency_other) -> World:
     cached.file.save("kabkota-a.pdf", ContentFile(PDF), save=False)
     cached.save()
 
-    notification = Notification.objects.filter(recipient=bnnk_a).order_by("pk").first()
-    assert notification is not None and notification.read_at is None
     return World(
         period=period,
         users=users,
@@ -254,7 +253,7 @@ def build_world(users, regency_a, regency_b, regency_other) -> World:
         evidence=evidence,
         comment=comment,
         links={"valid": valid, "used": used, "expired": expired, "other": other},
-        notification=notification,
+        notification=None,  # sent after commit: see the world fixture
     )
 
 
@@ -325,8 +324,8 @@ MATRIX: dict[str, Case | list[Case]] = {
     "two_factor:turn_off": Case(get=POST_ONLY_ANY, post=r(LOGIN, *[REFUSED] * 5)),
     # --- home and regions ---
     "home": Case(get=EVERY_USER),
-    "healthz": Case(get=same(200)),  # kotan/views.py: "ok" to anyone, no database (bench/load.py)
-    "readyz": Case(get=same(200)),  # kotan/views.py: readiness JSON to anyone (tasks eager here: "ok")
+    "healthz": Case(get=same(200)),  # kotan/infra/health.py: "ok" to anyone, no database (bench/load.py)
+    "readyz": Case(get=same(200)),  # kotan/infra/health.py: readiness JSON to anyone (tasks eager here: "ok")
     "regions:list": Case(get=LIST_WITH_A),
     "regions:province": Case(
         get=r(LOGIN, SHOWS_A, 200, SHOWS_A, 404, SHOWS_A), args=lambda w: {"code": "35"}
@@ -1112,7 +1111,7 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def world(request, media, regency_a, regency_b, regency_other):
+def world(request, media, regency_a, regency_b, regency_other, django_capture_on_commit_callbacks):
     from accounts.models import Role, User
     from reports.api import api_token_create
 
@@ -1120,7 +1119,15 @@ def world(request, media, regency_a, regency_b, regency_other):
     invited = User(username="undangan", email="undangan@example.test", role=Role.BNNK, regency=regency_b)
     invited.set_unusable_password()
     invited.save()
-    w = build_world(users, regency_a, regency_b, regency_other)
+    # The transitions' notifications are sent after commit; the score requests stay unsent, as in a
+    # transaction that never commits (the world's scores are made by hand).
+    with (
+        mock.patch("reports.scheduling.request_collection_score"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        w = build_world(users, regency_a, regency_b, regency_other)
+    w.notification = Notification.objects.filter(recipient=users["bnnk_a"]).order_by("pk").first()
+    assert w.notification is not None and w.notification.read_at is None
     w.extras["invited"] = invited
     w.extras["tokens"] = {role: api_token_create(user=user)[1] for role, user in users.items()}
     return w

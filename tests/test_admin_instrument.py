@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -285,7 +286,7 @@ def test_import_and_export_are_for_staff_of_bnn_pusat_only(client, default, rege
 
 
 def test_saving_a_period_creates_collections(admin, default, regency_a, regency_b):
-    period = make_period(default, [regency_a])
+    period = make_period(default, [])
     assert not Collection.objects.filter(period=period).exists()
     response = admin.post(
         url("period_change", period.pk),
@@ -305,6 +306,8 @@ def test_saving_a_period_creates_collections(admin, default, regency_a, regency_
         "3573",
         "3507",
     }
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "2 koleksi kab/kota dibuat untuk peserta baru." in shown
 
 
 @pytest.mark.parametrize(

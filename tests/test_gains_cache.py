@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 
-from assessments import services
+from assessments import workflow
 from reports import gains as gains_module
 from reports import services as score_services
 from tests.factories import make_collection, make_period
@@ -27,14 +27,12 @@ def scored(regency_a, bnnk_a):
     period = make_period(regencies=[regency_a], year=2041)
     collection = make_collection(regency_a, period)
     collection.qs = _fill(collection, bnnk_a)
-    services.collection_submit(collection=collection, user=bnnk_a)
+    workflow.collection_submit(collection=collection, user=bnnk_a)
     score_services.score_collections(period)
     return collection
 
 
 def test_computed_once_per_fingerprint_and_again_when_inputs_change(scored, bnnp_a):
-    from assessments import workflow
-
     period = scored.period
     real = gains_module.gains_and_groups
     with mock.patch.object(gains_module, "gains_and_groups", side_effect=real) as engine:

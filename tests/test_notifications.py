@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
 from accounts.models import Role
+from assessments import selectors, workflow
 from assessments.models import Collection
 from notifications import services
 from notifications.models import Notification
@@ -95,13 +96,11 @@ def test_failing_mail_never_raises_and_keeps_the_row(collection, bnnp_a, broken_
 
 
 def test_submit_through_the_workflow_notifies_the_province(
-    collection, bnnp_a, bnnp_other, bnnk_a, monkeypatch
+    collection, bnnp_a, bnnp_other, bnnk_a, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from assessments import selectors
-    from assessments import services as survey
-
     monkeypatch.setattr(selectors, "collection_missing", lambda c: [])
-    survey.collection_submit(collection=collection, user=bnnk_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.collection_submit(collection=collection, user=bnnk_a)
     assert list(Notification.objects.values_list("recipient__username", "kind")) == [("bnnp_a", "submitted")]
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments import services, workflow
+from assessments import workflow
 from assessments.models import Collection
 from regions.models import Regency
 from tests.factories import attach_sk, make_collection, make_period
@@ -27,7 +27,7 @@ def _submit(collection, user):
     _complete(collection, user, "keluarga", {"q_likert": "2", "q_yesno": "0"})
     qn = _complete(collection, user, "instansi", {"q_likert": "3", "q_number": "7", "q_likert2": "5"})
     attach_sk(collection)
-    services.collection_submit(collection=collection, user=user)
+    workflow.collection_submit(collection=collection, user=user)
     return qn
 
 

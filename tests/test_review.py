@@ -84,7 +84,7 @@ def _fill(collection, user):
 def submitted(period, regency_a, bnnk_a):
     collection = make_collection(regency_a, period)
     collection.qs = _fill(collection, bnnk_a)
-    services.collection_submit(collection=collection, user=bnnk_a)
+    workflow.collection_submit(collection=collection, user=bnnk_a)
     collection.refresh_from_db()
     return collection
 
@@ -538,7 +538,7 @@ def test_changes_since_last_review(client_for, bnnk_a, bnnp_a, returned, inst):
         questionnaire=flat, question=question(inst, "q_l3"), raw_value="5", base_version=1, user=bnnk_a
     )
     workflow.comment_reply(comment=comment, user=bnnk_a, text="Sudah dikonfirmasi ke responden.")
-    services.collection_submit(collection=returned, user=bnnk_a)
+    workflow.collection_submit(collection=returned, user=bnnk_a)
 
     response = client_for(bnnp_a).get(review_url(returned))
     changes = response.context["changes"]

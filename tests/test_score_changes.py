@@ -70,7 +70,7 @@ def _fill(collection, user, extra_families: int = 0):
 def _submitted(regency, period, user, extra_families: int = 0):
     collection = make_collection(regency, period)
     collection.qs = _fill(collection, user, extra_families)
-    services.collection_submit(collection=collection, user=user)
+    workflow.collection_submit(collection=collection, user=user)
     collection.refresh_from_db()
     return collection
 
@@ -99,7 +99,7 @@ def _return(collection, bnnp, text="Periksa lagi jawaban keluarga."):
 
 
 def _resubmit(collection, user):
-    services.collection_submit(collection=Collection.objects.get(pk=collection.pk), user=user)
+    workflow.collection_submit(collection=Collection.objects.get(pk=collection.pk), user=user)
 
 
 def _changes(collection):

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from assessments import services, workflow
+from assessments import workflow
 from assessments.models import Band, Collection
 from reports import scheduling, tasks
 from reports import services as score_services
@@ -28,7 +28,7 @@ def _submit(collection, user, low=False):
         _new(collection, user, "instansi", {"q_likert": value, "q_number": "7", "q_likert2": "2"}),
     ]
     attach_sk(collection, question(collection.period.instrument, "q_yesno"))
-    services.collection_submit(collection=collection, user=user)
+    workflow.collection_submit(collection=collection, user=user)
     return made
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments import services, workflow
+from assessments import workflow
 from assessments.models import Band, BandScheme, Collection, Questionnaire
 from kotan.celery import app
 from reports import scheduling, tasks
@@ -64,7 +64,7 @@ def period(regency_a, regency_b):
 def submitted(period, regency_a, bnnk_a):
     collection = make_collection(regency_a, period)
     collection.qs = _fill(collection, bnnk_a)
-    services.collection_submit(collection=collection, user=bnnk_a)
+    workflow.collection_submit(collection=collection, user=bnnk_a)
     collection.refresh_from_db()
     return collection
 
@@ -161,7 +161,7 @@ def test_earlier_periods_keep_their_scores_when_a_new_version_appears(submitted,
     newer = make_period(make_instrument(), regencies=[regency_a], year=2032)
     other = make_collection(regency_a, newer)
     _fill(other, bnnk_a)
-    services.collection_submit(collection=other, user=bnnk_a)
+    workflow.collection_submit(collection=other, user=bnnk_a)
     score_services.score_collections(newer)
     score_services.score_collections(period)
     assert current(submitted).pk == old.pk and current(submitted).computed_at == old.computed_at
@@ -193,7 +193,7 @@ def test_relative_categories_wait_for_every_participant(
 ):
     a = make_collection(regency_a, relative_period)
     _fill(a, bnnk_a)
-    services.collection_submit(collection=a, user=bnnk_a)
+    workflow.collection_submit(collection=a, user=bnnk_a)
     score_services.score_collections(relative_period)
     assert current(a).category == ""  # regency_b not scored yet
     assert 1 <= current(a).reported <= 4
@@ -240,7 +240,7 @@ def test_broker_down_saves_everything_and_the_sweep_scores_later(
     collection = make_collection(regency_a, period)
     with django_capture_on_commit_callbacks(execute=True):
         made = _fill(collection, bnnk_a)
-        services.collection_submit(collection=collection, user=bnnk_a)
+        workflow.collection_submit(collection=collection, user=bnnk_a)
     collection.refresh_from_db()
     assert collection.state == Collection.State.SUBMITTED
     assert Questionnaire.objects.filter(pk__in=[q.pk for q in made], state="complete").count() == 3
@@ -276,7 +276,7 @@ def test_collection_home_shows_provisional_then_stored_scores(client_for, period
     qs = _fill(collection, bnnk_a)
     body = client_for(bnnk_a).get(home).content.decode()
     assert 'data-score-state="provisional"' in body and f"{EXPECTED:.2f}".replace(".", ",") in body
-    services.collection_submit(collection=collection, user=bnnk_a)
+    workflow.collection_submit(collection=collection, user=bnnk_a)
     score_services.score_collections(period)
     body = client_for(bnnk_a).get(home).content.decode()
     assert 'data-score-state="stored"' in body and "Tanggap" in body

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from assessments import services
+from assessments import services, workflow
 from assessments.autosave import writes
 from assessments.errors import Conflict, NotAllowed, ServiceError
 from assessments.models import Answer, Collection, Evidence, Questionnaire
@@ -136,7 +136,7 @@ def _complete(collection, inst, user, group_code, answers):
 
 def test_submit_lists_what_is_missing_then_succeeds_once(collection, inst, bnnk_a):
     with pytest.raises(ServiceError) as exc:
-        services.collection_submit(collection=collection, user=bnnk_a)
+        workflow.collection_submit(collection=collection, user=bnnk_a)
     assert any("Keluarga: 0 dari 2" in d for d in exc.value.details)
     assert any("SK Tim Terpadu" in d for d in exc.value.details)
     for _ in range(2):
@@ -151,11 +151,11 @@ def test_submit_lists_what_is_missing_then_succeeds_once(collection, inst, bnnk_
         content_type="application/pdf",
         size=10,
     )
-    submitted = services.collection_submit(collection=collection, user=bnnk_a)
+    submitted = workflow.collection_submit(collection=collection, user=bnnk_a)
     assert submitted.state == Collection.State.SUBMITTED
     # double click: refused with a message, nothing changes
     with pytest.raises(ServiceError) as exc:
-        services.collection_submit(collection=collection, user=bnnk_a)
+        workflow.collection_submit(collection=collection, user=bnnk_a)
     assert exc.value.code == "already_submitted"
     # after submit the BNNK can no longer write
     q = Questionnaire.objects.filter(collection=collection).first()
@@ -179,8 +179,12 @@ def test_extension_reopens_entry_for_one_regency(regency_a, bnnk_a):
     services.questionnaire_create(collection=collection, group=group(inst, "keluarga"), user=bnnk_a)
 
 
-def test_period_ensure_collections_is_idempotent(regency_a, regency_b):
-    period = make_period(regencies=[regency_a, regency_b])
-    assert services.period_ensure_collections(period=period) == 2
+def test_participants_get_their_collections_and_ensuring_them_is_idempotent(regency_a, regency_b):
+    period = make_period(regencies=[regency_a])
+    assert list(period.collections.values_list("regency", flat=True)) == [regency_a.pk]
+    regency_b.periods.add(period)  # from the other side of the relation too
+    assert period.collections.count() == 2
+    period.collections.filter(regency=regency_b).delete()
+    assert services.period_ensure_collections(period=period) == 1
     assert services.period_ensure_collections(period=period) == 0
     assert period.collections.count() == 2

@@ -102,11 +102,20 @@ def test_non_participating_regency_is_404(client_for, bnnk_a, regency_a):
     assert client_for(bnnk_a).get(f"/survei/periode/{period.year}/{regency_a.code}/").status_code == 404
 
 
-def test_home_creates_a_missing_collection_of_a_participant(client_for, bnnk_b, collection, regency_b):
-    assert not Collection.objects.filter(regency=regency_b).exists()
+def test_a_participant_has_its_collection_before_any_visit(client_for, bnnk_b, collection, regency_b):
+    # Made when it joined the period; the page only reads it.
+    assert Collection.objects.filter(regency=regency_b, period=collection.period).exists()
     response = client_for(bnnk_b).get(f"/survei/periode/{collection.period.year}/{regency_b.code}/")
     assert response.status_code == 200
-    assert Collection.objects.filter(regency=regency_b, period=collection.period).exists()
+
+
+def test_a_participant_whose_collection_is_missing_is_404_and_the_page_makes_none(
+    client_for, bnnk_b, collection, regency_b
+):
+    Collection.objects.filter(regency=regency_b).delete()
+    response = client_for(bnnk_b).get(f"/survei/periode/{collection.period.year}/{regency_b.code}/")
+    assert response.status_code == 404
+    assert not Collection.objects.filter(regency=regency_b).exists()
 
 
 def test_home_includes_the_three_panels_once(client_for, bnnk_a, collection):

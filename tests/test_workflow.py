@@ -30,7 +30,7 @@ def _fill(collection, user):
 def submitted(regency_a, bnnk_a):
     collection = make_collection(regency_a)
     qs = _fill(collection, bnnk_a)
-    services.collection_submit(collection=collection, user=bnnk_a)
+    workflow.collection_submit(collection=collection, user=bnnk_a)
     collection.refresh_from_db()
     collection.qs = qs
     return collection
@@ -145,7 +145,7 @@ def test_return_unlocks_only_what_the_comments_name(submitted, bnnk_a, bnnp_a):
     with pytest.raises(NotAllowed):
         services.questionnaire_create(collection=submitted, group=group(inst, "keluarga"), user=bnnk_a)
     # resubmit works and logs the event
-    services.collection_submit(collection=submitted, user=bnnk_a)
+    workflow.collection_submit(collection=submitted, user=bnnk_a)
     assert list(submitted.review_events.values_list("action", flat=True)) == [
         "submitted",
         "returned",
@@ -232,4 +232,4 @@ def test_after_final_nothing_changes(submitted, bnnp_a, pusat, bnnk_a):
     with pytest.raises(NotAllowed):
         workflow.questionnaire_exclude(questionnaire=q, user=bnnp_a, reason="x")
     with pytest.raises(ServiceError):
-        services.collection_submit(collection=submitted, user=bnnk_a)
+        workflow.collection_submit(collection=submitted, user=bnnk_a)

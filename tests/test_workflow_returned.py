@@ -24,7 +24,7 @@ def days(n: int) -> datetime.date:
 def submitted(regency_a, bnnk_a):
     collection = make_collection(regency_a)
     collection.qs = _fill(collection, bnnk_a)
-    services.collection_submit(collection=collection, user=bnnk_a)
+    workflow.collection_submit(collection=collection, user=bnnk_a)
     collection.refresh_from_db()
     return collection
 
@@ -68,7 +68,7 @@ def test_returned_collection_stays_open_until_the_verification_deadline(submitte
     assert workflow.entry_deadline(submitted) == days(4)
     assert workflow.entry_closed_reason(submitted) is None
     _save(submitted, q1, "q_likert", "5", bnnk_a)
-    services.collection_submit(collection=submitted, user=bnnk_a)
+    workflow.collection_submit(collection=submitted, user=bnnk_a)
     submitted.refresh_from_db()
     assert submitted.state == Collection.State.SUBMITTED
 
@@ -84,7 +84,7 @@ def test_returned_collection_closes_after_the_verification_deadline(submitted, b
         _save(submitted, q1, "q_likert", "5", bnnk_a)
     assert exc.value.code == "closed"
     with pytest.raises(NotAllowed):
-        services.collection_submit(collection=submitted, user=bnnk_a)
+        workflow.collection_submit(collection=submitted, user=bnnk_a)
     assert q1.answers.get(question__code="q_likert").value == 4
 
 
@@ -162,7 +162,7 @@ def test_indicator_correction_can_be_completed_again_and_resubmitted(submitted, 
     with pytest.raises(NotAllowed) as exc:
         _save(submitted, instansi, "q_likert", "1", bnnk_a)
     assert exc.value.code == "locked_by_review"
-    services.collection_submit(collection=submitted, user=bnnk_a)
+    workflow.collection_submit(collection=submitted, user=bnnk_a)
     submitted.refresh_from_db()
     assert submitted.state == Collection.State.SUBMITTED
 
@@ -217,3 +217,27 @@ def test_deadline_reminder_of_a_returned_collection_names_the_correction_deadlin
     # No reminder on the old collection deadline for a returned collection.
     _set_dates(submitted, collection_deadline=days(1), verification_deadline=days(20))
     assert reminders.send_deadline_reminders(today=today) == 0
+
+
+@pytest.mark.parametrize(
+    ("state", "extended", "verification", "expected"),
+    [
+        (Collection.State.DRAFT, None, 20, 5),  # the collection deadline
+        (Collection.State.DRAFT, 8, 20, 8),  # extended
+        (Collection.State.RETURNED, None, 20, 20),  # the later verification deadline
+        (Collection.State.RETURNED, 25, 20, 25),  # an extension beyond it
+    ],
+)
+def test_the_entry_deadline_reads_the_same_in_python_and_in_the_database(
+    regency_a, state, extended, verification, expected
+):
+    collection = make_collection(regency_a)
+    _set_dates(
+        collection,
+        collection_deadline=days(5),
+        verification_deadline=days(verification),
+        extended_to=days(extended) if extended else None,
+    )
+    Collection.objects.filter(pk=collection.pk).update(state=state)
+    row = Collection.objects.annotate(due=workflow.entry_deadline_expression()).get(pk=collection.pk)
+    assert row.due == workflow.entry_deadline(row) == days(expected)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kotan import access
 
-from .. import selectors, services, workflow
+from .. import selectors, workflow
 from ..answers import format_value
 from ..models import Collection, Period, Question, Questionnaire
 
@@ -38,10 +38,11 @@ def get_collection(user, year: int, regency_code: str) -> Collection:
     period = Period.objects.select_related("instrument").filter(year=year).first()
     if period is None or not period.participants.filter(pk=regency.pk).exists():
         raise Http404(_("Kabupaten/kota ini bukan peserta periode tersebut."))
+    # A participant's collection is made when it joins the period (services.on_participants_changed);
+    # a page never creates one.
     collection = Collection.objects.filter(period=period, regency=regency).first()
     if collection is None:
-        services.period_ensure_collections(period=period)
-        collection = Collection.objects.get(period=period, regency=regency)
+        raise Http404(_("Kabupaten/kota ini bukan peserta periode tersebut."))
     # Reuse the rows already loaded instead of querying them again.
     collection.period = period
     collection.regency = regency

@@ -30,19 +30,10 @@ from ..autosave import responses
 from ..errors import ServiceError
 from ..forms import QuestionnaireFilterForm, QuestionnaireStartForm
 from ..models import Collection, Period, Question, Questionnaire
+from ..periods import current_period
 from . import common
 
 PAGE_SIZE = 25
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def current_period(periods) -> Period | None:
-    """The latest period whose collection window contains today, else the latest one."""
-    today = timezone.localdate()
-    open_now = periods.filter(collection_opens__lte=today, collection_deadline__gte=today)
-    return open_now.order_by("-year").first() or periods.order_by("-year").first()
 
 
 # --- collection pages ----------------------------------------------------------------------------
@@ -72,8 +63,6 @@ def collection_list(request: HttpRequest) -> HttpResponse:
     rows = []
     if period is not None:
         visible = access.visible_regencies(request.user)
-        if period.participants.filter(pk__in=visible).exclude(collections__period=period).exists():
-            services.period_ensure_collections(period=period)
         collections = list(
             Collection.objects.filter(period=period, regency__in=visible)
             .select_related("regency__province")
@@ -178,7 +167,7 @@ def collection_home(request: HttpRequest, year: int, regency_code: str) -> HttpR
 def collection_submit(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
     collection = common.get_collection(request.user, year, regency_code)
     try:
-        services.collection_submit(collection=collection, user=request.user)
+        workflow.collection_submit(collection=collection, user=request.user)
     except ServiceError as exc:
         if exc.code == "already_submitted":
             collection.refresh_from_db(fields=["submitted_at"])

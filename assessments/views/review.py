@@ -25,8 +25,8 @@ from .. import review as review_selectors
 from .. import selectors, workflow
 from ..errors import ServiceError
 from ..models import Collection, Period, Questionnaire, ReviewComment, ReviewEvent
+from ..periods import current_period
 from . import common
-from .entry import current_period
 
 MAX_REASON = 2000
 
@@ -332,28 +332,13 @@ def progress(request: HttpRequest) -> HttpResponse:
     if not (access.is_national(user) or user.role == "bnnp"):
         return redirect("assessments:collection_list")
     periods = list(Period.objects.select_related("instrument").order_by("-year"))
-    year = common.small_int(request.GET.get("tahun"))
-    period = next((p for p in periods if p.year == year), None) if year else None
-    if period is None and periods:
-        current = current_period(Period.objects.all())
-        period = next(p for p in periods if p.pk == current.pk)
-    province = None
-    code = request.GET.get("provinsi", "")
-    if not access.is_national(user):
-        province = user.province
-    elif code:
-        if len(code) > 10:
-            raise Http404(_("Provinsi tidak ditemukan."))
-        province = access.get_province_or_404(user, code)
+    period = _progress_period(request, periods)
+    province = _progress_province(request, user)
     rows, summary = [], []
     if period is not None:
         regencies = period.participants.all()
         if province is not None:
             regencies = regencies.filter(province=province)
-        if regencies.exclude(collections__period=period).exists():
-            from ..services import period_ensure_collections
-
-            period_ensure_collections(period=period)
         rows = review_selectors.progress_rows(period, regencies)
         if province is None:
             summary = review_selectors.province_summary(rows)
@@ -374,3 +359,25 @@ def progress(request: HttpRequest) -> HttpResponse:
         "provinces_url": reverse("assessments:progress"),
     }
     return render(request, "assessments/progress.html", context)
+
+
+def _progress_period(request: HttpRequest, periods: list[Period]) -> Period | None:
+    """?tahun=YYYY among `periods`, else the current period (assessments.periods.current_period)."""
+    year = common.small_int(request.GET.get("tahun"))
+    period = next((p for p in periods if p.year == year), None) if year else None
+    if period is None and periods:
+        current = current_period(Period.objects.all())
+        period = next(p for p in periods if p.pk == current.pk)
+    return period
+
+
+def _progress_province(request: HttpRequest, user):
+    """A BNNP's own province; for BNN pusat the ?provinsi= one, or None for the per-province summary."""
+    if not access.is_national(user):
+        return user.province
+    code = request.GET.get("provinsi", "")
+    if not code:
+        return None
+    if len(code) > 10:
+        raise Http404(_("Provinsi tidak ditemukan."))
+    return access.get_province_or_404(user, code)

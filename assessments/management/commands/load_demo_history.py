@@ -132,9 +132,9 @@ class Command(BaseCommand):
         rng = np.random.default_rng(SEED + period.year)
         state = Collection.State.VERIFIED if back == 1 else Collection.State.FINAL
         submitted_at = timezone.make_aware(datetime.datetime(period.year, 11, 25, 10, 0))
-        Collection.objects.bulk_create(
-            Collection(period=period, regency_id=rid, state=state, submitted_at=submitted_at, review_round=1)
-            for rid, _, _ in regencies
+        # Setting the participants made draft collections (_period): give them their history.
+        Collection.objects.filter(period=period).update(
+            state=state, submitted_at=submitted_at, review_round=1
         )
         collections = dict(Collection.objects.filter(period=period).values_list("regency_id", "id"))
         groups = list(RespondentGroup.objects.filter(instrument=instrument).order_by("order", "id"))
