@@ -7,12 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import User
 from assessments import quality
 from assessments.management.commands import load_demo_collections, load_demo_history
 from assessments.models import Collection
 from reports.models import Score
-from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +22,11 @@ def _variables(code: str, year: int) -> dict[str, float]:
     ).variables
 
 
-def test_the_demo_shows_a_year_over_year_jump_on_one_review_page(
-    monkeypatch, settings, pusat, province_a, client
-):
+def test_the_demo_shows_a_year_over_year_jump_on_one_review_page(monkeypatch, settings, client):
     settings.DEBUG = True
     monkeypatch.setattr(load_demo_history, "YEARS_BACK", 1)
     monkeypatch.setattr(load_demo_collections, "YEARS_BACK", 1)
-    for command in ("load_demo_history", "load_demo_survey", "load_demo_collections"):
+    for command in ("seed_demo", "load_demo_history", "load_demo_survey", "load_demo_collections"):
         call_command(command, stdout=io.StringIO())
     year = timezone.localdate().year
     code, variable = load_demo_collections.JUMP_REGENCY, load_demo_collections.JUMP_VARIABLE
@@ -38,7 +35,7 @@ def test_the_demo_shows_a_year_over_year_jump_on_one_review_page(
     now, before = _variables(code, year), _variables(code, year - 1)
     assert now[variable] - before[variable] > quality.VARIABLE_JUMP_POINTS
 
-    client.force_login(make_user("bnnp_jatim", Role.BNNP, province=province_a))
+    client.force_login(User.objects.get(username="bnnp.jatim"))
     body = client.get(f"/survei/periode/{year}/{code}/verifikasi/").content.decode()
     assert 'data-testid="score-jumps"' in body and "Hukum berubah +" in body
 

@@ -1,8 +1,9 @@
 """Why a collection's current score differs from its submitted one (reports.score_changes): every reason
 kind with hand-checked figures, nothing listed when nothing differs, the pages that show a difference list
-its reasons, a fixed number of queries, and every demo collection whose score moved says why."""
+its reasons, a fixed number of queries, and the demo's differences come from recorded returns and exclusions."""
 
 import io
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -13,16 +14,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.models import Role
-from assessments import scoring, services, workflow
+from accounts.models import Role, User
+from assessments import scoring, workflow
 from assessments.autosave import writes
 from assessments.management.commands import load_demo_collections, load_demo_history
-from assessments.models import Band, Collection, Questionnaire, Variable
+from assessments.models import Answer, Band, Collection, Questionnaire, Variable
 from reports import pdf, rendering, score_changes
 from reports import services as score_services
 from reports.models import Score
 from reports.score_changes import Figures, Stored
-from tests.conftest import make_user
 from tests.factories import attach_sk, complete_questionnaire, make_collection, make_period, question
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +218,7 @@ def test_answers_corrected_after_a_return_are_counted_per_group_with_the_return(
 
 
 def test_answers_changed_without_a_return_or_history_say_so(submitted):
-    # What load_demo_collections does: answers written straight into the table after the snapshot.
+    # An answer written straight into the table after the snapshot (a script or a database edit).
     answer = submitted.qs[1].answers.get(question__code="q_likert")
     type(answer).objects.filter(pk=answer.pk).update(value=5)
     Questionnaire.objects.filter(pk=submitted.qs[1].pk).update(updated_at=timezone.now())
@@ -371,32 +371,116 @@ def test_the_reasons_cost_the_same_queries_however_many_questionnaires(
 # --- the demo ----------------------------------------------------------------------------------------------
 
 
-def test_every_demo_collection_whose_score_moved_says_why(monkeypatch, settings, pusat, province_a, client):
+def _load_demo(monkeypatch, settings):
+    """make setup's demo commands, with one synthetic history year instead of three (quicker)."""
     settings.DEBUG = True
     monkeypatch.setattr(load_demo_history, "YEARS_BACK", 1)
     monkeypatch.setattr(load_demo_collections, "YEARS_BACK", 1)
-    for command in ("load_demo_history", "load_demo_survey", "load_demo_collections"):
+    for command in ("seed_demo", "load_demo_history", "load_demo_survey", "load_demo_collections"):
         call_command(command, stdout=io.StringIO())
-    year = timezone.localdate().year
-    moved, kinds = 0, set()
-    for collection in Collection.objects.exclude(state=Collection.State.DRAFT).select_related(
-        "period__instrument__band_scheme"
+
+
+def _demo_reasons(collection):
+    stored = {s.basis: s for s in collection.scores.all()}
+    return score_changes.collection_changes(
+        collection, stored.get(Score.Basis.SUBMITTED), stored.get(Score.Basis.CURRENT)
+    )
+
+
+def _demo_causes(year: int) -> dict:
+    """Kab/kota code -> the reasons of this year's demo differences; checks every year's add up."""
+    causes, moved_before = {}, 0
+    for collection in (
+        Collection.objects.exclude(state=Collection.State.DRAFT)
+        .select_related("regency", "period__instrument__band_scheme")
+        .order_by("period__year", "regency__code")
     ):
-        stored = {s.basis: s for s in collection.scores.all()}
-        changes = score_changes.collection_changes(
-            collection, stored.get(Score.Basis.SUBMITTED), stored.get(Score.Basis.CURRENT)
-        )
+        changes = _demo_reasons(collection)
         if changes is None or not changes.reasons:
             assert changes is None or abs(changes.delta) < score_changes.POINT
             continue
-        moved += 1
-        kinds |= {r.kind for r in changes.reasons}
         assert sum(r.points for r in changes.reasons) == pytest.approx(changes.delta, abs=1e-6)
-    assert moved > 100  # about a third of 514 kab/kota last year, and a dozen this year
-    assert kinds == {"answers"}  # never "penyebab tidak tercatat", never a recompute still due
+        if collection.period.year == year:
+            causes[collection.regency.code] = changes.reasons
+        else:  # load_demo_history's synthetic years (answers corrected after their snapshot)
+            moved_before += 1
+            assert {r.kind for r in changes.reasons} == {"answers"}
+    assert moved_before > 100  # about a third of 514 kab/kota last year
+    return causes
 
-    # Ponorogo's +5.61 of issue 12: the answers load_demo_collections corrected after the snapshot.
-    client.force_login(make_user("bnnp_jatim", Role.BNNP, province=province_a))
-    body = client.get(f"/survei/periode/{year}/3502/verifikasi/").content.decode()
-    assert 'data-reason="answers"' in body and "jawaban diubah pada" in body
-    assert "Tanpa pengembalian tercatat; perubahan ini tidak ada di riwayat jawaban." in body
+
+def test_the_demo_differences_come_from_a_recorded_return_or_exclusion(monkeypatch, settings, client):
+    _load_demo(monkeypatch, settings)
+    year = timezone.localdate().year
+    causes = _demo_causes(year)
+    # This year: only the returned-and-corrected kab/kota and the one with exclusions differ, each for
+    # its recorded cause, never "not in the answer history" or "cause not recorded".
+    corrected, excluded_in = set(load_demo_collections.CORRECTED), load_demo_collections.EXCLUDED_IN
+    assert causes.keys() == corrected | {excluded_in}
+    for code in corrected:
+        [reason] = causes[code]
+        assert reason.kind == "answers" and reason.text.endswith("setelah dikirim")
+        [note] = reason.details
+        assert note.startswith("Setelah dikembalikan 1 kali (terakhir ") and note.endswith(").")
+    [reason] = causes[excluded_in]
+    assert reason.kind == "excluded" and reason.text == "2 kuesioner dikecualikan BNNP"
+    assert reason.details == [f"Alasan: “{load_demo_collections.EXCLUSION_REASON}” (2)"]
+    assert reason.points < 0  # the excluded two answered the top option everywhere
+
+    _check_demo_corrections(year)
+    _check_demo_review_pages(year, client)
+
+
+def _check_demo_corrections(year: int) -> None:
+    """Each correction: submitted, returned by the BNNP, a handful of answers saved by the kab/kota's
+    BNNK (each in the answer history, on the questionnaires the comments named), sent again."""
+    history = Answer.history.model
+    states = Counter()
+    for collection in Collection.objects.filter(
+        period__year=year, regency__code__in=load_demo_collections.CORRECTED
+    ).select_related("regency"):
+        states[collection.state] += 1
+        bnnk = User.objects.get(role=Role.BNNK, regency=collection.regency)
+        events = list(
+            collection.review_events.order_by("at", "pk").values_list("action", "round", "actor__role")
+        )
+        assert events[:3] == [
+            ("submitted", 1, Role.BNNK),
+            ("returned", 1, Role.BNNP),
+            ("submitted", 2, Role.BNNK),
+        ]
+        assert collection.review_round == 2 and collection.snapshots.filter(round=2).exists()
+        returned_at = collection.review_events.get(action="returned").at
+        corrected = history.objects.filter(
+            questionnaire__collection=collection, history_type="~", history_date__gt=returned_at
+        )
+        assert 5 <= corrected.count() <= 15  # a handful, readable on the review page
+        assert set(corrected.values_list("history_user", flat=True)) == {bnnk.pk}
+        assert (
+            corrected.values("questionnaire").distinct().count()
+            == collection.comments.filter(parent__isnull=True, target="questionnaire").count()
+        )
+        assert not bnnk.has_usable_password()
+    assert states == {Collection.State.SUBMITTED: 3, Collection.State.VERIFIED: 2}
+
+
+def _check_demo_review_pages(year: int, client) -> None:
+    client.force_login(User.objects.get(username="bnnp.jatim"))
+    body = client.get(f"/survei/periode/{year}/3502/verifikasi/").content.decode()  # Kabupaten Ponorogo
+    assert 'data-reason="answers"' in body and "Setelah dikembalikan 1 kali" in body
+    assert "tidak ada di riwayat jawaban" not in body and "tidak tercatat" not in body
+    # The list of changes since the return shows every correction with the value it replaced, who
+    # changed it, and the BNNK's reply.
+    corrections = Answer.history.filter(
+        questionnaire__collection__period__year=year,
+        questionnaire__collection__regency__code="3502",
+        history_type="~",
+    ).count()
+    assert body.count('data-testid="answer-change"') == corrections and "(kosong)" not in body
+    assert body.count("Petugas BNNK Kabupaten Ponorogo") > corrections
+    assert load_demo_collections.REPLY in body
+
+    excluded_in = load_demo_collections.EXCLUDED_IN
+    body = client.get(f"/survei/periode/{year}/{excluded_in}/verifikasi/").content.decode()
+    assert 'data-reason="excluded"' in body and load_demo_collections.EXCLUSION_REASON in body
+    assert "tidak ada di riwayat jawaban" not in body and "tidak tercatat" not in body
