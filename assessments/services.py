@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from . import selectors, signals, workflow
 from .errors import ServiceError
@@ -25,15 +26,20 @@ from .models import (
 
 
 def period_ensure_collections(*, period: Period) -> int:
-    """Create the missing collection of every participating kab/kota (idempotent); return how many."""
+    """Create the missing collection of every participating kab/kota (idempotent), each with its first
+    history row (the collection's history starts at "Draf"); return how many."""
     existing = set(period.collections.values_list("regency_id", flat=True))
-    missing = [
-        Collection(period=period, regency_id=rid)
-        for rid in period.participants.values_list("id", flat=True)
-        if rid not in existing
-    ]
-    Collection.objects.bulk_create(missing, ignore_conflicts=True)
+    missing = [rid for rid in period.participants.values_list("id", flat=True) if rid not in existing]
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(_new_collections(period, missing), Collection)
+    except IntegrityError:  # a concurrent save made some of them: make the rest (without history rows)
+        Collection.objects.bulk_create(_new_collections(period, missing), ignore_conflicts=True)
     return len(missing)
+
+
+def _new_collections(period: Period, regency_ids: list[int]) -> list[Collection]:
+    return [Collection(period=period, regency_id=rid) for rid in regency_ids]
 
 
 def on_participants_changed(sender, *, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
