@@ -45,8 +45,10 @@ class Command(BaseCommand):
         )
         # An existing period of this year keeps its dates and instrument; only missing participants
         # and their collections are added.
-        period.participants.add(*regencies)
-        new_collections = period_ensure_collections(period=period)
+        before = period.collections.count()
+        period.participants.add(*regencies)  # their collections come with them
+        period_ensure_collections(period=period)  # and any an older run left missing
+        new_collections = period.collections.count() - before
         verb = "created" if created else "already exists"
         self.stdout.write(
             f"Demo period {period.year} {verb} ({period.participants.count()} kab/kota, "
