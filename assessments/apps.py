@@ -10,9 +10,10 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Penilaian")
 
     def ready(self) -> None:
-        from .autosave import specs  # noqa: F401  (connects the signals that clear its cache)
-
-        # Imported here: models and services load only once the app registry is ready.
+        # Imported here: models and services load only once the app registry is ready. autosave.specs
+        # connects, on import, the signals that clear its cache.
+        from . import links, signals
+        from .autosave import specs  # noqa: F401
         from .models import Period
         from .services import on_participants_changed
 
@@ -20,4 +21,7 @@ class AssessmentsConfig(AppConfig):
             on_participants_changed,
             sender=Period.participants.through,
             dispatch_uid="assessments.participants_collections",
+        )
+        signals.collection_deadline_extended.connect(
+            links.on_deadline_extended, dispatch_uid="assessments.links_follow_deadline"
         )

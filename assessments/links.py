@@ -51,6 +51,11 @@ def links_follow_deadline(collection: Collection) -> int:
     )
 
 
+def on_deadline_extended(sender, *, collection: Collection, **kwargs) -> None:
+    """Receiver of signals.collection_deadline_extended (connected in apps.py)."""
+    links_follow_deadline(collection)
+
+
 def link_create(
     *, collection: Collection, group: RespondentGroup, user, label: str = "", village: str = ""
 ) -> RespondentLink:

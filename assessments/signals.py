@@ -2,9 +2,10 @@
 
 The survey app never imports the apps that react to it: workflow and services send these signals, and
 each higher app connects its receivers in its AppConfig.ready (notifications: the messages; reports:
-score recomputation). Every signal is sent only once the caller's transaction has committed, so a rolled
+score recomputation). These are sent only once the caller's transaction has committed, so a rolled
 back transition tells nobody, and sent robustly, so a failing receiver never undoes or breaks a saved
-transition (its error is logged).
+transition (its error is logged). One is sent inside the transaction, for the survey app's own modules
+that build on workflow (collection_deadline_extended: the respondent links).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ collection_submitted = Signal()
 collection_returned = Signal()
 # The BNNP verified a collection. Arguments: collection.
 collection_verified = Signal()
+# BNN pusat extended a collection's deadline. Arguments: collection. Sent INSIDE the transaction (not
+# after commit): what follows the deadline within the survey app (respondent links) changes with it.
+collection_deadline_extended = Signal()
 # A collection's stored score no longer matches its data. Arguments: collection_id.
 collection_score_stale = Signal()
 # Every score of a period is stale (a weight, band or quota edit). Arguments: period_id.

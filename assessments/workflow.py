@@ -298,9 +298,8 @@ def deadline_extend(*, collection: Collection, user, until: datetime.date, reaso
         locked._history_user = user
         locked.save(update_fields=["deadline_extended_to", "updated_at"])
         _log(locked, "extended", user, f"{until.isoformat()}: {reason.strip()}")
-        from .links import links_follow_deadline  # links builds on workflow: imported here
-
-        links_follow_deadline(locked)
+        # In the transaction: what follows the deadline (links.on_deadline_extended) changes with it.
+        signals.collection_deadline_extended.send(sender=Collection, collection=locked)
     return locked
 
 
