@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from .models import Role, User
 
@@ -44,6 +45,9 @@ BACKUP_CODE_COUNT = 10
 OPT_IN_SESSION_KEY = "two_factor_opt_in"
 # Backup codes just made, shown once by the backup-codes page, which removes them from the session.
 NEW_CODES_SESSION_KEY = "two_factor_new_codes"
+# The secret of the authenticator being set up, from the setup page's first showing until its first code:
+# a reload shows the same QR code, and no device row exists before a code is sent (a GET stores nothing).
+SETUP_KEY_SESSION_KEY = "two_factor_setup_key"
 
 # What a code looks like once spaces and dashes are gone: 6 digits from the app, or a backup code
 # (StaticToken.random_token: 8 characters of lowercase base32).
@@ -120,12 +124,21 @@ def totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def pending_device(user: User, *, create: bool) -> TOTPDevice | None:
-    """The authenticator being set up (unconfirmed), made when `create` and missing: the same one on
-    every visit of the setup page, so a reload after scanning keeps the scanned secret."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None and create:
-        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+def setup_device(request: HttpRequest, *, store: bool) -> TOTPDevice | None:
+    """The authenticator being set up, from the secret the session keeps for the setup page (the same on
+    every showing, so a reload after scanning keeps the scanned secret). Showing the page (`store`
+    False) draws the secret when there is none and returns an unsaved device; a code sent (`store` True)
+    needs that secret and stores the unconfirmed device it checks, or returns None without one."""
+    key = request.session.get(SETUP_KEY_SESSION_KEY)
+    if key is None:
+        if store:
+            return None
+        key = request.session[SETUP_KEY_SESSION_KEY] = random_hex(20)
+    if not store:
+        return TOTPDevice(user=request.user, name=TOTP_DEVICE_NAME, key=key, confirmed=False)
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=request.user, key=key, confirmed=False, defaults={"name": TOTP_DEVICE_NAME}
+    )
     return device
 
 
@@ -209,6 +222,7 @@ def setup_confirm(request: HttpRequest, device: TOTPDevice, code: str) -> str:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         request.session[NEW_CODES_SESSION_KEY] = backup_codes_replace(request.user)
+    request.session.pop(SETUP_KEY_SESSION_KEY, None)
     session_verified(request, device)
     return ""
 

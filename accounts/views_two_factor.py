@@ -64,7 +64,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if two_factor.totp_device(request.user) is not None:
         return redirect("two_factor:security")  # already on (and if not verified yet: to the code page)
     next_url = _next_url(request)
-    device = two_factor.pending_device(request.user, create=request.method != "POST")
+    device = two_factor.setup_device(request, store=request.method == "POST")
     if device is None:  # a code sent without the page's QR code having been shown (or already used)
         messages.error(request, _("Kode QR ini tidak berlaku lagi. Pindai kode QR yang tampil sekarang."))
         return redirect(_with_next("two_factor:setup", next_url))

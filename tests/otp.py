@@ -10,11 +10,19 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import two_factor
+
 
 def authenticator(user, *, confirmed: bool = True) -> TOTPDevice:
     """The user's authenticator (made confirmed when missing)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
     return device or TOTPDevice.objects.create(user=user, name="uji", confirmed=confirmed)
+
+
+def setup_secret(client: Client) -> TOTPDevice:
+    """The authenticator the setup page is showing, as the phone's app holds it after the scan: an
+    unsaved device with the secret the session keeps (nothing is stored before a code is sent)."""
+    return TOTPDevice(key=client.session[two_factor.SETUP_KEY_SESSION_KEY])
 
 
 def code_now(device: TOTPDevice, *, steps_ahead: int = 0) -> str:

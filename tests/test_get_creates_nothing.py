@@ -25,14 +25,12 @@ world = matrix.world
 
 pytestmark = pytest.mark.django_db
 
-# The only rows a GET may add, and why. Neither is survey data:
-# - a PDF report page asks for the missing report to be rendered: one RenderRequest per report, a cache
-#   bookkeeping row (reports.downloads.report_pdf);
-# - the 2FA setup page keeps the unconfirmed device whose secret its QR code shows (accounts).
+# The only rows a GET may add, and why. Not survey data: a PDF report page asks for the missing report
+# to be rendered: one RenderRequest per report, a cache bookkeeping row (reports.downloads.report_pdf).
+# (The 2FA setup page keeps the secret it shows in the session; its device is stored by the code sent.)
 MAY_ADD = {
     "reports:report_pdf": {"reports.RenderRequest"},
     "reports:report_pdf_scoped": {"reports.RenderRequest"},
-    "two_factor:setup": {"otp_totp.TOTPDevice"},
 }
 
 

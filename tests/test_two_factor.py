@@ -21,7 +21,7 @@ from accounts.models import Role, User
 from assessments import links, services
 from tests.conftest import PASSWORD, make_user
 from tests.factories import group, make_collection, question
-from tests.otp import authenticator, code_now, login_verified, next_step
+from tests.otp import authenticator, code_now, login_verified, next_step, setup_secret
 from tests.test_access_matrix import build_path, url_entries
 from tests.test_settings import run_manage
 
@@ -47,8 +47,7 @@ def sign_in(client, user) -> str:
 def set_up(client, user) -> list[str]:
     """Set up an authenticator in the setup page; returns the backup codes shown."""
     assert client.get(SETUP).status_code == 200
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post(SETUP, {"code": code_now(device), "next": "/"})
+    response = client.post(SETUP, {"code": code_now(setup_secret(client)), "next": "/"})
     assert response.status_code == 302 and response["Location"].startswith(CODES), response
     page = client.get(response["Location"])
     return [li.replace(" ", "") for li in page.context["codes"]]
@@ -195,16 +194,18 @@ def test_respondent_pages_work_for_anonymous_respondents_as_before(client, bnnk_
 def test_setup_with_a_real_code_shows_ten_backup_codes_once_and_verifies_the_session(client, pusat):
     client.force_login(pusat)
     page = client.get(SETUP)
-    device = TOTPDevice.objects.get(user=pusat, confirmed=False)
+    assert not TOTPDevice.objects.filter(user=pusat).exists()  # showing the page stores nothing
     secret = page.context["secret"]
-    assert secret.replace(" ", "") == base64.b32encode(device.bin_key).decode()
+    assert secret.replace(" ", "") == base64.b32encode(setup_secret(client).bin_key).decode()
     assert "<svg" in page.content.decode() and 'class="two-factor-qr"' in page.content.decode()
     assert client.get(SETUP).context["secret"] == secret  # a reload keeps the scanned secret
     codes = set_up(client, pusat)
     assert len(codes) == 10 and all(two_factor.BACKUP_CODE.fullmatch(c) for c in codes)
     assert set(StaticToken.objects.filter(device__user=pusat).values_list("token", flat=True)) == set(codes)
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=pusat)
+    assert base64.b32encode(device.bin_key).decode() == secret.replace(" ", "")  # the secret scanned
     assert device.confirmed and client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    assert two_factor.SETUP_KEY_SESSION_KEY not in client.session
     again = client.get(CODES)  # shown once
     assert again.status_code == 302 and again["Location"] == SECURITY
     assert client.get("/").status_code == 200 and client.get("/admin/").status_code == 200
@@ -214,14 +215,13 @@ def test_setup_with_a_real_code_shows_ten_backup_codes_once_and_verifies_the_ses
 def test_a_wrong_code_is_refused_in_indonesian(client, pusat):
     client.force_login(pusat)
     client.get(SETUP)
-    device = TOTPDevice.objects.get(user=pusat)
-    wrong = f"{(int(code_now(device)) + 1) % 1_000_000:06d}"
+    wrong = f"{(int(code_now(setup_secret(client))) + 1) % 1_000_000:06d}"
     page = client.post(SETUP, {"code": wrong})
     assert page.status_code == 200 and "Kode salah, kedaluwarsa atau sudah dipakai" in page.content.decode()
     assert (
         "Masukkan 6 angka dari aplikasi autentikator." in client.post(SETUP, {"code": "abc"}).content.decode()
     )
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=pusat)  # stored by the code sent, still unconfirmed
     assert not device.confirmed
 
 
@@ -370,3 +370,10 @@ def test_after_a_reset_an_opted_in_bnnk_is_let_in_with_the_password(client, bnnk
     two_factor.devices_remove(bnnk_a)
     response = client.get(VERIFY + "?next=/")
     assert response["Location"] == "/" and client.get("/").status_code == 200
+
+
+def test_a_code_sent_without_the_page_shown_stores_nothing(client, pusat):
+    client.force_login(pusat)
+    response = client.post(SETUP, {"code": "123456"}, follow=True)
+    assert "Kode QR ini tidak berlaku lagi" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=pusat).exists()
