@@ -62,11 +62,13 @@ chaos: $(VENV)/.req-dev messages
 
 # ruff, then the complexity limit: no function of the apps graded worse than C by radon (cyclomatic
 # complexity over 20), checked by xenon; migrations and the default instrument (data) are excepted.
+# Then the one-way doors: import-linter's contracts in .importlinter (layers, no module cycles, pure walls).
 lint: $(VENV)/.req-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/xenon --max-absolute C --exclude "*/migrations/*,assessments/instrument_default.py" \
 		kotan accounts regions assessments reports notifications
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: $(VENV)/.req-dev
 	$(VENV)/bin/ruff check --fix .

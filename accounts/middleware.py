@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.shortcuts import redirect
 
-from kotan.infra.errors import AUTOSAVE_URL_NAMES, wants_json
+from kotan.lib.http import AUTOSAVE_URL_NAMES, wants_json
 
 from . import two_factor
 

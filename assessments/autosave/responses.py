@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kotan.lib.http import small_int
+
 from ..answers import format_value
 from ..errors import Conflict, ServiceError
 from ..models import Answer, Question, Questionnaire, RespondentLink
-from ..views.common import small_int
 from . import writes
 from .specs import QuestionSpec, question_spec
 

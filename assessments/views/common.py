@@ -1,4 +1,4 @@
-"""What the survey's view modules share: request parameters, the collection or questionnaire of a URL
+"""What the survey's view modules share: the collection or questionnaire of a URL
 (404 outside the user's scope), why a collection is read-only, and the questions of a questionnaire as the
 fill pages show them."""
 
@@ -17,19 +17,6 @@ from kotan import access
 from .. import selectors, workflow
 from ..answers import format_value
 from ..models import Collection, Period, Question, Questionnaire
-
-MAX_DB_INT = 2**31 - 1  # ids and versions beyond this are garbage, not a lookup
-
-
-def small_int(raw, *, minimum: int = 0) -> int | None:
-    """A request parameter as a non-negative database-sized integer, or None for garbage."""
-    if raw is None or len(str(raw)) > 12:
-        return None
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        return None
-    return value if minimum <= value <= MAX_DB_INT else None
 
 
 def get_collection(user, year: int, regency_code: str) -> Collection:

@@ -22,6 +22,7 @@ from accounts import two_factor
 from accounts.models import Role, User
 from accounts.sessions import adopt_session_user, session_user_id
 from kotan import access
+from kotan.lib.http import small_int
 
 from .. import review as review_selectors
 from .. import selectors, services, workflow
@@ -55,7 +56,7 @@ def my_collection(request: HttpRequest) -> HttpResponse:
 def collection_list(request: HttpRequest) -> HttpResponse:
     """The visible kab/kota collections of one period with state and quota percent (constant queries)."""
     periods = list(Period.objects.select_related("instrument").order_by("-year"))
-    year = common.small_int(request.GET.get("tahun"))
+    year = small_int(request.GET.get("tahun"))
     period = next((p for p in periods if p.year == year), None) if year else None
     if period is None and periods:
         period = current_period(Period.objects.all())
@@ -216,7 +217,7 @@ def questionnaire_new(request: HttpRequest, year: int, regency_code: str) -> Htt
             return redirect("assessments:questionnaire", pk=qn.pk)
     else:
         initial = {"filled_on": timezone.localdate()}
-        group_id = common.small_int(request.GET.get("kelompok"))
+        group_id = small_int(request.GET.get("kelompok"))
         if group_id:
             initial["group"] = group_id
         form = QuestionnaireStartForm(initial=initial, instrument_id=instrument_id)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kotan import access
+from kotan.lib.http import small_int
 
 from .. import review as review_selectors
 from .. import selectors, workflow
@@ -363,7 +364,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 def _progress_period(request: HttpRequest, periods: list[Period]) -> Period | None:
     """?tahun=YYYY among `periods`, else the current period (assessments.periods.current_period)."""
-    year = common.small_int(request.GET.get("tahun"))
+    year = small_int(request.GET.get("tahun"))
     period = next((p for p in periods if p.year == year), None) if year else None
     if period is None and periods:
         current = current_period(Period.objects.all())

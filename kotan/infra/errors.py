@@ -13,18 +13,10 @@ from django.urls import resolve
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from kotan.lib.http import AUTOSAVE_URL_NAMES, wants_json
+
 # Seconds a client is asked to wait before trying again while the database is away (Retry-After).
 RETRY_AFTER_SECONDS = 5
-
-# The autosave endpoints (static/js/autosave.js): they always get JSON, whatever the Accept header says.
-AUTOSAVE_URL_NAMES = {"assessments:answer_save", "respondent:save"}
-
-
-def wants_json(request: HttpRequest) -> bool:
-    """Autosave and the other fetch() calls ask for JSON (static/js/autosave.js)."""
-    return "application/json" in request.headers.get("Accept", "") or (
-        request.headers.get("X-Requested-With") == "XMLHttpRequest"
-    )
 
 
 def _is_autosave(request: HttpRequest) -> bool:
