@@ -13,7 +13,7 @@ from assessments.models import Answer, Collection, Period, Questionnaire, Submis
 from regions.models import Regency
 from reports.models import Score
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 
 @pytest.fixture

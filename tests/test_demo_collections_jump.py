@@ -13,7 +13,7 @@ from assessments.management.commands import load_demo_collections, load_demo_his
 from assessments.models import Collection
 from reports.models import Score
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 
 def _variables(code: str, year: int) -> dict[str, float]:

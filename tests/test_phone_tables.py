@@ -109,6 +109,7 @@ OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.once
 def test_pages_fit_a_phone_and_the_ranking_fits_a_laptop(
     live_server, regency_a, regency_b, regency_other, bnnk_a, bnnp_a, pusat
 ):

@@ -409,6 +409,7 @@ def _demo_causes(year: int) -> dict:
     return causes
 
 
+@pytest.mark.once
 def test_the_demo_differences_come_from_a_recorded_return_or_exclusion(monkeypatch, settings, client):
     _load_demo(monkeypatch, settings)
     year = timezone.localdate().year
