@@ -66,8 +66,8 @@ chaos: $(VENV)/.req-dev messages
 lint: $(VENV)/.req-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/xenon --max-absolute C --exclude "*/migrations/*,assessments/instrument_default.py" \
-		kotan accounts regions assessments reports notifications
+	$(VENV)/bin/xenon --max-absolute C --exclude "*/migrations/*,instruments/default.py" \
+		kotan accounts regions instruments assessments reports notifications
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: $(VENV)/.req-dev

@@ -72,7 +72,8 @@ def populate() -> None:
     from assessments.evidence import evidence_upload
     from assessments.management.commands import load_demo_history as history
     from assessments.management.commands.load_demo_collections import PDF
-    from assessments.models import Collection, Question
+    from assessments.models import Collection
+    from instruments.models import Question
     from regions.models import Regency
     from reports.services import score_collections
 

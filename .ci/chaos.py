@@ -242,7 +242,8 @@ def setup_data() -> Plan:
 
     from accounts.models import Role, User
     from assessments import selectors
-    from assessments.models import Collection, Question
+    from assessments.models import Collection
+    from instruments.models import Question
     from regions.models import Regency
     from reports import services
     from tests import factories

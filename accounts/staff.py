@@ -32,7 +32,7 @@ _EDIT = ("view", "add", "change", "delete")
 
 # {app label: {model name: actions}}: everything BNN pusat may do in the admin.
 PUSAT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "assessments": {
+    "instruments": {
         "bandscheme": _EDIT,
         "band": _EDIT,
         "instrument": _EDIT,
@@ -42,6 +42,8 @@ PUSAT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "question": _EDIT,
         "option": _EDIT,
         "evidencetype": _EDIT,
+    },
+    "assessments": {
         "period": ("view", "add", "change"),
         "collection": ("view",),
         "questionnaire": ("view",),
@@ -54,7 +56,7 @@ PUSAT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def pusat_codenames() -> set[tuple[str, str]]:
-    """The (app label, codename) pairs the group holds, e.g. ("assessments", "change_instrument")."""
+    """The (app label, codename) pairs the group holds, e.g. ("instruments", "change_instrument")."""
     return {
         (app_label, f"{action}_{model}")
         for app_label, models in PUSAT_PERMISSIONS.items()

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from .errors import ServiceError
+from kotan.lib.service_errors import ServiceError
 
 LIKERT = "likert"
 YESNO = "yesno"

@@ -12,16 +12,19 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: models and services load only once the app registry is ready. autosave.specs
         # connects, on import, the signals that clear its cache.
+        from instruments.signals import band_scheme_changed
+
         from . import links, signals
         from .autosave import specs  # noqa: F401
         from .models import Period
-        from .services import on_participants_changed
+        from .services import on_band_scheme_changed, on_participants_changed
 
         m2m_changed.connect(
             on_participants_changed,
             sender=Period.participants.through,
             dispatch_uid="assessments.participants_collections",
         )
+        band_scheme_changed.connect(on_band_scheme_changed, dispatch_uid="assessments.band_scheme_rescore")
         signals.collection_deadline_extended.connect(
             links.on_deadline_extended, dispatch_uid="assessments.links_follow_deadline"
         )

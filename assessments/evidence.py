@@ -21,11 +21,12 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from instruments.models import EvidenceType, Question
 from kotan.lib import zipcheck
+from kotan.lib.service_errors import ServiceError
 
 from . import workflow
-from .errors import ServiceError
-from .models import Collection, Evidence, EvidenceType, Question
+from .models import Collection, Evidence
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 HEAD_BYTES = 8192  # enough for filetype's signatures

@@ -39,13 +39,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from simple_history.utils import bulk_create_with_history
 
+from instruments.models import Question, RespondentGroup
 from kotan.lib import zipcheck
+from kotan.lib.service_errors import ServiceError
 from kotan.lib.spreadsheet import restore_cell, safe_cell, safe_row
 
 from . import selectors, signals, workflow
 from .answers import NUMBER, YESNO, parse_value
-from .errors import ServiceError
-from .models import Answer, Collection, Question, Questionnaire, RespondentGroup
+from .models import Answer, Collection, Questionnaire
 
 FORMAT = "ikotan-kuesioner-1"
 SHEET_DATA = "kuesioner"

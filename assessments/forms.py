@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Questionnaire, RespondentGroup
+from instruments.models import RespondentGroup
+
+from .models import Questionnaire
 
 
 class QuestionnaireStartForm(forms.Form):

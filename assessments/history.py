@@ -15,16 +15,9 @@ from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import (
-    Answer,
-    Collection,
-    Evidence,
-    EvidenceType,
-    Option,
-    Question,
-    Questionnaire,
-    RespondentGroup,
-)
+from instruments.models import EvidenceType, Option, Question, RespondentGroup
+
+from .models import Answer, Collection, Evidence, Questionnaire
 
 HistoricalAnswer = Answer.history.model
 HistoricalQuestionnaire = Questionnaire.history.model

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from instruments.models import RespondentGroup
+
 from . import services, workflow
-from .models import Collection, Questionnaire, RespondentGroup, RespondentLink
+from .models import Collection, Questionnaire, RespondentLink
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TOKEN_MAX_LENGTH = 64  # the model's column; anything longer cannot be a token

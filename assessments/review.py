@@ -18,21 +18,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from instruments.models import EvidenceType, Indicator, Option, Question, RespondentGroup
+from kotan.lib.service_errors import ServiceError
+
 from . import quality, scoring
-from .errors import ServiceError
-from .models import (
-    Answer,
-    Collection,
-    Evidence,
-    EvidenceType,
-    Indicator,
-    Option,
-    Question,
-    Questionnaire,
-    RespondentGroup,
-    ReviewComment,
-    ReviewEvent,
-)
+from .models import Answer, Collection, Evidence, Questionnaire, ReviewComment, ReviewEvent
 
 HistoricalAnswer = Answer.history.model
 HistoricalQuestionnaire = Questionnaire.history.model

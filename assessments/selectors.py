@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from .models import Answer, Collection, EvidenceType, Question, Questionnaire, RespondentGroup
+from instruments.models import EvidenceType, Question, RespondentGroup
+
+from .models import Answer, Collection, Questionnaire
 
 
 def group_questions(group: RespondentGroup):

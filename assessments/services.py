@@ -14,15 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from instruments.models import RespondentGroup
+from kotan.lib.service_errors import ServiceError
+
 from . import selectors, signals, workflow
-from .errors import ServiceError
-from .models import (
-    Collection,
-    Period,
-    Questionnaire,
-    RespondentGroup,
-    RespondentLink,
-)
+from .models import Collection, Period, Questionnaire, RespondentLink
 
 
 def period_ensure_collections(*, period: Period) -> int:
@@ -50,6 +46,17 @@ def on_participants_changed(sender, *, instance, action: str, reverse: bool, pk_
     periods = Period.objects.filter(pk__in=pk_set) if reverse else [instance]
     for period in periods:
         period_ensure_collections(period=period)
+
+
+def on_band_scheme_changed(sender, *, band_scheme_id: int, **kwargs) -> int:
+    """Receiver of instruments.signals.band_scheme_changed (connected in apps.py): every period whose
+    instrument uses the scheme is rescored after commit. Returns how many, for the admin's message."""
+    period_ids = list(
+        Period.objects.filter(instrument__band_scheme_id=band_scheme_id).values_list("pk", flat=True)
+    )
+    for period_id in period_ids:
+        signals.request_period_rescore_after_commit(period_id)
+    return len(period_ids)
 
 
 def questionnaire_create(

@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from instruments.models import Question
 from kotan import access
+from kotan.lib.service_errors import NotAllowed, ServiceError
 from reports.services import take_snapshot
 
 from . import selectors, signals
-from .errors import NotAllowed, ServiceError
-from .models import Collection, Question, Questionnaire, ReviewComment, ReviewEvent
+from .models import Collection, Questionnaire, ReviewComment, ReviewEvent
 
 EDITABLE_STATES = (Collection.State.DRAFT, Collection.State.RETURNED)
 

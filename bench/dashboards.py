@@ -42,8 +42,9 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
-from assessments.instrument import instrument_load_default  # noqa: E402
-from assessments.models import Collection, Indicator, Period, RespondentGroup, Variable  # noqa: E402
+from assessments.models import Collection, Period  # noqa: E402
+from instruments.models import Indicator, RespondentGroup, Variable  # noqa: E402
+from instruments.services import instrument_load_default  # noqa: E402
 from regions.models import Province, Regency  # noqa: E402
 from reports.models import Score  # noqa: E402
 

@@ -79,8 +79,8 @@ def setup(args: argparse.Namespace) -> None:
 
     from accounts.models import Role, User
     from assessments import links, selectors, services
-    from assessments.instrument import instrument_load_default
-    from assessments.models import Question
+    from instruments.models import Question
+    from instruments.services import instrument_load_default
     from regions.models import Regency
     from tests.otp import login_verified
 

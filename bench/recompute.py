@@ -38,15 +38,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from assessments import scoring  # noqa: E402
-from assessments.instrument import instrument_copy, instrument_load_default  # noqa: E402
-from assessments.models import (  # noqa: E402
-    Collection,
-    Instrument,
-    Option,
-    Period,
-    Question,
-    Questionnaire,
-)
+from assessments.models import Collection, Period, Questionnaire  # noqa: E402
+from instruments.models import Instrument, Option, Question  # noqa: E402
+from instruments.services import instrument_copy, instrument_load_default  # noqa: E402
 from regions.models import Regency  # noqa: E402
 from reports import inputs, tasks  # noqa: E402
 from reports.models import Score  # noqa: E402

@@ -1,8 +1,9 @@
 """Top-level URLs: auth, language switch, admin, and each app under its namespace."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from accounts.views import home
 from assessments.urls import respondent_urlpatterns
@@ -29,6 +30,14 @@ urlpatterns = [
     path("notifikasi/", include("notifications.urls")),
     path("pengguna/", include("accounts.urls")),
     path("api/", api.urls),  # read-only JSON API; schema at /api/openapi.json, docs at /api/docs
+    # The instrument's admin pages moved with their models to the instruments app (issue 13): a bookmark
+    # of the old address lands on the same page.
+    re_path(
+        r"^admin/assessments/(?P<rest>(?:bandscheme|band|instrument|respondentgroup|variable|indicator"
+        r"|question|option|evidencetype)/.*)$",
+        RedirectView.as_view(url="/admin/instruments/%(rest)s", query_string=True),
+        name="admin_instruments_moved",
+    ),
     path("admin/", admin.site.urls),
 ]
 

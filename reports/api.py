@@ -22,7 +22,8 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.security import HttpBearer, SessionAuth
 
-from assessments.models import Period, Variable
+from assessments.models import Period
+from instruments.models import Variable
 from kotan.access import visible_regencies
 from reports import report_data, selectors
 from reports.models import ApiToken

@@ -17,17 +17,8 @@ import pandas as pd
 from django.db import connection
 
 from assessments import scoring
-from assessments.models import (
-    Collection,
-    Indicator,
-    Instrument,
-    Option,
-    Question,
-    Questionnaire,
-    RespondentGroup,
-    SubmissionSnapshot,
-    Variable,
-)
+from assessments.models import Collection, Questionnaire, SubmissionSnapshot
+from instruments.models import Indicator, Instrument, Option, Question, RespondentGroup, Variable
 
 
 @dataclass

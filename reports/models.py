@@ -20,7 +20,7 @@ class Score(models.Model):
         CURRENT = "current", _("Skor terkini")
 
     collection = models.ForeignKey("assessments.Collection", on_delete=models.CASCADE, related_name="scores")
-    instrument = models.ForeignKey("assessments.Instrument", on_delete=models.PROTECT, related_name="+")
+    instrument = models.ForeignKey("instruments.Instrument", on_delete=models.PROTECT, related_name="+")
     basis = models.CharField(_("dasar"), max_length=10, choices=Basis.choices)
     overall = models.FloatField(_("indeks (0–100)"))
     reported = models.FloatField(_("indeks pada skala skema"))

@@ -15,7 +15,8 @@ import pandas as pd
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assessments.models import Collection, Instrument
+from assessments.models import Collection
+from instruments.models import Instrument
 from regions.models import Province, Regency
 from reports import charts, downloads, report_links, selectors, summaries
 from reports.gains import collection_gains

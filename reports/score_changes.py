@@ -28,14 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessments import scoring
-from assessments.models import (
-    Answer,
-    Collection,
-    Questionnaire,
-    RespondentGroup,
-    ReviewEvent,
-    SubmissionSnapshot,
-)
+from assessments.models import Answer, Collection, Questionnaire, ReviewEvent, SubmissionSnapshot
+from instruments.models import RespondentGroup
 from reports import inputs
 from reports.models import Score
 

@@ -17,16 +17,9 @@ import pandas as pd
 from django.db.models import Avg, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from assessments.models import (
-    Band,
-    Collection,
-    Indicator,
-    Period,
-    Questionnaire,
-    RespondentGroup,
-    Variable,
-)
+from assessments.models import Collection, Period, Questionnaire
 from assessments.periods import newest_opened
+from instruments.models import Band, Indicator, RespondentGroup, Variable
 from regions.models import Regency
 from reports.models import Score
 from reports.ranking import RANKED_STATES

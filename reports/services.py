@@ -17,7 +17,8 @@ from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Collection, Instrument, Period, Questionnaire, SubmissionSnapshot
+from assessments.models import Collection, Period, Questionnaire, SubmissionSnapshot
+from instruments.models import Instrument
 from reports import inputs
 from reports.models import Score
 

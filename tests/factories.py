@@ -15,16 +15,14 @@ import itertools
 
 from django.utils import timezone
 
-from assessments.models import (
+from assessments.models import Collection, Evidence, Period
+from instruments.models import (
     Band,
     BandScheme,
-    Collection,
-    Evidence,
     EvidenceType,
     Indicator,
     Instrument,
     Option,
-    Period,
     Question,
     RespondentGroup,
     Variable,

@@ -51,7 +51,8 @@ from accounts.staff import PUSAT_GROUP
 from assessments import evidence as evidence_service
 from assessments import links, services, workflow
 from assessments.autosave import writes
-from assessments.models import Collection, EvidenceType, Indicator, Questionnaire, RespondentLink
+from assessments.models import Collection, Questionnaire, RespondentLink
+from instruments.models import EvidenceType, Indicator
 from notifications.models import Notification
 from reports.models import RenderedReport
 from tests.factories import group, make_collection, make_period, make_score, question
@@ -324,6 +325,9 @@ MATRIX: dict[str, Case | list[Case]] = {
     "two_factor:turn_off": Case(get=POST_ONLY_ANY, post=r(LOGIN, *[REFUSED] * 5)),
     # --- home and regions ---
     "home": Case(get=EVERY_USER),
+    # The instrument admin's old addresses (before issue 13 moved it to the instruments app): a redirect for
+    # everyone; the admin page it leads to asks for the login and the permission.
+    "admin_instruments_moved": Case(get=same(GO), post=same(GO), args=lambda w: {"rest": "instrument/"}),
     "healthz": Case(get=same(200)),  # kotan/infra/health.py: "ok" to anyone, no database (bench/load.py)
     "readyz": Case(get=same(200)),  # kotan/infra/health.py: readiness JSON to anyone (tasks eager here: "ok")
     "regions:list": Case(get=LIST_WITH_A),
@@ -711,26 +715,26 @@ VIEW_PAGES = {"changelist", "change", "history"}
 POST_VIEW = {"changelist", "history"}  # the changelist (no action chosen) and the history only read
 PUSAT_ADMIN = {
     # Band schemes: everything (the scheme in use is protected: its delete page says why, 200).
-    "assessments_bandscheme": (
+    "instruments_bandscheme": (
         lambda w: w.period.instrument.band_scheme_id,
         {"changelist", "add", "change", "delete", "history"},
         {"changelist", "add", "change", "delete", "history"},
     ),
     # The instrument is locked (a period using it has questionnaires): view, copy, export; add a new one.
-    "assessments_instrument": (
+    "instruments_instrument": (
         lambda w: w.period.instrument_id,
         {"changelist", "add", "change", "history"},
         {"changelist", "add", "history"},
     ),
     # Children of the locked instrument: read-only; they are added on their parent's page, never here.
-    "assessments_variable": (
+    "instruments_variable": (
         lambda w: w.period.instrument.variables.order_by("pk").first().pk,
         VIEW_PAGES,
         POST_VIEW,
     ),
-    "assessments_indicator": (_indicator, VIEW_PAGES, POST_VIEW),
-    "assessments_question": (lambda w: w.q("q_likert").pk, VIEW_PAGES, POST_VIEW),
-    "assessments_evidencetype": (lambda w: w.evidence.evidence_type_id, VIEW_PAGES, POST_VIEW),
+    "instruments_indicator": (_indicator, VIEW_PAGES, POST_VIEW),
+    "instruments_question": (lambda w: w.q("q_likert").pk, VIEW_PAGES, POST_VIEW),
+    "instruments_evidencetype": (lambda w: w.evidence.evidence_type_id, VIEW_PAGES, POST_VIEW),
     # Periods: add and change, never delete.
     "assessments_period": (
         lambda w: w.period.pk,
@@ -791,9 +795,9 @@ ADMIN_OVERRIDES = {
     "admin:view_on_site": admin_case(ANY_4XX),
     "<admin/(?P<url>.*)$>": admin_case(404),
     # The instrument's own pages: import (a new instrument), export and copy (the locked one).
-    "admin:assessments_instrument_import": admin_case(200, 200),
-    "admin:assessments_instrument_export": admin_case(200),
-    "admin:assessments_instrument_copy": [
+    "admin:instruments_instrument_import": admin_case(200, 200),
+    "admin:instruments_instrument_export": admin_case(200),
+    "admin:instruments_instrument_copy": [
         admin_case(200, 200),
         admin_case(
             200,
@@ -1166,7 +1170,9 @@ UNKNOWN = {
     "scope": "tidak-ada",
     "key": "99",
 }
-UNKNOWN_OK = {"password_reset_confirm"}  # answers 200 "this link is invalid" by design
+# password_reset_confirm answers 200 "this link is invalid" by design; the instrument admin's old addresses
+# redirect whatever follows (the admin page they lead to refuses what names nothing).
+UNKNOWN_OK = {"password_reset_confirm", "admin_instruments_moved"}
 
 
 @pytest.mark.parametrize("role", ["bnnk_a", "pusat"])

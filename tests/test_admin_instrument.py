@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Role, User
-from assessments import instrument_xlsx
-from assessments.instrument import instrument_load_default, instrument_to_data
-from assessments.models import Collection, Indicator, Instrument, Option, Period, Question
+from assessments.models import Collection, Period
 from assessments.services import questionnaire_create
+from instruments import xlsx as instrument_xlsx
+from instruments.models import Indicator, Instrument, Option, Question
+from instruments.services import instrument_load_default, instrument_to_data
 from tests.conftest import make_user
 from tests.factories import make_collection, make_period
 
@@ -44,8 +45,12 @@ def locked(default, regency_a, bnnk_a):
     return default
 
 
+SURVEY_MODELS = {"period", "collection", "questionnaire", "evidence", "respondentlink"}
+
+
 def url(name, *args):
-    return reverse(f"admin:assessments_{name}", args=args)
+    app = "assessments" if name.split("_")[0] in SURVEY_MODELS else "instruments"
+    return reverse(f"admin:{app}_{name}", args=args)
 
 
 def _management(prefix, total, initial):

@@ -17,7 +17,8 @@ from accounts.models import User
 from accounts.sessions import adopt_session_user, session_user_id
 from assessments import links, services
 from assessments.autosave import reads, rows, specs, sql_rows, writes
-from assessments.models import Answer, Option, Questionnaire, RespondentLink
+from assessments.models import Answer, Questionnaire, RespondentLink
+from instruments.models import Option
 from tests.factories import group, make_collection, make_instrument, question
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from assessments.instrument_default import DEFAULT_VERSION
-from assessments.models import Collection, Instrument, Period
+from assessments.models import Collection, Period
+from instruments.default import DEFAULT_VERSION
+from instruments.models import Instrument
 from regions.models import Regency
 
 pytestmark = pytest.mark.django_db

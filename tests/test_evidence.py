@@ -10,8 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments import evidence as ev
-from assessments.errors import NotAllowed, ServiceError
-from assessments.models import Evidence, EvidenceType
+from assessments.models import Evidence
+from instruments.models import EvidenceType
+from kotan.lib.service_errors import NotAllowed, ServiceError
 from tests.factories import make_collection, make_instrument, make_period, question
 
 pytestmark = pytest.mark.django_db

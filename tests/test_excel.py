@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from assessments import excel
-from assessments.errors import NotAllowed, ServiceError
 from assessments.models import Answer, Collection, Questionnaire
+from kotan.lib.service_errors import NotAllowed, ServiceError
 from tests.excel_fixtures import family_row, fill
 from tests.factories import group, make_collection, make_instrument, make_period, question
 

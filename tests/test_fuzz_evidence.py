@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments import evidence as ev
-from assessments.models import Evidence, EvidenceType
+from assessments.models import Evidence
+from instruments.models import EvidenceType
 from tests.factories import make_collection, make_period
 from tests.fuzz_inputs import FUZZ, NASTY_TEXT, SCRIPT, assert_polite, raw_body, text_input
 from tests.test_evidence import EXE, JPEG, PDF, png_bytes

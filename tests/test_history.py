@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from assessments import evidence as ev
 from assessments import history, links, services
 from assessments.autosave import writes
-from assessments.models import EvidenceType
+from instruments.models import EvidenceType
 from tests.factories import group, make_collection, make_period, question
 
 pytestmark = pytest.mark.django_db

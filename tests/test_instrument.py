@@ -7,17 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from assessments import instrument as inst_mod
-from assessments.errors import ServiceError
-from assessments.instrument import (
-    copy_version_suggest,
-    instrument_copy,
-    instrument_load_default,
-    instrument_to_data,
-    options_problems,
-)
-from assessments.instrument_default import DEFAULT_VERSION, default_instrument_data
-from assessments.models import (
+from assessments.services import questionnaire_create
+from instruments import services as inst_mod
+from instruments.default import DEFAULT_VERSION, default_instrument_data
+from instruments.models import (
     Band,
     BandScheme,
     EvidenceType,
@@ -28,7 +21,14 @@ from assessments.models import (
     RespondentGroup,
     Variable,
 )
-from assessments.services import questionnaire_create
+from instruments.services import (
+    copy_version_suggest,
+    instrument_copy,
+    instrument_load_default,
+    instrument_to_data,
+    options_problems,
+)
+from kotan.lib.service_errors import ServiceError
 from tests.factories import make_collection
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import io
 import openpyxl
 import pytest
 
-from assessments import instrument_xlsx as xlsx
-from assessments.instrument import instrument_load_default, instrument_to_data
-from assessments.models import EvidenceType, Instrument, Option, Question, RespondentGroup, Variable
+from instruments import xlsx
+from instruments.models import EvidenceType, Instrument, Option, Question, RespondentGroup, Variable
+from instruments.services import instrument_load_default, instrument_to_data
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from assessments import links, services
 from assessments.autosave import writes
-from assessments.errors import NotAllowed
 from assessments.models import Questionnaire, RespondentLink
+from kotan.lib.service_errors import NotAllowed
 from tests.factories import group, make_collection, make_period, question
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import onboarding
 from accounts.models import Role, User
 from accounts.staff import PUSAT_GROUP, pusat_codenames, pusat_group_sync
-from assessments.models import Instrument
+from instruments.models import Instrument
 from tests.conftest import make_user
 from tests.factories import make_instrument
 from tests.otp import authenticator
@@ -62,7 +62,7 @@ def test_post_migrate_recreates_a_flushed_group():
 def test_pusat_is_staff_in_the_group_never_superuser(pusat):
     pusat.refresh_from_db()
     assert pusat.is_staff and not pusat.is_superuser and in_group(pusat)
-    assert pusat.has_perm("assessments.change_instrument") and pusat.has_perm("assessments.add_period")
+    assert pusat.has_perm("instruments.change_instrument") and pusat.has_perm("assessments.add_period")
     assert pusat.has_perm("accounts.view_user")
     assert not pusat.has_perm("accounts.change_user") and not pusat.has_perm("auth.change_group")
 
@@ -153,7 +153,7 @@ def test_the_user_admin_cannot_take_the_group_away(client, bnnk_a):
 def test_pusat_edits_an_unlocked_instrument_in_the_admin(client, pusat):
     instrument = make_instrument()
     client.force_login(pusat)
-    url = f"/admin/assessments/instrument/{instrument.pk}/change/"
+    url = f"/admin/instruments/instrument/{instrument.pk}/change/"
     page = client.get(url).content.decode()
     assert 'name="name"' in page and "sudah dipakai periode" not in page  # editable, no lock warning
     data = {

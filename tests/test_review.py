@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from assessments import services, workflow
 from assessments.autosave import writes
-from assessments.models import Collection, Evidence, Question, Questionnaire, ReviewComment
+from assessments.models import Collection, Evidence, Questionnaire, ReviewComment
+from instruments.models import Question
 from tests.factories import group, likert_options, make_collection, make_period, question
 
 pytestmark = pytest.mark.django_db

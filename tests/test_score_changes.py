@@ -18,7 +18,8 @@ from accounts.models import Role, User
 from assessments import scoring, workflow
 from assessments.autosave import writes
 from assessments.management.commands import load_demo_collections, load_demo_history
-from assessments.models import Answer, Band, Collection, Questionnaire, Variable
+from assessments.models import Answer, Collection, Questionnaire
+from instruments.models import Band, Variable
 from reports import pdf, rendering, score_changes
 from reports import services as score_services
 from reports.models import Score

@@ -9,7 +9,8 @@ from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
 from assessments import workflow
-from assessments.models import Band, Collection
+from assessments.models import Collection
+from instruments.models import Band
 from reports import scheduling, tasks
 from reports import services as score_services
 from reports.models import Heartbeat, Score

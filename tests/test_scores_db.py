@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.models import Band, BandScheme, Collection, Questionnaire
+from assessments.models import Collection, Questionnaire
+from instruments.models import Band, BandScheme
 from kotan.celery import app
 from reports import scheduling, tasks
 from reports import services as score_services

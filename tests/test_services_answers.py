@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from assessments import services, workflow
 from assessments.autosave import writes
-from assessments.errors import Conflict, NotAllowed, ServiceError
 from assessments.models import Answer, Collection, Evidence, Questionnaire
+from kotan.lib.service_errors import Conflict, NotAllowed, ServiceError
 from tests.factories import group, make_collection, make_instrument, make_period, question
 
 pytestmark = pytest.mark.django_db

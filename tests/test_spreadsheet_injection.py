@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import excel
-from assessments import instrument_xlsx as ixlsx
-from assessments.errors import ServiceError
-from assessments.instrument import instrument_load_default, instrument_to_data
-from assessments.models import Answer, Indicator, Option, Question, Questionnaire, Variable
+from assessments.models import Answer, Questionnaire
+from instruments import xlsx as ixlsx
+from instruments.models import Indicator, Option, Question, Variable
+from instruments.services import instrument_load_default, instrument_to_data
+from kotan.lib.service_errors import ServiceError
 from kotan.lib.spreadsheet import restore_cell, safe_cell
 from regions.models import Province, Regency
 from reports import exports

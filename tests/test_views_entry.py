@@ -393,7 +393,7 @@ def test_fill_page_query_count_does_not_grow_with_questions(
     baseline = len(small)
     assert baseline <= 10  # session, user, questionnaire, questions, options, answers, + base template
     # Add 20 more questions to the instansi group, half of them answered.
-    from assessments.models import Option, Question
+    from instruments.models import Option, Question
 
     kl1 = question(inst, "q_number").indicator
     for i in range(20):

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from assessments import services, workflow
 from assessments.autosave import writes
-from assessments.errors import NotAllowed, ServiceError
 from assessments.models import Collection, Questionnaire, ReviewComment, ReviewEvent
+from kotan.lib.service_errors import NotAllowed, ServiceError
 from tests.factories import attach_sk, complete_questionnaire, group, make_collection, question
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from assessments import links, services, workflow
 from assessments.autosave import writes
-from assessments.errors import NotAllowed
 from assessments.models import Collection, Period, Questionnaire
+from kotan.lib.service_errors import NotAllowed
 from tests.factories import group, make_collection, question
 from tests.test_workflow import _fill
 

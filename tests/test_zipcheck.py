@@ -13,10 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import onboarding
 from assessments import evidence as ev
-from assessments import excel, instrument_xlsx
-from assessments.errors import ServiceError
-from assessments.models import Evidence, EvidenceType, Instrument, Questionnaire
+from assessments import excel
+from assessments.models import Evidence, Questionnaire
+from instruments import xlsx as instrument_xlsx
+from instruments.models import EvidenceType, Instrument
 from kotan.lib import zipcheck
+from kotan.lib.service_errors import ServiceError
 from tests.factories import group, make_collection, make_period
 from tests.test_evidence import docx_bytes, xlsx_bytes
 

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from instruments.models import Question
 from kotan.lib.http import small_int
+from kotan.lib.service_errors import Conflict, ServiceError
 
 from ..answers import format_value
-from ..errors import Conflict, ServiceError
-from ..models import Answer, Question, Questionnaire, RespondentLink
+from ..models import Answer, Questionnaire, RespondentLink
 from . import writes
 from .specs import QuestionSpec, question_spec
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from ..models import Instrument, Option, Question, RespondentGroup
+from instruments.models import Instrument, Option, Question, RespondentGroup
 
 TTL_SECONDS = 3600
 

@@ -19,10 +19,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from instruments.models import Question
+from kotan.lib.service_errors import Conflict, ServiceError
+
 from .. import signals, workflow
 from ..answers import parse_value
-from ..errors import Conflict, ServiceError
-from ..models import Answer, Question, Questionnaire, RespondentLink
+from ..models import Answer, Questionnaire, RespondentLink
 from . import rows
 from .specs import QuestionSpec, spec_of
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
+from instruments.models import Question, RespondentGroup
 from kotan import access
 
 from .. import evidence as evidence_service
 from .. import links, workflow
-from ..models import Collection, Question, RespondentGroup
+from ..models import Collection
 
 register = template.Library()
 

@@ -21,16 +21,17 @@ from django.views.decorators.http import require_POST
 from accounts import two_factor
 from accounts.models import Role, User
 from accounts.sessions import adopt_session_user, session_user_id
+from instruments.models import Question
 from kotan import access
 from kotan.lib.http import small_int
+from kotan.lib.service_errors import ServiceError
 
 from .. import review as review_selectors
 from .. import selectors, services, workflow
 from ..autosave import reads as autosave_reads
 from ..autosave import responses
-from ..errors import ServiceError
 from ..forms import QuestionnaireFilterForm, QuestionnaireStartForm
-from ..models import Collection, Period, Question, Questionnaire
+from ..models import Collection, Period, Questionnaire
 from ..periods import current_period
 from . import common
 

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from instruments.models import EvidenceType, Question
 from kotan import access
+from kotan.lib.service_errors import ServiceError
 
 from .. import evidence as evidence_service
-from ..errors import ServiceError
-from ..models import Evidence, EvidenceType, Question
+from ..models import Evidence
 from . import common
 
 # A body this far beyond the limit is refused before Django reads it into a temporary file.

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from instruments.models import RespondentGroup
 from kotan import access
+from kotan.lib.service_errors import ServiceError
 
 from .. import excel, workflow
-from ..errors import ServiceError
-from ..models import Collection, RespondentGroup
+from ..models import Collection
 from . import common
 
 ABUSIVE_FACTOR = 4  # a body this far beyond the limit is refused before Django reads it

@@ -26,13 +26,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
+from instruments.models import Question, RespondentGroup
 from kotan import access
+from kotan.lib.service_errors import ServiceError
 
 from .. import links, selectors, services
 from ..autosave import reads as autosave_reads
 from ..autosave import responses
-from ..errors import ServiceError
-from ..models import Question, RespondentGroup, RespondentLink
+from ..models import RespondentLink
 from . import common
 
 LIST_PAGE_SIZE = 50

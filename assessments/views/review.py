@@ -21,10 +21,10 @@ from django.views.decorators.http import require_POST
 
 from kotan import access
 from kotan.lib.http import small_int
+from kotan.lib.service_errors import ServiceError
 
 from .. import review as review_selectors
 from .. import selectors, workflow
-from ..errors import ServiceError
 from ..models import Collection, Period, Questionnaire, ReviewComment, ReviewEvent
 from ..periods import current_period
 from . import common

@@ -60,7 +60,6 @@ from django.utils import timezone
 from accounts.models import Role, User
 from assessments import workflow
 from assessments.autosave.writes import questionnaire_save_answer
-from assessments.errors import ServiceError
 from assessments.management.commands.load_demo_history import SEED as HISTORY_SEED
 from assessments.management.commands.load_demo_history import YEARS_BACK, latent_strengths
 from assessments.management.commands.load_demo_history import Command as History
@@ -68,14 +67,14 @@ from assessments.models import (
     Answer,
     Collection,
     Evidence,
-    Option,
     Period,
-    Question,
     Questionnaire,
     ReviewComment,
     ReviewEvent,
     SubmissionSnapshot,
 )
+from instruments.models import Option, Question
+from kotan.lib.service_errors import ServiceError
 from regions.models import Regency
 from reports.services import score_collections
 

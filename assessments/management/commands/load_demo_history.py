@@ -23,18 +23,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments.instrument import instrument_copy, instrument_load_default
-from assessments.models import (
-    Answer,
-    Collection,
-    Instrument,
-    Option,
-    Period,
-    Question,
-    Questionnaire,
-    RespondentGroup,
-    SubmissionSnapshot,
-)
+from assessments.models import Answer, Collection, Period, Questionnaire, SubmissionSnapshot
+from instruments.models import Instrument, Option, Question, RespondentGroup
+from instruments.services import instrument_copy, instrument_load_default
 from regions.models import Regency
 
 DEMO_VERSION = "IKOTAN-demo-sintetis"

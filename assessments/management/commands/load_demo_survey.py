@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assessments.instrument import instrument_load_default
 from assessments.models import Period
 from assessments.services import period_ensure_collections
+from instruments.services import instrument_load_default
 from regions.models import Regency
 
 # The demo users' kab/kota (3573 Kota Malang, 1504 Batanghari, 5271 Kota Mataram, 9601 Sorong) and

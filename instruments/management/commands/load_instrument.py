@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from assessments.instrument import band_schemes_ensure, instrument_load_default
+from instruments.services import band_schemes_ensure, instrument_load_default
 
 
 class Command(BaseCommand):

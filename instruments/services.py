@@ -1,7 +1,7 @@
 """Instruments as plain data: load the default and the band schemes, copy a version, build from data.
 
 One plain structure (see instrument_to_data) is the meeting point of the default instrument
-(instrument_default.py), the XLSX export/import (instrument_xlsx.py) and "Salin ke versi baru": each
+(default.py), the XLSX export/import (xlsx.py) and "Salin ke versi baru": each
 turns an instrument into this structure or builds a new instrument from it, so the three cannot drift.
 Building never touches an existing instrument: a new version is always a new row with new children.
 """
@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from . import instrument_default
-from .errors import ServiceError
+from kotan.lib.service_errors import ServiceError
+
+from . import default as instrument_default
 from .models import (
     Band,
     BandScheme,

@@ -7,7 +7,7 @@ official instrument: load_instrument only creates what is missing, and an instru
 or imported as a new version in the admin.
 
 `default_instrument_data()` expands the compact tables below into the plain structure that
-assessments.instrument builds instruments from (the same structure the XLSX import produces).
+instruments.services builds instruments from (the same structure the XLSX import produces).
 """
 
 from __future__ import annotations
@@ -653,7 +653,7 @@ def _options(question: dict) -> list[dict]:
 
 
 def default_instrument_data() -> dict:
-    """The default instrument in the plain structure of assessments.instrument (see instrument_to_data)."""
+    """The default instrument in the plain structure of instruments.services (see instrument_to_data)."""
     group_order = [code for code, *_ in GROUPS]
     variables = []
     for v_order, var in enumerate(VARIABLES, start=1):

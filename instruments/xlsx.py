@@ -9,7 +9,7 @@ is taken off again on import, so an exported instrument re-imports unchanged.
 
 Import validates everything first and reports every problem with sheet, row and column
 ("pertanyaan baris 12 kolom E: jenis 'likret' tidak dikenal"); only a file without problems is built,
-in one transaction (assessments.instrument.instrument_create), so nothing is ever half-imported.
+in one transaction (instruments.services.instrument_create), so nothing is ever half-imported.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from kotan.lib import zipcheck
+from kotan.lib.service_errors import ServiceError
 from kotan.lib.spreadsheet import restore_cell, safe_row
 
-from .errors import ServiceError
-from .instrument import (
+from .models import BandScheme, EvidenceType, Indicator, Instrument, Option, RespondentGroup, Variable
+from .services import (
     CODE_MAX,
     CODE_RE,
     KINDS,
@@ -37,7 +38,6 @@ from .instrument import (
     instrument_to_data,
     options_problems,
 )
-from .models import BandScheme, EvidenceType, Indicator, Instrument, Option, RespondentGroup, Variable
 
 MAX_BYTES = 5 * 1024 * 1024  # a zip bomb (members, inflated size, ratio) is refused by kotan.lib.zipcheck
 MAX_ROWS = 5000  # per sheet; the default instrument has ~260 option rows
