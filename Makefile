@@ -67,7 +67,7 @@ lint: $(VENV)/.req-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/xenon --max-absolute C --exclude "*/migrations/*,assessments/instrument_default.py" \
-		kotan accounts regions assessments reports notifications
+		kotan accounts regions assessments scoring reports notifications
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: $(VENV)/.req-dev

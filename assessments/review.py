@@ -18,7 +18,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import quality, scoring
+from . import quality
+from .answer_frame import option_scores
 from .errors import ServiceError
 from .models import (
     Answer,
@@ -69,8 +70,9 @@ def answers_frame(collection: Collection, *, include_excluded: bool = False) -> 
         columns=["question_id", "value", "score"],
     )
     questions = frame[["question_id", "kind"]].drop_duplicates()
-    # The engine's own answer scoring (assessments.scoring), so flags and scores share one rule.
-    frame["score"] = scoring.option_scores(frame["question_id"], frame["value"], questions, options)
+    # The engine's own option rule (assessments.answer_frame, used by scoring.engine): flags and scores
+    # share one rule.
+    frame["score"] = option_scores(frame["question_id"], frame["value"], questions, options)
     return frame
 
 

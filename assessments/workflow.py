@@ -18,11 +18,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kotan import access
-from reports.services import take_snapshot
 
 from . import selectors, signals
 from .errors import NotAllowed, ServiceError
 from .models import Collection, Question, Questionnaire, ReviewComment, ReviewEvent
+from .snapshots import take_snapshot
 
 EDITABLE_STATES = (Collection.State.DRAFT, Collection.State.RETURNED)
 

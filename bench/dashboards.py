@@ -45,7 +45,7 @@ from accounts.models import Role, User  # noqa: E402
 from assessments.instrument import instrument_load_default  # noqa: E402
 from assessments.models import Collection, Indicator, Period, RespondentGroup, Variable  # noqa: E402
 from regions.models import Province, Regency  # noqa: E402
-from reports.models import Score  # noqa: E402
+from scoring.models import Score  # noqa: E402
 
 YEARS = [2091, 2092, 2093, 2094, 2095]  # far from real periods; this database is the bench's own
 LABELS = [

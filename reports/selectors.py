@@ -28,8 +28,8 @@ from assessments.models import (
 )
 from assessments.periods import newest_opened
 from regions.models import Regency
-from reports.models import Score
 from reports.ranking import RANKED_STATES
+from scoring.models import Score
 
 CURRENT = Score.Basis.CURRENT
 SUBMITTED = Score.Basis.SUBMITTED

@@ -61,9 +61,6 @@ from accounts.models import Role, User
 from assessments import workflow
 from assessments.autosave.writes import questionnaire_save_answer
 from assessments.errors import ServiceError
-from assessments.management.commands.load_demo_history import SEED as HISTORY_SEED
-from assessments.management.commands.load_demo_history import YEARS_BACK, latent_strengths
-from assessments.management.commands.load_demo_history import Command as History
 from assessments.models import (
     Answer,
     Collection,
@@ -77,7 +74,10 @@ from assessments.models import (
     SubmissionSnapshot,
 )
 from regions.models import Regency
-from reports.services import score_collections
+from scoring.management.commands.load_demo_history import SEED as HISTORY_SEED
+from scoring.management.commands.load_demo_history import YEARS_BACK, latent_strengths
+from scoring.management.commands.load_demo_history import Command as History
+from scoring.services import score_collections
 
 SEED = 2027
 DRAFT_PARTIAL = "3573"  # Kota Malang: the demo BNNK's own kab/kota, two thirds filled
