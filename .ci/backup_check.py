@@ -8,7 +8,7 @@
 
 populate is realistic but small (a CI machine is ~12x slower than a laptop): the regions, the default
 instrument, two earlier periods of synthetic verified/final collections for a spread of 43 kab/kota
-generated and scored as `load_demo_history` does (the real engine, reports.services.score_collections),
+generated and scored as `load_demo_history` does (the real engine, scoring.services.score_collections),
 the current demo period (`load_demo_survey`), and two evidence documents uploaded through the app's
 own service (assessments.evidence.evidence_upload) by a BNNK user, with a questionnaire autosaved.
 """
@@ -70,12 +70,12 @@ def populate() -> None:
     from assessments import services
     from assessments.autosave import writes
     from assessments.evidence import evidence_upload
-    from assessments.management.commands import load_demo_history as history
-    from assessments.management.commands.load_demo_collections import PDF
     from assessments.models import Collection
     from instruments.models import Question
     from regions.models import Regency
-    from reports.services import score_collections
+    from scoring.management.commands import load_demo_history as history
+    from scoring.management.commands.load_demo_collections import PDF
+    from scoring.services import score_collections
 
     # Earlier periods as load_demo_history makes them (same generator and engine), for a subset of the
     # kab/kota: the whole command (3 x 514 kab/kota) takes ~30 s here, minutes on CI.

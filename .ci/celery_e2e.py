@@ -35,12 +35,12 @@ def check_score() -> None:
     """A BNNK fills and submits; the worker (via Redis, debounced) stores the score the engine gives;
     removed, it comes back through the beat sweep."""
     from accounts.models import Role, User
-    from assessments import scoring, services, workflow
+    from assessments import services, snapshots, workflow
     from assessments.autosave import writes
     from assessments.models import Evidence
     from regions.models import Regency
-    from reports import inputs
-    from reports.models import Score
+    from scoring import engine, inputs
+    from scoring.models import Score
     from tests.factories import group, make_collection, make_period, question
 
     regency = Regency.objects.get(code="3573")
@@ -73,7 +73,7 @@ def check_score() -> None:
     workflow.collection_submit(collection=collection, user=user)
 
     data = inputs.instrument_data(inst)
-    expected = scoring.score(inputs.live_answers(period.pk, [collection.pk]), data.frames).overall
+    expected = engine.score(snapshots.live_answers(period.pk, [collection.pk]), data.frames).overall
     want = float(expected.loc[collection.pk, "overall"])
 
     def stored():

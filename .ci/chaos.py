@@ -28,14 +28,14 @@ ports, a temporary folder), collects the static files and holds the service comm
        (a) redis    kill -9 of redis-server, CHAOS_REDIS_DOWN s down, started again on the same port
                     (empty: no persistence);
        (b) worker   a band edge of the period's scheme moved through the ORM and
-                    reports.tasks.recompute_period queued (as BNN pusat's edit does, one chunk task per
+                    scoring.tasks.recompute_period queued (as BNN pusat's edit does, one chunk task per
                     province); once some but not all scores carry the new result,
                     kill -9 of the worker's main process and its pool, 3 s, a new worker;
        (c) postgres (b)'s band edit undone and its recompute queued, then at once pg_ctl stop -m fast,
                     CHAOS_PG_DOWN s down, pg_ctl start (score work in flight when the database goes);
      after each recovery (Redis answering, the new worker ready, PostgreSQL accepting connections) the
      users' submits wait (so the set of collections to score stands still; autosaves go on, drafts carry
-     no stored score) while reports.services.score_mismatches(period) is polled every CHAOS_POLL s: the
+     no stored score) while scoring.services.score_mismatches(period) is polled every CHAOS_POLL s: the
      seconds until it is empty are the fault's figure (goal <= 120 s); then every save acknowledged in the
      window is looked up in the answer history (version and value);
   6. stops the load and checks everything: every acknowledged save in the history and the stored answer
@@ -241,11 +241,11 @@ def setup_data() -> Plan:
     from django.utils.crypto import get_random_string
 
     from accounts.models import Role, User
-    from assessments import selectors
+    from assessments import selectors, snapshots
     from assessments.models import Collection
     from instruments.models import Question
     from regions.models import Regency
-    from reports import services
+    from scoring import services
     from tests import factories
 
     started = time.monotonic()
@@ -268,7 +268,7 @@ def setup_data() -> Plan:
         recompute.build(period, QUESTIONNAIRES, np.random.default_rng(SEED))
     submitted = list(period.collections.select_related("period"))
     for collection in submitted:
-        services.take_snapshot(collection)
+        snapshots.take_snapshot(collection)
     Collection.objects.bulk_create(
         Collection(period=period, regency=r, state=Collection.State.DRAFT) for r in drafts
     )
@@ -671,7 +671,7 @@ class Chaos:
         seconds, wrong = self.converge(recovered)
         window.score_seconds, window.still_wrong = seconds, wrong
         if wrong < 0:
-            log(f"{window.label}: scores not checked (reports.services.score_mismatches is missing)")
+            log(f"{window.label}: scores not checked (scoring.services.score_mismatches is missing)")
         elif seconds is None:
             log(f"{window.label}: {wrong} score(s) not the engine's value {SCORE_BOUND:g} s after recovery")
         else:
@@ -688,10 +688,10 @@ class Chaos:
             self.load.gate.set()
 
     def converge(self, recovered: float) -> tuple[float | None, int]:
-        from reports import services
+        from scoring import services
 
         if not hasattr(services, "score_mismatches"):
-            self.reasons.append("reports.services.score_mismatches is missing: scores not checked")
+            self.reasons.append("scoring.services.score_mismatches is missing: scores not checked")
             return None, -1
         while True:
             wrong = self.db(lambda: services.score_mismatches(self.period()))
@@ -737,7 +737,7 @@ class Chaos:
         moves (through the ORM), then the period recompute is queued (one chunk task per province)."""
         from django.db import transaction
 
-        from reports import tasks
+        from scoring import tasks
 
         period = self.db(self.period)
         scheme = period.instrument.band_scheme
@@ -758,7 +758,7 @@ class Chaos:
     def fault_worker(self) -> None:
         from django.utils import timezone
 
-        from reports.models import Score
+        from scoring.models import Score
 
         window = self.window("b", "(b) worker -9 mid-recompute")
         period = self.db(self.period)

@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy
 from instruments.models import EvidenceType, Indicator, Option, Question, RespondentGroup
 from kotan.lib.service_errors import ServiceError
 
-from . import quality, scoring
+from . import quality
+from .answer_frame import option_scores
 from .models import Answer, Collection, Evidence, Questionnaire, ReviewComment, ReviewEvent
 
 HistoricalAnswer = Answer.history.model
@@ -59,8 +60,9 @@ def answers_frame(collection: Collection, *, include_excluded: bool = False) -> 
         columns=["question_id", "value", "score"],
     )
     questions = frame[["question_id", "kind"]].drop_duplicates()
-    # The engine's own answer scoring (assessments.scoring), so flags and scores share one rule.
-    frame["score"] = scoring.option_scores(frame["question_id"], frame["value"], questions, options)
+    # The engine's own option rule (assessments.answer_frame, used by scoring.engine): flags and scores
+    # share one rule.
+    frame["score"] = option_scores(frame["question_id"], frame["value"], questions, options)
     return frame
 
 

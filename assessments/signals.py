@@ -1,7 +1,7 @@
-"""What happened to the survey, told to the layers above (notifications, reports) after commit.
+"""What happened to the survey, told to the layers above (notifications, scoring) after commit.
 
 The survey app never imports the apps that react to it: workflow and services send these signals, and
-each higher app connects its receivers in its AppConfig.ready (notifications: the messages; reports:
+each higher app connects its receivers in its AppConfig.ready (notifications: the messages; scoring:
 score recomputation). These are sent only once the caller's transaction has committed, so a rolled
 back transition tells nobody, and sent robustly, so a failing receiver never undoes or breaks a saved
 transition (its error is logged). One is sent inside the transaction, for the survey app's own modules
@@ -33,14 +33,15 @@ period_scores_stale = Signal()
 
 
 def send_after_commit(signal: Signal, sender, **kwargs) -> None:
-    """Send `signal` once the current transaction commits (at once outside one); never on rollback."""
+    """Send `signal` once the current transaction commits (at once outside one); never on rollback.
+    Also the way scoring.signals are sent."""
     transaction.on_commit(lambda: _send(signal, sender, kwargs))
 
 
 def _send(signal: Signal, sender, kwargs: dict) -> None:
     for receiver, result in signal.send_robust(sender=sender, **kwargs):
         if isinstance(result, Exception):
-            logger.error("receiver %r of a survey signal failed", receiver, exc_info=result)
+            logger.error("receiver %r of a domain signal failed", receiver, exc_info=result)
 
 
 def request_score_after_commit(collection_id: int) -> None:

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from instruments.models import Question
 from kotan import access
 from kotan.lib.service_errors import NotAllowed, ServiceError
-from reports.services import take_snapshot
 
 from . import selectors, signals
 from .models import Collection, Questionnaire, ReviewComment, ReviewEvent
+from .snapshots import take_snapshot
 
 EDITABLE_STATES = (Collection.State.DRAFT, Collection.State.RETURNED)
 

@@ -46,7 +46,7 @@ from assessments.models import Collection, Period  # noqa: E402
 from instruments.models import Indicator, RespondentGroup, Variable  # noqa: E402
 from instruments.services import instrument_load_default  # noqa: E402
 from regions.models import Province, Regency  # noqa: E402
-from reports.models import Score  # noqa: E402
+from scoring.models import Score  # noqa: E402
 
 YEARS = [2091, 2092, 2093, 2094, 2095]  # far from real periods; this database is the bench's own
 LABELS = [

@@ -3,9 +3,9 @@
 Builds (once, then reuses) a synthetic national period on the configured database: every kab/kota
 of the regions table (514) x 180 questionnaires at the default instrument's quotas x the questions
 asked of each group (~4.6 million answers), all submitted. Then measures, in one run:
-  1. loading the period's answers into a DataFrame (reports.inputs.live_answers),
-  2. scoring them (assessments.scoring.score),
-  3. the whole period task (reports.tasks.recompute_period) from no stored scores, incl. saving,
+  1. loading the period's answers into a DataFrame (assessments.snapshots.live_answers),
+  2. scoring them (scoring.engine.score),
+  3. the whole period task (scoring.tasks.recompute_period) from no stored scores, incl. saving,
   4. the same task again with unchanged inputs (writes nothing),
 and prints times, answers per second, peak memory (max RSS of this process) and the ratio
 whole task / loading alone.
@@ -37,13 +37,13 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from assessments import scoring  # noqa: E402
+from assessments import snapshots  # noqa: E402
 from assessments.models import Collection, Period, Questionnaire  # noqa: E402
 from instruments.models import Instrument, Option, Question  # noqa: E402
 from instruments.services import instrument_copy, instrument_load_default  # noqa: E402
 from regions.models import Regency  # noqa: E402
-from reports import inputs, tasks  # noqa: E402
-from reports.models import Score  # noqa: E402
+from scoring import engine, inputs, tasks  # noqa: E402
+from scoring.models import Score  # noqa: E402
 
 BENCH_YEAR = 2099
 
@@ -210,10 +210,10 @@ def main() -> None:
     n = 0
     run = None
     for _ in range(args.rounds):
-        answers, t = timed(lambda: inputs.live_answers(period.pk))
+        answers, t = timed(lambda: snapshots.live_answers(period.pk))
         loads.append(t)
         n = len(answers)
-        result, t = timed(lambda frame=answers: scoring.score(frame, data.frames))
+        result, t = timed(lambda frame=answers: engine.score(frame, data.frames))
         scores.append(t)
         assert len(result.overall) == period.collections.count()
         answers = result = None  # free before the task measures its own peak

@@ -68,7 +68,7 @@ def record_worker_heartbeat(name: str, detail: dict) -> None:
     # and models cannot be imported until the app registry is ready (the worker sets it up on start).
     from django.db import connection
 
-    from reports import heartbeats
+    from scoring import heartbeats
 
     # Outside a request nothing closes a broken or expired connection (Django does it on request
     # start/end, Celery around each task in the pool's processes): drop it here, so that a beat after a

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "regions",
     "instruments",
     "assessments",
+    "scoring",
     "reports",
     "notifications",
     "ninja",  # the read-only API (reports.api); serves Swagger UI from its own static files
@@ -271,7 +272,7 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 # Time limits: a task past its soft limit gets SoftTimeLimitExceeded (and is retried or left to the sweep),
 # past the hard limit its pool process is killed. The default fits the longest task (a period's PDFs);
-# the score tasks set tighter limits of their own (reports/tasks.py).
+# the score tasks set tighter limits of their own (scoring/tasks.py).
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 14 * 60)
 # A worker killed mid-task leaves the message unacknowledged, so it is delivered again; the score and
@@ -283,7 +284,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # never acknowledges it, and Redis gives it to another worker once this many seconds have passed. It must
 # exceed the longest task (the hard time limit) plus the longest countdown, or a task still running would
 # be delivered twice; so a lost task comes back after ~20 minutes, and until then the beat sweep, which
-# compares each score's fingerprint (reports.services.stale_collections), repairs what it left wrong.
+# compares each score's fingerprint (scoring.services.stale_collections), repairs what it left wrong.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 5 * 60),
     # Fail fast instead of hanging when Redis is unreachable (a web request enqueues a task).
@@ -305,7 +306,7 @@ CELERY_IMPORTS = ["reports.render_tasks"]  # besides the autodiscovered app task
 # after an outage every score is right again within about a minute, at the cost of one query a minute and
 # the instrument signatures of the periods with submitted collections).
 SCORE_SWEEP_SECONDS = envint("SCORE_SWEEP_SECONDS", 60 * envint("SCORE_SWEEP_MINUTES", 1))
-# Seconds between a Celery worker's heartbeats in the database (reports.heartbeats, read by /readyz).
+# Seconds between a Celery worker's heartbeats in the database (scoring.heartbeats, read by /readyz).
 HEARTBEAT_SECONDS = envint("HEARTBEAT_SECONDS", 30)
 CELERY_BEAT_SCHEDULE: dict = {
     "deadline-reminders": {

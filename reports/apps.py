@@ -1,4 +1,4 @@
-"""The reports app's configuration: it listens to the survey's signals to keep stored scores fresh."""
+"""The reports app's configuration: it listens to the scoring app's signal to re-render its reports."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -10,13 +10,8 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models and tasks may only load once the app registry is ready.
-        from assessments import signals
+        from scoring import signals
 
         from . import scheduling
 
-        signals.collection_score_stale.connect(
-            scheduling.on_collection_score_stale, dispatch_uid="reports.collection_score_stale"
-        )
-        signals.period_scores_stale.connect(
-            scheduling.on_period_scores_stale, dispatch_uid="reports.period_scores_stale"
-        )
+        signals.scores_stored.connect(scheduling.on_scores_stored, dispatch_uid="reports.scores_stored")

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assessments.models import Period
 from kotan import access
 from regions.models import Regency
-from reports import exports, rendering, report_links, scheduling
+from reports import exports, report_links, scheduling
 from reports.models import RenderedReport
 from reports.report_links import ReportLink
 
@@ -199,7 +199,7 @@ def render_again(request: HttpRequest, year: int) -> HttpResponse:
     if not access.is_national(request.user):
         raise Http404
     period = _period(year)
-    rendering.render_all_now(period.pk, force=True)
+    scheduling.render_all_now(period.pk, force=True)
     messages.success(
         request,
         _("Laporan periode %(year)s sedang dirender ulang; muat ulang halaman ini beberapa saat lagi.")

@@ -4,7 +4,7 @@ reports.charts.
 
 Each builder returns the part of a page's context below its period picker, so the views in reports.views
 read like a table of contents: scope, period, then one builder. Nothing is scored here, except that the
-report card asks the engine (through reports.gains' cache) what would move one collection's score most.
+report card asks the engine (through scoring.gains' cache) what would move one collection's score most.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from assessments.models import Collection
 from instruments.models import Instrument
 from regions.models import Province, Regency
 from reports import charts, downloads, report_links, selectors, summaries
-from reports.gains import collection_gains
 from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES, national_ranking
 from reports.summaries import as_float
+from scoring.gains import collection_gains
 
 STATE_LABELS = dict(Collection.State.choices)
 
@@ -422,7 +422,7 @@ def _quota_rows(card: RegencyCard) -> list[dict]:
 
 def _gains_and_groups(card: RegencyCard):
     """What moves this collection's score most, and the score from each respondent group alone: the
-    engine's answer, cached per input fingerprint (reports.gains; the Celery render fills it)."""
+    engine's answer, cached per input fingerprint (scoring.gains; the Celery render fills it)."""
     period = card.period
     instrument = Instrument.objects.select_related("band_scheme").get(pk=period["instrument_id"])
     found = collection_gains(card.collection["id"], period["id"], instrument)

@@ -7,8 +7,9 @@ averages, names, layout version), so it changes exactly when a new PDF would dif
 card is re-rendered when its own score changes and also when its national rank moves. `inputs_at`
 (the latest Score.computed_at of the scope) is shown next to the render time.
 
-After scores change, reports.scheduling.request_period_render asks for a render (debounced, once per
-burst); render_all_now(period_id) is BNN pusat's "Render ulang" (right after commit, no debounce).
+After scores change (scoring.signals.scores_stored), reports.scheduling.request_period_render asks for a
+render (debounced, once per burst); reports.scheduling.render_all_now(period_id) is BNN pusat's "Render
+ulang" (right after commit, no debounce). This module does not know the task that calls it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from django.utils import timezone, translation
 from assessments.models import Collection, Period
 from reports import pdf, report_data, score_changes, selectors
 from reports.models import RenderedReport
+from scoring import inputs
+from scoring.gains import collection_gains
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +62,8 @@ class PeriodReportData:
     _instrument: object = None
 
     def instrument(self):
-        """The scoring engine's instrument frames (reports.inputs), loaded on first use."""
+        """The scoring engine's instrument frames (scoring.inputs), loaded on first use."""
         if self._instrument is None:
-            from reports import inputs  # the lead's loaders: one query per table
-
             self._instrument = inputs.instrument_data(self.period.instrument)
         return self._instrument
 
@@ -130,8 +131,6 @@ def inputs_at(data: PeriodReportData, scope_kind: str, key: str) -> datetime.dat
 
 def _levers(data: PeriodReportData, collection_id: int, limit: int = 5) -> list[tuple[str, float]]:
     """The indicators whose average rising one answer level adds most to the overall (scoring engine)."""
-    from reports.gains import collection_gains
-
     found = collection_gains(collection_id, data.period.pk, data.period.instrument)
     if found is None:
         return []
@@ -355,14 +354,6 @@ def render_period(
             continue
         counts["rendered" if changed else "unchanged"] += 1
     return counts
-
-
-def render_all_now(period_id: int, *, force: bool = False) -> None:
-    """Enqueue render_period_reports after the current transaction commits, without the debounce of
-    reports.scheduling.request_period_render (which is what a score change calls)."""
-    from reports.render_tasks import render_period_reports
-
-    transaction.on_commit(lambda: render_period_reports.delay(period_id, force=force))
 
 
 def cached(

@@ -15,8 +15,8 @@ from django.db.models import Avg, F, QuerySet
 from assessments.models import Period
 from regions.models import Regency
 from reports import selectors
-from reports.models import Score
 from reports.ranking import RANKED_STATES, national_ranking
+from scoring.models import Score
 
 
 @dataclass

@@ -28,7 +28,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from reports import rendering
-from reports.models import RenderedReport, RenderRequest, Score
+from reports.models import RenderedReport, RenderRequest
+from scoring.models import Score
 
 log = logging.getLogger(__name__)
 

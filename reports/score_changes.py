@@ -3,8 +3,8 @@
 engine can tell, the points it moved the IKOTAN index.
 
 Method. The submitted score comes from the first-submission snapshot, the current one from the counted
-answers now (reports.services). The two answer sets are compared questionnaire by questionnaire and answer
-by answer. The engine (assessments.scoring, on the instrument as it is now) then scores five steps in one
+answers now (scoring.services). The two answer sets are compared questionnaire by questionnaire and answer
+by answer. The engine (scoring.engine, on the instrument as it is now) then scores five steps in one
 pass: the snapshot; without the questionnaires excluded since; without those otherwise no longer counted;
 with the questionnaires counted since; the answers now. Each step's change is that reason's share. What the
 stored scores differ by beyond those steps belongs to the instrument when a score was computed under
@@ -12,7 +12,7 @@ another instrument signature, to a recompute still due when a stored fingerprint
 answers, and otherwise is a difference whose cause is not recorded. Shares depend on the order of the
 steps (an exclusion weighs differently before and after corrections); they always add up to the total.
 
-The comparison is cached per pair of stored input fingerprints, like reports.gains: a page view after the
+The comparison is cached per pair of stored input fingerprints, like scoring.gains: a page view after the
 first reads no answer. Texts are built per request (the language and the review events are not cached).
 """
 
@@ -27,11 +27,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assessments import scoring
+from assessments import snapshots
 from assessments.models import Answer, Collection, Questionnaire, ReviewEvent, SubmissionSnapshot
 from instruments.models import RespondentGroup
-from reports import inputs
-from reports.models import Score
+from scoring import engine, inputs
+from scoring.models import Score
 
 CACHE_SECONDS = 30 * 24 * 3600  # the key changes with the inputs; old entries simply expire
 POINT = 0.005  # less than half of the hundredth the pages show: no difference
@@ -97,7 +97,7 @@ class Figures:
     signature: str  # the instrument's signature now
     quotas: dict[str, int]  # group code -> quota now
     group_codes: dict[int, str]
-    bands: scoring.BandSpec
+    bands: engine.BandSpec
     fresh: bool = True  # both stored fingerprints match the answers and instrument now
 
 
@@ -145,7 +145,7 @@ def compare(snapshot: pd.DataFrame, live: pd.DataFrame) -> Diff:
 
 
 def engine_steps(
-    snapshot: pd.DataFrame, live: pd.DataFrame, excluded, dropped, added, frames: scoring.InstrumentFrames
+    snapshot: pd.DataFrame, live: pd.DataFrame, excluded, dropped, added, frames: engine.InstrumentFrames
 ) -> list[float] | None:
     """The overall index of the five steps (snapshot, - excluded, - dropped, + added, answers now), scored
     in one pass. Only `overall` is read: the steps share questionnaire ids, so their quotas are not."""
@@ -156,7 +156,7 @@ def engine_steps(
     frame = pd.concat([s.assign(collection_id=i) for i, s in enumerate(steps)], ignore_index=True)
     if frame.empty:
         return None
-    overall = scoring.score(frame, frames).overall["overall"].clip(0.0, 100.0)
+    overall = engine.score(frame, frames).overall["overall"].clip(0.0, 100.0)
     if len(overall) < len(steps):
         return None  # a step without any counted answer has no index
     return [float(overall.loc[i]) for i in range(len(steps))]
@@ -185,7 +185,7 @@ def _first_snapshot(collection: Collection):
     )
     if found is None:
         return None
-    return found[0], inputs.snapshot_frame({collection.pk: found[1]})
+    return found[0], snapshots.snapshot_frame({collection.pk: found[1]})
 
 
 def _recorded(collection: Collection, since, changed: pd.DataFrame) -> int:
@@ -228,7 +228,7 @@ def load_figures(collection: Collection, submitted: Stored, current: Stored) -> 
     if first is None:
         return None
     taken_at, snapshot = first
-    live = inputs.live_answers(collection.period_id, [collection.pk])
+    live = snapshots.live_answers(collection.period_id, [collection.pk])
     diff = compare(snapshot, live)
     excluded, dropped = _split_removed(diff.removed)
     data = inputs.instrument_data(collection.period.instrument)
@@ -380,14 +380,14 @@ def data_reasons(figures: Figures, events: list, names: dict[int, str]) -> list[
 def _band_parts(figures: Figures, side: Stored) -> list[str]:
     """What of the band scheme a row computed under another instrument disagrees with now."""
     bands = figures.bands
-    expected = float(scoring.reported(pd.Series([side.overall]), bands).iloc[0])
+    expected = float(engine.reported(pd.Series([side.overall]), bands).iloc[0])
     parts = []
     if abs(expected - side.reported) > 0.5 * 10**-bands.decimals:
         parts.append(_("skala skema kategori"))
     elif (
-        bands.kind == scoring.FIXED
+        bands.kind == engine.FIXED
         and side.category
-        and scoring.fixed_categories(pd.Series([side.reported]), bands).iloc[0] != side.category
+        and engine.fixed_categories(pd.Series([side.reported]), bands).iloc[0] != side.category
     ):
         parts.append(_("batas atau nama kategori"))
     return parts
@@ -446,7 +446,7 @@ def band_reason(figures: Figures | None, submitted: Stored, current: Stored) -> 
     if submitted.category == current.category or abs(current.reported - submitted.reported) >= POINT:
         return None
     moved = {"old": submitted.category or "–", "new": current.category or "–"}
-    if figures is not None and figures.bands.kind != scoring.FIXED:
+    if figures is not None and figures.bands.kind != engine.FIXED:
         text = _(
             "Kategori berubah (%(old)s → %(new)s) pada indeks yang sama: kategori relatif dihitung dari "
             "sebaran skor semua peserta, yang berbeda antara saat dikirim dan sekarang."

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from assessments import quality
 from assessments.models import Collection, Questionnaire
-from reports.models import Score
 from reports.score_changes import ScoreChanges, collection_changes
-from reports.services import ScoreView, provisional_score
+from scoring.models import Score
+from scoring.services import ScoreView, provisional_score
 
 
 @dataclass

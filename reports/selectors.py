@@ -21,8 +21,8 @@ from assessments.models import Collection, Period, Questionnaire
 from assessments.periods import newest_opened
 from instruments.models import Band, Indicator, RespondentGroup, Variable
 from regions.models import Regency
-from reports.models import Score
 from reports.ranking import RANKED_STATES
+from scoring.models import Score
 
 CURRENT = Score.Basis.CURRENT
 SUBMITTED = Score.Basis.SUBMITTED

@@ -4,7 +4,7 @@ Thin views: scope from kotan.access, the period from the request, then the page'
 charts from a builder in reports.pages (over reports.selectors: stored scores, a fixed number of queries
 whatever the number of kab/kota or periods; shaping in reports.summaries, figures in reports.charts).
 Nothing is scored here; the report card's builder asks the engine's cache what would move one
-collection's score most and what each respondent group alone gives (reports.gains).
+collection's score most and what each respondent group alone gives (scoring.gains).
 """
 
 from __future__ import annotations

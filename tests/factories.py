@@ -140,7 +140,7 @@ def group(instrument: Instrument, code: str) -> RespondentGroup:
 
 def make_score(collection: Collection, overall: float, variables: dict, *, basis: str = "current", **fields):
     """A stored Score row for a collection (as the score task would write it), category by FIVE_BANDS."""
-    from reports.models import Score
+    from scoring.models import Score
 
     now = timezone.now()
     category = next(label for label, _lo, hi in FIVE_BANDS if round(overall, 2) <= float(hi))

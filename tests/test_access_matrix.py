@@ -1126,7 +1126,7 @@ def world(request, media, regency_a, regency_b, regency_other, django_capture_on
     # The transitions' notifications are sent after commit; the score requests stay unsent, as in a
     # transaction that never commits (the world's scores are made by hand).
     with (
-        mock.patch("reports.scheduling.request_collection_score"),
+        mock.patch("scoring.scheduling.request_collection_score"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         w = build_world(users, regency_a, regency_b, regency_other)

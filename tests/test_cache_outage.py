@@ -154,8 +154,8 @@ def test_the_whole_cycle_works_with_redis_down(
     cache and the broker refusing connections: nothing answers 5xx, every transition is stored, and the
     scores the lost tasks would have computed are computed by the sweep once Redis is back."""
     from assessments.models import Collection, Questionnaire
-    from reports import services as score_services
-    from reports import tasks
+    from scoring import services as score_services
+    from scoring import tasks
     from tests.conftest import PASSWORD
     from tests.factories import attach_sk, make_collection, make_period, question
     from tests.test_scores_db import _fill

@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.management.commands import load_demo_history
 from assessments.models import Answer, Collection, Period, Questionnaire, SubmissionSnapshot
 from regions.models import Regency
-from reports.models import Score
+from scoring.management.commands import load_demo_history
+from scoring.models import Score
 
 pytestmark = [pytest.mark.django_db, pytest.mark.once]
 

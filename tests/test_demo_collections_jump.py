@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments import quality
-from assessments.management.commands import load_demo_collections, load_demo_history
 from assessments.models import Collection
-from reports.models import Score
+from scoring.management.commands import load_demo_collections, load_demo_history
+from scoring.models import Score
 
 pytestmark = [pytest.mark.django_db, pytest.mark.once]
 

@@ -79,7 +79,7 @@ def test_sixty_family_questionnaires_import_with_answers_history_and_one_score_r
     assert preview.problems == []
     assert len(preview.rows) == 60 and preview.complete_count == 60
     with (
-        mock.patch("reports.scheduling.request_collection_score") as score,
+        mock.patch("scoring.scheduling.request_collection_score") as score,
         django_capture_on_commit_callbacks(execute=True),
     ):
         created = excel.apply_upload(preview, bnnk_a)

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 
 from assessments import workflow
-from reports import gains as gains_module
-from reports import services as score_services
+from scoring import gains as gains_module
+from scoring import services as score_services
 from tests.factories import make_collection, make_period
 from tests.test_scores_db import _fill
 

@@ -1,4 +1,4 @@
-"""Heartbeats of the background services (reports/heartbeats.py) and the Celery worker's heartbeat step
+"""Heartbeats of the background services (scoring/heartbeats.py) and the Celery worker's heartbeat step
 (kotan/celery.py): an upsert with the time now that never raises, recorded at the worker's start and
 every HEARTBEAT_SECONDS."""
 
@@ -13,8 +13,8 @@ import pytest
 from django.db import OperationalError, transaction
 
 from kotan import celery as kotan_celery
-from reports import heartbeats
-from reports.models import Heartbeat
+from scoring import heartbeats
+from scoring.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_read_lists_name_age_and_detail():
 def test_record_swallows_a_database_that_is_down_and_logs_it_once(caplog):
     down = OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
     with (
-        caplog.at_level(logging.WARNING, logger="reports.heartbeats"),
+        caplog.at_level(logging.WARNING, logger="scoring.heartbeats"),
         mock.patch.object(Heartbeat.objects, "bulk_create", side_effect=down),
     ):
         heartbeats.record("sweep")

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kotan.infra.health import check_redis
-from reports.models import Heartbeat
+from scoring.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,7 @@ def test_cache_and_broker_on_the_same_redis_are_pinged_once(settings):
 
 
 def test_heartbeats_that_cannot_be_read_are_reported_not_a_500():
-    with mock.patch("reports.heartbeats.read", side_effect=RuntimeError("kaput")):
+    with mock.patch("scoring.heartbeats.read", side_effect=RuntimeError("kaput")):
         response = get()
     assert response.status_code == 200
     data = response.json()

@@ -5,7 +5,8 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from reports import rendering
-from reports.models import RenderedReport, Score
+from reports.models import RenderedReport
+from scoring.models import Score
 from tests.scored_data import YEAR, scored_period
 
 

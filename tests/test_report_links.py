@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports import rendering, report_links
-from reports.models import RenderedReport, RenderRequest, Score
+from reports.models import RenderedReport, RenderRequest
 from reports.report_links import ReportLink, decide, poll_seconds
+from scoring.models import Score
 from tests.scored_data import YEAR, scored_period
 
 HX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/laporan/kabkota/3573/?tahun=2031"}

@@ -15,15 +15,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Role, User
-from assessments import scoring, workflow
+from assessments import answer_frame, workflow
 from assessments.autosave import writes
-from assessments.management.commands import load_demo_collections, load_demo_history
 from assessments.models import Answer, Collection, Questionnaire
 from instruments.models import Band, Variable
 from reports import pdf, rendering, score_changes
-from reports import services as score_services
-from reports.models import Score
 from reports.score_changes import Figures, Stored
+from scoring import engine
+from scoring import services as score_services
+from scoring.management.commands import load_demo_collections, load_demo_history
+from scoring.models import Score
 from tests.factories import attach_sk, complete_questionnaire, make_collection, make_period, question
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def _score(collection, **kwargs):
 
 
 def _answers(rows):
-    return pd.DataFrame(rows, columns=scoring.ANSWER_COLUMNS).astype({"value": "float64"})
+    return pd.DataFrame(rows, columns=answer_frame.ANSWER_COLUMNS).astype({"value": "float64"})
 
 
 def test_compare_finds_questionnaires_gone_and_new_and_each_changed_answer():
@@ -129,7 +130,7 @@ def test_compare_finds_questionnaires_gone_and_new_and_each_changed_answer():
     assert score_changes.answer_counts(diff.changed) == {7: (3, 2)}
 
 
-BANDS = scoring.BandSpec(kind=scoring.FIXED, labels=("Rendah", "Tinggi"), uppers=(50.0, 100.0))
+BANDS = engine.BandSpec(kind=engine.FIXED, labels=("Rendah", "Tinggi"), uppers=(50.0, 100.0))
 
 
 def _stored(overall, category="Tinggi", signature="sig", input_hash="h", **kw) -> Stored:
@@ -166,7 +167,7 @@ def test_a_recompute_still_due_is_named_not_called_unrecorded():
 
 
 def test_relative_bands_explain_a_category_change_at_the_same_index():
-    relative = scoring.BandSpec(kind=scoring.RELATIVE, labels=("Rendah", "Tinggi"))
+    relative = engine.BandSpec(kind=engine.RELATIVE, labels=("Rendah", "Tinggi"))
     changes = score_changes.explain(
         _figures(bands=relative), _stored(60.0, "Rendah"), _stored(60.0, "Tinggi"), [], {7: "Keluarga"}
     )

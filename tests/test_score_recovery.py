@@ -11,9 +11,9 @@ from django.test import RequestFactory
 from assessments import workflow
 from assessments.models import Collection
 from instruments.models import Band
-from reports import scheduling, tasks
-from reports import services as score_services
-from reports.models import Heartbeat, Score
+from scoring import scheduling, tasks
+from scoring import services as score_services
+from scoring.models import Heartbeat, Score
 from tests.factories import attach_sk, make_collection, make_period, question
 from tests.factories import complete_questionnaire as _new
 from tests.test_scores_db import broker_down  # noqa: F401  (fixture)

@@ -13,9 +13,10 @@ from assessments import workflow
 from assessments.models import Collection, Questionnaire
 from instruments.models import Band, BandScheme
 from kotan.celery import app
-from reports import scheduling, tasks
-from reports import services as score_services
-from reports.models import Score
+from scoring import scheduling, tasks
+from scoring import services as score_services
+from scoring import signals as scoring_signals
+from scoring.models import Score
 from tests.factories import (
     attach_sk,
     make_collection,
@@ -317,17 +318,44 @@ def test_a_variable_that_moved_more_than_25_points_since_last_year_is_flagged(
     assert "Kelembagaan berubah" not in body
 
 
-def test_changed_scores_ask_for_one_report_render_per_burst(submitted, period, settings):
+def test_changed_scores_ask_for_one_report_render_per_burst(
+    submitted, period, settings, django_capture_on_commit_callbacks
+):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     from reports import render_tasks
 
-    with mock.patch.object(render_tasks.render_period_reports, "apply_async") as render:
+    # scoring.signals.scores_stored is sent after commit; reports' receiver asks for the render.
+    with (
+        mock.patch.object(render_tasks.render_period_reports, "apply_async") as render,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         tasks.recompute_period(period.pk)  # writes both scores
         tasks.recompute_period(period.pk)  # unchanged: asks for nothing
         Score.objects.all().delete()
         tasks.recompute_period(period.pk)  # written again, inside the same window
     assert render.call_count == 1
     assert render.call_args.args == ((period.pk,),)
+
+
+def test_stored_scores_are_told_after_commit_with_their_collections(
+    submitted, period, django_capture_on_commit_callbacks
+):
+    heard = []
+
+    def receiver(sender, **kwargs):
+        heard.append(kwargs)
+
+    scoring_signals.scores_stored.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            tasks.recompute_chunk(period.pk, [submitted.pk])
+        assert heard == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+        tasks.recompute_chunk(period.pk, [submitted.pk])  # unchanged: says nothing
+    finally:
+        scoring_signals.scores_stored.disconnect(receiver)
+    assert [(h["period_id"], h["collection_ids"]) for h in heard] == [(period.pk, [submitted.pk])]
 
 
 def test_new_band_edges_recategorise_on_recompute(submitted, period):

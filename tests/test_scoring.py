@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments import scoring
-from assessments.scoring import BandSpec, InstrumentFrames
+from assessments import answer_frame
+from scoring import engine
+from scoring.engine import BandSpec, InstrumentFrames
 
 FIVE = BandSpec(
     kind="fixed",
@@ -66,7 +67,7 @@ def frames(bands: BandSpec = FIVE) -> InstrumentFrames:
 
 
 def answers(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=scoring.ANSWER_COLUMNS).astype({"value": float})
+    return pd.DataFrame(rows, columns=answer_frame.ANSWER_COLUMNS).astype({"value": float})
 
 
 HAND = [
@@ -83,7 +84,7 @@ HAND = [
 
 
 def test_hand_computed_collection():
-    result = scoring.score(answers(HAND), frames())
+    result = engine.score(answers(HAND), frames())
     q = result.questions.set_index("question_id")["score"]
     # q10: family mean (1 + 0) / 2 = 0.5, institution 0.75; groups count equally -> 0.625
     assert q[10] == pytest.approx(62.5)
@@ -109,7 +110,7 @@ def test_hand_computed_collection():
 def test_groups_count_equally_not_by_sample_size():
     # 30 families answer q10 with 5, one institution with 1: pooled mean would be ~96.8.
     rows = [(1, 1000 + i, KELUARGA, 10, 5) for i in range(30)] + [(1, 2000, INSTANSI, 10, 1)]
-    q = scoring.score(answers(rows), frames()).questions.set_index("question_id")["score"]
+    q = engine.score(answers(rows), frames()).questions.set_index("question_id")["score"]
     assert q[10] == pytest.approx(50.0)
 
 
@@ -122,7 +123,7 @@ def test_each_kind_maps_to_unit_interval():
         (2, 3, INSTANSI, 13, 1),  # exactly on a threshold -> that band
         (3, 4, INSTANSI, 13, -3),  # below every threshold -> 0
     ]
-    s = scoring.answer_scores(answers(rows), frames())
+    s = engine.answer_scores(answers(rows), frames())
     assert list(s) == pytest.approx([0.75, 0.0, 2 / 3, 0.0, 0.5, 0.0])
 
 
@@ -132,7 +133,7 @@ def test_value_without_option_and_unasked_question_are_not_counted():
         (1, 1, KELUARGA, 11, 1),
         (1, 2, INSTANSI, 11, 0),  # yes/no is not asked of institutions
     ]
-    q = scoring.score(answers(rows), frames()).questions.set_index("question_id")["score"]
+    q = engine.score(answers(rows), frames()).questions.set_index("question_id")["score"]
     assert 10 not in q.index
     assert q[11] == pytest.approx(100.0)
 
@@ -140,17 +141,17 @@ def test_value_without_option_and_unasked_question_are_not_counted():
 def test_excluded_questionnaires_are_left_out_by_the_caller():
     # The engine scores what it is given; the loaders drop excluded questionnaires. Leaving one out
     # gives the same result as never having had it.
-    base = scoring.score(answers(HAND), frames()).overall["overall"]
+    base = engine.score(answers(HAND), frames()).overall["overall"]
     extra = [*HAND, (1, 999, KELUARGA, 10, 1), (1, 999, KELUARGA, 11, 0)]
-    with_extra = scoring.score(answers(extra), frames()).overall["overall"]
+    with_extra = engine.score(answers(extra), frames()).overall["overall"]
     assert with_extra[1] < base[1]
     without = [r for r in extra if r[1] != 999]
-    assert scoring.score(answers(without), frames()).overall["overall"][1] == pytest.approx(base[1])
+    assert engine.score(answers(without), frames()).overall["overall"][1] == pytest.approx(base[1])
 
 
 def test_quota_status_lists_every_group():
     rows = [(1, 1, KELUARGA, 10, 5), (1, 1, KELUARGA, 11, 1)]
-    result = scoring.score(answers(rows), frames())
+    result = engine.score(answers(rows), frames())
     groups = result.groups.set_index("group_id")
     assert groups.loc[KELUARGA, "respondents"] == 1 and not groups.loc[KELUARGA, "met"]
     assert groups.loc[INSTANSI, "respondents"] == 0 and not groups.loc[INSTANSI, "met"]
@@ -159,9 +160,9 @@ def test_quota_status_lists_every_group():
 
 def test_many_collections_in_one_pass_equal_one_at_a_time():
     rows = [*HAND, *[(2, 200 + i, KELUARGA, 10, 1 + i % 5) for i in range(7)], (2, 300, INSTANSI, 14, 5)]
-    together = scoring.score(answers(rows), frames()).overall["overall"]
+    together = engine.score(answers(rows), frames()).overall["overall"]
     for cid in (1, 2):
-        alone = scoring.score(answers([r for r in rows if r[0] == cid]), frames()).overall["overall"]
+        alone = engine.score(answers([r for r in rows if r[0] == cid]), frames()).overall["overall"]
         assert alone[cid] == pytest.approx(together[cid])
 
 
@@ -181,7 +182,7 @@ def test_many_collections_in_one_pass_equal_one_at_a_time():
     ],
 )
 def test_five_band_edges(value, label):
-    assert scoring.fixed_categories(pd.Series([value]), FIVE)[0] == label
+    assert engine.fixed_categories(pd.Series([value]), FIVE)[0] == label
 
 
 @pytest.mark.parametrize(
@@ -196,17 +197,17 @@ def test_five_band_edges(value, label):
     ],
 )
 def test_four_band_edges(value, label):
-    assert scoring.fixed_categories(pd.Series([value]), FOUR)[0] == label
+    assert engine.fixed_categories(pd.Series([value]), FOUR)[0] == label
 
 
 def test_reported_on_a_one_to_four_scale():
-    assert list(scoring.reported(pd.Series([0.0, 50.0, 100.0, 68.9]), RELATIVE_1_4)) == [1.0, 2.5, 4.0, 3.067]
+    assert list(engine.reported(pd.Series([0.0, 50.0, 100.0, 68.9]), RELATIVE_1_4)) == [1.0, 2.5, 4.0, 3.067]
 
 
 def test_relative_bands_from_2600_to_4000():
     values = pd.Series([2.600, 3.064, 3.07, 3.532, 3.533, 4.000])
-    assert scoring.relative_edges(values, RELATIVE_1_4) == [3.067, 3.533]
-    assert list(scoring.relative_categories(values, RELATIVE_1_4)) == [
+    assert engine.relative_edges(values, RELATIVE_1_4) == [3.067, 3.533]
+    assert list(engine.relative_categories(values, RELATIVE_1_4)) == [
         "Cukup Tanggap",
         "Cukup Tanggap",
         "Tanggap",  # Garut 2023: 3.07, Tanggap
@@ -218,20 +219,20 @@ def test_relative_bands_from_2600_to_4000():
 
 def test_relative_category_moves_when_another_score_moves_the_edges():
     values = pd.Series([2.6, 3.2, 3.9], index=["a", "b", "c"])
-    assert scoring.relative_categories(values, RELATIVE_1_4)["b"] == "Tanggap"
+    assert engine.relative_categories(values, RELATIVE_1_4)["b"] == "Tanggap"
     values["a"] = 3.0  # the lowest kab/kota improves: edges move to 3.333 and 3.667
-    assert scoring.relative_categories(values, RELATIVE_1_4)["b"] == "Cukup Tanggap"
+    assert engine.relative_categories(values, RELATIVE_1_4)["b"] == "Cukup Tanggap"
 
 
 def test_relative_bands_to_the_observed_top():
     bands = BandSpec(**{**RELATIVE_1_4.__dict__, "relative_top": "observed_max"})
     values = pd.Series([2.0, 2.5, 3.0])
-    assert scoring.relative_edges(values, bands) == [2.333, 2.667]
-    assert list(scoring.relative_categories(values, bands)) == ["Cukup Tanggap", "Tanggap", "Sangat Tanggap"]
+    assert engine.relative_edges(values, bands) == [2.333, 2.667]
+    assert list(engine.relative_categories(values, bands)) == ["Cukup Tanggap", "Tanggap", "Sangat Tanggap"]
 
 
 def test_scoring_one_scheme_kind_relative_leaves_category_for_the_period_pass():
-    result = scoring.score(answers(HAND), frames(RELATIVE_1_4))
+    result = engine.score(answers(HAND), frames(RELATIVE_1_4))
     assert result.overall.loc[1, "category"] == ""
     assert 1 <= result.overall.loc[1, "reported"] <= 4
 
@@ -271,7 +272,7 @@ def _all_scores(result) -> pd.Series:
 @settings(max_examples=30, deadline=None)
 @given(survey())
 def test_scores_stay_within_0_and_100(data):
-    result = scoring.score(data, frames())
+    result = engine.score(data, frames())
     values = _all_scores(result).to_numpy()
     assert np.all((values >= 0) & (values <= 100))
     assert np.all(result.questions["score"].between(0, 100))
@@ -280,7 +281,7 @@ def test_scores_stay_within_0_and_100(data):
 @settings(max_examples=30, deadline=None)
 @given(survey(), st.data())
 def test_a_better_answer_never_lowers_a_score(data, pick):
-    before = _all_scores(scoring.score(data, frames()))
+    before = _all_scores(engine.score(data, frames()))
     i = pick.draw(st.integers(0, len(data) - 1))
     question, value = int(data.at[i, "question_id"]), float(data.at[i, "value"])
     better = [v for v in VALUES[question] if v > value]
@@ -288,7 +289,7 @@ def test_a_better_answer_never_lowers_a_score(data, pick):
         return
     improved = data.copy()
     improved.at[i, "value"] = float(pick.draw(st.sampled_from(better)))
-    after = _all_scores(scoring.score(improved, frames()))
+    after = _all_scores(engine.score(improved, frames()))
     assert list(after.index) == list(before.index)
     assert np.all(after.to_numpy() >= before.to_numpy() - 1e-9)
 
@@ -298,8 +299,8 @@ def test_a_better_answer_never_lowers_a_score(data, pick):
 def test_permuting_rows_changes_nothing(data, rnd):
     order = list(range(len(data)))
     rnd.shuffle(order)
-    a = _all_scores(scoring.score(data, frames()))
-    b = _all_scores(scoring.score(data.iloc[order].reset_index(drop=True), frames()))
+    a = _all_scores(engine.score(data, frames()))
+    b = _all_scores(engine.score(data.iloc[order].reset_index(drop=True), frames()))
     pd.testing.assert_series_equal(a, b, check_exact=False, rtol=1e-12)
 
 
@@ -307,14 +308,14 @@ def test_permuting_rows_changes_nothing(data, rnd):
 @given(survey())
 def test_duplicating_every_questionnaire_changes_nothing(data):
     copy = data.assign(questionnaire_id=data["questionnaire_id"] + 10_000)
-    a = _all_scores(scoring.score(data, frames()))
-    b = _all_scores(scoring.score(pd.concat([data, copy], ignore_index=True), frames()))
+    a = _all_scores(engine.score(data, frames()))
+    b = _all_scores(engine.score(pd.concat([data, copy], ignore_index=True), frames()))
     pd.testing.assert_series_equal(a, b, check_exact=False, rtol=1e-12)
 
 
 def test_option_scores_use_the_options_alone():
     f = frames()
     # q11 is not asked of institutions, but its value still has an option score; 9 is no Likert level.
-    got = scoring.option_scores([11, 10, 13, 10], [1, 4, 7, 9], f.questions, f.options)
+    got = answer_frame.option_scores([11, 10, 13, 10], [1, 4, 7, 9], f.questions, f.options)
     assert list(got[:3]) == pytest.approx([1.0, 0.75, 1.0])
     assert np.isnan(got[3])

@@ -1,11 +1,12 @@
-"""assessments.scoring_gains: the overall points gained when one indicator's answers rise one level.
+"""scoring.engine_gains: the overall points gained when one indicator's answers rise one level.
 Hand-computed on the engine tests' instrument (tests.test_scoring.frames). No database."""
 
 import pandas as pd
 import pytest
 
-from assessments import scoring
-from assessments.scoring_gains import gains_and_groups, group_scores, next_values, score_gains
+from assessments import answer_frame
+from scoring import engine
+from scoring.engine_gains import gains_and_groups, group_scores, next_values, score_gains
 from tests.test_scoring import INSTANSI, KELUARGA, RELATIVE_1_4, answers, frames
 
 # One family (questionnaire 100) and one institution (102) of collection 7.
@@ -25,7 +26,7 @@ def test_hand_computed_gains_sorted_highest_first():
     # I1 raised: q10 = mean(75, 100) = 87.5, q11 = 100 -> I1 = 93.75: V1 +18.75 / 3 -> overall +4.6875.
     # I2 raised: 66.67: V1 +2 * 33.33 / 3 = 22.22 -> overall +5.5556.
     # I3 raised: q13 = q14 = 100 -> I3 = 100: V2 +33.33 -> overall +3 * 33.33 / 4 = 25.
-    base = scoring.score(answers(ROWS), frames()).overall.loc[7, "overall"]
+    base = engine.score(answers(ROWS), frames()).overall.loc[7, "overall"]
     assert base == pytest.approx((37.5 + 2 * 100 / 3) / 3 / 4 + 3 * (200 / 3) / 4)
 
     out = score_gains(answers(ROWS), frames())
@@ -42,8 +43,8 @@ def test_gain_is_what_the_engine_gives_for_the_raised_answers():
     raised = answers(ROWS)
     raised.loc[raised["question_id"] == 12, "value"] = 2.0
     expected = (
-        scoring.score(raised, frames()).overall.loc[7, "overall"]
-        - scoring.score(answers(ROWS), frames()).overall.loc[7, "overall"]
+        engine.score(raised, frames()).overall.loc[7, "overall"]
+        - engine.score(answers(ROWS), frames()).overall.loc[7, "overall"]
     )
     out = score_gains(answers(ROWS), frames()).set_index("indicator_id")
     assert out.loc[2, "gain"] == pytest.approx(expected)
@@ -88,7 +89,7 @@ def test_gain_on_the_reported_scale():
 
 
 def test_no_answers_gives_zero_gains_and_more_than_one_collection_is_refused():
-    empty = score_gains(scoring.empty_answers(), frames())
+    empty = score_gains(answer_frame.empty_answers(), frames())
     assert len(empty) == 3 and (empty["gain"] == 0).all()
     two = pd.concat([answers(ROWS), answers(ROWS).assign(collection_id=8)])
     with pytest.raises(ValueError):

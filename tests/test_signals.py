@@ -132,7 +132,7 @@ def test_a_failing_receiver_neither_breaks_the_transition_nor_silences_the_other
 def test_a_score_request_reaches_the_scheduler_once_after_commit(
     collection, django_capture_on_commit_callbacks
 ):
-    with mock.patch("reports.scheduling.request_collection_score") as score:
+    with mock.patch("scoring.scheduling.request_collection_score") as score:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             signals.request_score_after_commit(collection.pk)
         score.assert_not_called()
@@ -143,7 +143,7 @@ def test_a_score_request_reaches_the_scheduler_once_after_commit(
 
 def test_a_period_rescore_reaches_the_scheduler_after_commit(collection, django_capture_on_commit_callbacks):
     with (
-        mock.patch("reports.scheduling.request_period_recompute") as recompute,
+        mock.patch("scoring.scheduling.request_period_recompute") as recompute,
         django_capture_on_commit_callbacks(execute=True),
     ):
         signals.request_period_rescore_after_commit(collection.period_id)

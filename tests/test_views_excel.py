@@ -106,7 +106,7 @@ def test_sixty_rows_upload_preview_and_apply_once(
     assert f'value="{token}"' in html
 
     with (
-        mock.patch("reports.scheduling.request_collection_score") as score,
+        mock.patch("scoring.scheduling.request_collection_score") as score,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(url("excel_apply", collection), {"unggahan": token}, follow=True)

@@ -1,8 +1,11 @@
-"""Celery tasks for scores: take ids, load, call the engine (through reports.services), save.
+"""Celery tasks for scores: take ids, load, call the engine (through scoring.services), save, and say so
+(scoring.signals.scores_stored, after commit: reports re-renders from it).
 
-No business rule lives here. Every task is idempotent (equal inputs write nothing; the upsert keeps
-one row per collection, instrument and basis), so a redelivered task after a killed worker
-(acks_late + reject_on_worker_lost in settings) or two workers at once are harmless.
+The registered names keep their "reports." prefix from before the scoring app: a running installation
+may hold queued tasks and the beat's schedule under those names. No business rule lives here. Every
+task is idempotent (equal inputs write nothing; the upsert keeps one row per collection, instrument and
+basis), so a redelivered task after a killed worker (acks_late + reject_on_worker_lost in settings) or
+two workers at once are harmless.
 """
 
 import logging
@@ -11,7 +14,8 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from assessments.models import Collection, Period
-from reports import heartbeats, scheduling, services
+from scoring import heartbeats, services, signals
+from scoring.pending import clear_pending
 
 logger = logging.getLogger(__name__)
 
@@ -26,22 +30,24 @@ RETRY = {
 }
 
 
-def _after(period_id: int, run: services.ScoreRun) -> dict:
-    """Scores changed: the period's cached reports are re-rendered (debounced)."""
+def _after(period_id: int, collection_ids: list[int], run: services.ScoreRun) -> dict:
+    """Scores changed: tell the layers above after commit (reports re-renders the period, debounced)."""
     if run.written or run.removed or run.categories_updated:
-        scheduling.request_period_render(period_id)
+        signals.send_scores_stored(period_id, collection_ids)
     return run.as_dict()
 
 
+# Names stay "reports.…": a running installation may hold queued tasks and beat entries under them.
 @shared_task(name="reports.compute_collection_score", soft_time_limit=120, time_limit=180, **RETRY)
 def compute_collection_score(collection_id: int) -> dict:
     """Score one collection (both bases)."""
     # Cleared first: a change committed while this runs schedules a fresh computation.
-    scheduling.clear_pending(collection_id)
+    clear_pending(collection_id)
     collection = Collection.objects.select_related("period__instrument").filter(pk=collection_id).first()
     if collection is None:
         return {"missing": collection_id}
-    return _after(collection.period_id, services.score_collections(collection.period, [collection_id]))
+    run = services.score_collections(collection.period, [collection_id])
+    return _after(collection.period_id, [collection_id], run)
 
 
 @shared_task(name="reports.recompute_period", soft_time_limit=60, time_limit=90, **RETRY)
@@ -64,7 +70,7 @@ def recompute_chunk(period_id: int, collection_ids: list[int]) -> dict:
     period = Period.objects.select_related("instrument").filter(pk=period_id).first()
     if period is None:
         return {"missing": period_id}
-    return _after(period.pk, services.score_collections(period, collection_ids))
+    return _after(period.pk, collection_ids, services.score_collections(period, collection_ids))
 
 
 # Collections scored per transaction by the sweep: what it did survives a worker killed halfway.
@@ -85,7 +91,7 @@ def sweep_scores() -> dict:
             total.unchanged += run.unchanged
             total.removed += run.removed
             total.categories_updated += run.categories_updated
-        done[period_id] = _after(period_id, total)
+        done[period_id] = _after(period_id, ids, total)
         collections += len(ids)
     heartbeats.record("sweep", {"periods": len(done), "collections": collections})
     if done:

@@ -15,6 +15,9 @@ Method (../shared/IKOTAN.md, "Scoring"), configurable through the instrument's d
    upper edges (a score equal to an upper edge belongs to that band), or relative equal-interval
    bands computed from the period's own results (`relative_categories`).
 
+The answers frame (assessments.answer_frame.ANSWER_COLUMNS) and the option rule of step 1 (score_table)
+live in that pure module below, shared with the survey app's own reads.
+
 One pass scores any number of collections: every step groups by collection_id, so scoring one
 kab/kota or all 514 is the same code path.
 """
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-ANSWER_COLUMNS = ["collection_id", "questionnaire_id", "group_id", "question_id", "value"]
+from assessments.answer_frame import score_table
 
 FIXED = "fixed"
 RELATIVE = "relative"
@@ -80,12 +83,6 @@ class ScoreResult:
     extra: dict = field(default_factory=dict)
 
 
-def empty_answers() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="int64") for c in ANSWER_COLUMNS[:-1]}).assign(
-        value=pd.Series(dtype="float64")
-    )
-
-
 # --- step 1: answer scores ---------------------------------------------------------------------------
 #
 # Everything below works on dense integer indexes (question, group, collection, distinct value) so a
@@ -102,47 +99,13 @@ class _Dense:
     s: np.ndarray  # per answer: score in [0, 1], NaN when not counted
 
 
-def _score_table(
-    questions: pd.DataFrame, options: pd.DataFrame, question_ids: np.ndarray, values: np.ndarray
-) -> np.ndarray:
-    """[question, distinct value] -> score in [0, 1] (NaN: the value is no option of the question)."""
-    kinds = questions.set_index("question_id")["kind"].reindex(question_ids).to_numpy()
-    table = np.full((len(question_ids), len(values)), np.nan)
-    oq = pd.Index(question_ids).get_indexer(options["question_id"].to_numpy())
-    known = oq >= 0
-    oq, ov, os_ = (
-        oq[known],
-        options["value"].to_numpy("float64")[known],
-        options["score"].to_numpy("float64")[known],
-    )
-    top = np.zeros(len(question_ids))
-    np.maximum.at(top, oq, os_)
-    exact = kinds[oq] != "number"
-    col = pd.Index(values).get_indexer(ov[exact])
-    hit = col >= 0
-    table[oq[exact][hit], col[hit]] = os_[exact][hit]
-    for qi in np.flatnonzero(kinds == "number"):
-        mine = oq == qi
-        order = np.argsort(ov[mine], kind="stable")
-        thresholds, scores = ov[mine][order], os_[mine][order]
-        if not len(thresholds):
-            continue
-        band = np.searchsorted(thresholds, values, side="right") - 1
-        # Below the lowest threshold scores zero, like the lowest band of a number question.
-        table[qi] = np.where(band >= 0, scores[np.clip(band, 0, None)], 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table = table / top[:, None]
-    table[~np.isfinite(table)] = np.nan
-    return np.clip(table, 0.0, 1.0)
-
-
 def _dense(answers: pd.DataFrame, instrument: InstrumentFrames) -> _Dense:
     question_ids = instrument.questions["question_id"].to_numpy()
     group_ids = instrument.groups["group_id"].to_numpy()
     qidx = pd.Index(question_ids).get_indexer(answers["question_id"].to_numpy())
     gidx = pd.Index(group_ids).get_indexer(answers["group_id"].to_numpy())
     vidx, values = pd.factorize(answers["value"].to_numpy(dtype="float64"))
-    table = _score_table(
+    table = score_table(
         instrument.questions, instrument.options, question_ids, np.asarray(values, dtype="float64")
     )
     asked = np.zeros((len(question_ids), len(group_ids)), dtype=bool)
@@ -156,20 +119,6 @@ def _dense(answers: pd.DataFrame, instrument: InstrumentFrames) -> _Dense:
     # An answer to a question its group is not asked does not count.
     s[valid] = np.where(asked[q, g], table[q, v], np.nan)
     return _Dense(question_ids, group_ids, qidx, gidx, s)
-
-
-def option_scores(question_ids, values, questions: pd.DataFrame, options: pd.DataFrame) -> np.ndarray:
-    """Score in [0, 1] of each (question, value) by the options alone, without the respondent-group
-    rule (the review's quality flags use it); NaN where the value is no option of the question.
-    `questions`: question_id, kind; `options`: question_id, value, score."""
-    known = questions["question_id"].to_numpy()
-    qidx = pd.Index(known).get_indexer(np.asarray(question_ids))
-    vidx, distinct = pd.factorize(np.asarray(values, dtype="float64"))
-    table = _score_table(questions, options, known, np.asarray(distinct, dtype="float64"))
-    out = np.full(len(qidx), np.nan)
-    ok = (qidx >= 0) & (vidx >= 0)
-    out[ok] = table[qidx[ok], vidx[ok]]
-    return out
 
 
 def answer_scores(answers: pd.DataFrame, instrument: InstrumentFrames) -> pd.Series:

@@ -2,7 +2,7 @@
 lists them for /readyz (kotan/infra/health.readyz).
 
 Names: "worker:<hostname>" every HEARTBEAT_SECONDS from each Celery worker's main process (the bootstep in
-kotan/celery.py), "sweep" from the beat's score sweep (reports.tasks.sweep_scores). record() never raises:
+kotan/celery.py), "sweep" from the beat's score sweep (scoring.tasks.sweep_scores). record() never raises:
 a heartbeat is a side note, and the service must go on while the database is away; the first failure of
 an outage is logged, the others are skipped silently until a record succeeds again.
 """

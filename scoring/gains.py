@@ -10,8 +10,10 @@ from dataclasses import dataclass
 import pandas as pd
 from django.core.cache import cache
 
-from assessments.scoring_gains import gains_and_groups
-from reports.models import Score
+from assessments import snapshots
+from scoring import inputs
+from scoring.engine_gains import gains_and_groups
+from scoring.models import Score
 
 CACHE_SECONDS = 30 * 24 * 3600  # the key changes with the inputs; old entries simply expire
 
@@ -27,8 +29,6 @@ class Gains:
 
 def collection_gains(collection_id: int, period_id: int, instrument) -> Gains | None:
     """None when the collection has no counted answers."""
-    from reports import inputs
-
     fingerprint = (
         Score.objects.filter(collection_id=collection_id, instrument=instrument, basis=Score.Basis.CURRENT)
         .values_list("input_hash", flat=True)
@@ -40,7 +40,7 @@ def collection_gains(collection_id: int, period_id: int, instrument) -> Gains | 
         hit = cache.get(key)
         if hit is not None:
             return hit
-    answers = inputs.live_answers(period_id, [collection_id])
+    answers = snapshots.live_answers(period_id, [collection_id])
     if answers.empty:
         return None
     data = inputs.instrument_data(instrument)

@@ -3,7 +3,7 @@ indicator rose by one answer level, computed by the scoring engine itself (pure:
 
 For each indicator, every counted answer to its questions moves to the next higher option (the
 option with the smallest score above the answer's; a number moves to the next threshold); answers
-already at the top stay. The collection is rescored with assessments.scoring.score and the gain is
+already at the top stay. The collection is rescored with scoring.engine.score and the gain is
 the change of the overall score (0-100 points). All scenarios are scored in one engine pass: each
 scenario is a copy of the answers under its own collection id, and the engine groups by collection.
 """
@@ -13,15 +13,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from assessments import scoring
+from assessments import answer_frame
+from scoring import engine
 
 GAIN_COLUMNS = ["indicator_id", "score", "raised", "gain", "gain_reported", "answers_raised"]
 
 
-def next_values(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> pd.Series:
+def next_values(answers: pd.DataFrame, instrument: engine.InstrumentFrames) -> pd.Series:
     """The value one answer level above each answer (same index); the answer's own value when it is
     at the top already or matches no option (an answer that does not count stays as it is)."""
-    current = scoring.answer_scores(answers, instrument)
+    current = engine.answer_scores(answers, instrument)
     options = instrument.options[["question_id", "value", "score"]].copy()
     top = options.groupby("question_id")["score"].transform("max")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -38,7 +39,7 @@ def next_values(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> 
     return pd.Series(out, index=answers.index)
 
 
-def _empty_gains(instrument: scoring.InstrumentFrames) -> pd.DataFrame:
+def _empty_gains(instrument: engine.InstrumentFrames) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "indicator_id": instrument.indicators["indicator_id"].to_numpy(),
@@ -56,10 +57,10 @@ def _one_collection(answers: pd.DataFrame, what: str) -> None:
         raise ValueError(f"{what} takes the answers of one collection")
 
 
-def _gain_scenarios(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> tuple[list, list]:
+def _gain_scenarios(answers: pd.DataFrame, instrument: engine.InstrumentFrames) -> tuple[list, list]:
     """Scenario 0: the collection as it is; scenario k: the answers of the k-th indicator one level up.
     Returns (answer frames with collection_id = scenario, answers moved per indicator)."""
-    answers = answers[scoring.ANSWER_COLUMNS].reset_index(drop=True)
+    answers = answers[answer_frame.ANSWER_COLUMNS].reset_index(drop=True)
     # An answer to a question its group is not asked never counts, so it is never raised either.
     asked = instrument.asked[["question_id", "group_id"]].drop_duplicates()
     answers = answers.merge(asked, on=["question_id", "group_id"], how="inner")
@@ -80,7 +81,7 @@ def _gain_scenarios(answers: pd.DataFrame, instrument: scoring.InstrumentFrames)
 
 
 def _gains_frame(
-    result: scoring.ScoreResult, counts: list, instrument: scoring.InstrumentFrames
+    result: engine.ScoreResult, counts: list, instrument: engine.InstrumentFrames
 ) -> pd.DataFrame:
     overall = result.overall["overall"]
     base = float(overall.get(0, np.nan))
@@ -107,7 +108,7 @@ def _gains_frame(
     )
 
 
-def score_gains(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> pd.DataFrame:
+def score_gains(answers: pd.DataFrame, instrument: engine.InstrumentFrames) -> pd.DataFrame:
     """Per indicator of the instrument, for the one collection in `answers` (counted questionnaires
     only): its score now, its score raised, the overall points gained (`gain`, 0-100; `gain_reported`
     on the band scheme's scale) and how many answers moved. Sorted by gain, highest first."""
@@ -115,7 +116,7 @@ def score_gains(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> 
     if answers.empty:
         return _empty_gains(instrument)
     parts, counts = _gain_scenarios(answers, instrument)
-    result = scoring.score(pd.concat(parts, ignore_index=True), instrument)
+    result = engine.score(pd.concat(parts, ignore_index=True), instrument)
     return _gains_frame(result, counts, instrument)
 
 
@@ -123,11 +124,11 @@ def _group_part(answers: pd.DataFrame, offset: int) -> tuple[pd.DataFrame, dict[
     """Each group's answers as its own scenario (collection_id = offset + i): (frame, scenario->group)."""
     groups = sorted(answers["group_id"].unique())
     ids = {int(g): offset + i for i, g in enumerate(groups)}
-    part = answers[scoring.ANSWER_COLUMNS].assign(collection_id=answers["group_id"].map(ids).to_numpy())
+    part = answers[answer_frame.ANSWER_COLUMNS].assign(collection_id=answers["group_id"].map(ids).to_numpy())
     return part, {v: k for k, v in ids.items()}
 
 
-def _groups_frame(result: scoring.ScoreResult, part: pd.DataFrame, scenario_group: dict) -> pd.DataFrame:
+def _groups_frame(result: engine.ScoreResult, part: pd.DataFrame, scenario_group: dict) -> pd.DataFrame:
     scenarios = list(scenario_group)
     variables = result.variables[result.variables["collection_id"].isin(scenarios)].pivot(
         index="collection_id", columns="variable_id", values="score"
@@ -141,7 +142,7 @@ def _groups_frame(result: scoring.ScoreResult, part: pd.DataFrame, scenario_grou
     return out.reset_index()
 
 
-def group_scores(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) -> pd.DataFrame:
+def group_scores(answers: pd.DataFrame, instrument: engine.InstrumentFrames) -> pd.DataFrame:
     """The one collection's scores from each respondent group's answers alone: one row per group that
     answered (group_id, overall, respondents) with one column per variable_id (NaN where the group is
     asked nothing of that variable). Same engine, one pass: each group becomes its own "collection"."""
@@ -149,11 +150,11 @@ def group_scores(answers: pd.DataFrame, instrument: scoring.InstrumentFrames) ->
     if answers.empty:
         return pd.DataFrame(columns=["group_id", "overall", "respondents"])
     part, scenario_group = _group_part(answers, 0)
-    return _groups_frame(scoring.score(part, instrument), part, scenario_group)
+    return _groups_frame(engine.score(part, instrument), part, scenario_group)
 
 
 def gains_and_groups(
-    answers: pd.DataFrame, instrument: scoring.InstrumentFrames
+    answers: pd.DataFrame, instrument: engine.InstrumentFrames
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """score_gains and group_scores of one collection in a single engine pass (the report card's
     two questions cost one call's fixed overhead instead of two)."""
@@ -162,5 +163,5 @@ def gains_and_groups(
         return _empty_gains(instrument), pd.DataFrame(columns=["group_id", "overall", "respondents"])
     parts, counts = _gain_scenarios(answers, instrument)
     part, scenario_group = _group_part(answers, len(parts))
-    result = scoring.score(pd.concat([*parts, part], ignore_index=True), instrument)
+    result = engine.score(pd.concat([*parts, part], ignore_index=True), instrument)
     return _gains_frame(result, counts, instrument), _groups_frame(result, part, scenario_group)

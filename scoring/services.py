@@ -1,6 +1,6 @@
 """Computing and storing scores: load the inputs, call the pure engine, save only what changed.
 
-Celery tasks (reports/tasks.py) call these; so do tests and the bench. Everything here is
+Celery tasks (scoring/tasks.py) call these; so do tests and the bench. Everything here is
 idempotent: the same call twice writes nothing the second time, and two workers at once upsert the
 same single row per (collection, instrument, basis).
 """
@@ -16,11 +16,11 @@ from django.db import transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from assessments import scoring
+from assessments import snapshots
 from assessments.models import Collection, Period, Questionnaire, SubmissionSnapshot
 from instruments.models import Instrument
-from reports import inputs
-from reports.models import Score
+from scoring import engine, inputs
+from scoring.models import Score
 
 SCORE_FIELDS = [
     "overall",
@@ -123,7 +123,7 @@ def _save(
         ).delete()[0]
     if changed:
         subset = answers if len(changed) == len(hashes) else answers[answers["collection_id"].isin(changed)]
-        result = scoring.score(subset, data.frames)
+        result = engine.score(subset, data.frames)
         variables = _by_collection(result.variables, "variable_id", data.variable_codes)
         indicators = _by_collection(result.indicators, "indicator_id", data.indicator_codes)
         groups = _groups_by_collection(result.groups, data.group_codes)
@@ -158,7 +158,7 @@ def _save(
         run.written += len(rows)
 
 
-def assign_relative_categories(period: Period, basis: str, bands: scoring.BandSpec) -> int:
+def assign_relative_categories(period: Period, basis: str, bands: engine.BandSpec) -> int:
     """Relative bands: once every participant of the period has a score on this basis, categories come
     from the spread of all of them; until then they stay empty ("menunggu semua skor")."""
     scores = list(
@@ -169,7 +169,7 @@ def assign_relative_categories(period: Period, basis: str, bands: scoring.BandSp
     participants = period.participants.count()
     if scores and len(scores) >= participants:
         values = pd.Series([r for _, r, _ in scores], index=[pk for pk, _, _ in scores])
-        wanted = scoring.relative_categories(values, bands)
+        wanted = engine.relative_categories(values, bands)
     else:
         wanted = pd.Series("", index=[pk for pk, _, _ in scores], dtype=object)
     stale = [Score(pk=pk, category=wanted[pk]) for pk, _, cat in scores if cat != wanted[pk]]
@@ -201,7 +201,7 @@ def score_collections(
     data = inputs.instrument_data(period.instrument)
     if Score.Basis.CURRENT in bases:
         t0 = timezone.now()
-        answers = inputs.live_answers(period.pk, None if collection_ids is None else targets)
+        answers = snapshots.live_answers(period.pk, None if collection_ids is None else targets)
         present = pd.unique(answers["collection_id"].to_numpy())
         if not np.isin(present, targets).all():  # drafts of a period-wide load are not stored
             answers = answers[answers["collection_id"].isin(targets)]
@@ -214,24 +214,17 @@ def score_collections(
             .values_list("collection_id", flat=True)
             .distinct()
         )
-        answers = inputs.snapshot_answers(with_snapshot)
+        answers = snapshots.snapshot_answers(with_snapshot)
         with transaction.atomic():
             _save(period, data, Score.Basis.SUBMITTED, answers, with_snapshot, run)
-    if data.frames.bands.kind == scoring.RELATIVE:
+    if data.frames.bands.kind == engine.RELATIVE:
         for basis in bases:
             run.categories_updated += assign_relative_categories(period, basis, data.frames.bands)
     return run
 
 
-def take_snapshot(collection: Collection) -> SubmissionSnapshot:
-    """Keep the counted answers as they are at this submit (called inside the submit transaction)."""
-    return SubmissionSnapshot.objects.create(
-        collection=collection, round=collection.review_round, rows=inputs.snapshot_rows(collection)
-    )
-
-
 def instrument_signatures(instrument_ids) -> dict[int, str]:
-    """The signature of each instrument now (weights, option scores, quotas, bands: reports.inputs)."""
+    """The signature of each instrument now (weights, option scores, quotas, bands: scoring.inputs)."""
     return {
         instrument.pk: inputs.instrument_data(instrument).signature
         for instrument in Instrument.objects.filter(pk__in=set(instrument_ids)).select_related("band_scheme")
@@ -321,9 +314,9 @@ def score_mismatches(period: Period) -> list[int]:
     if not targets:
         return []
     data = inputs.instrument_data(period.instrument)
-    answers = inputs.live_answers(period.pk, targets)
+    answers = snapshots.live_answers(period.pk, targets)
     answers = answers[answers["collection_id"].isin(targets)]
-    result = scoring.score(answers, data.frames) if not answers.empty else None
+    result = engine.score(answers, data.frames) if not answers.empty else None
     variables = _by_collection(result.variables, "variable_id", data.variable_codes) if result else {}
     stored = {
         cid: (overall, category, vars_)
@@ -331,7 +324,7 @@ def score_mismatches(period: Period) -> list[int]:
             instrument=period.instrument, basis=Score.Basis.CURRENT, collection_id__in=targets
         ).values_list("collection_id", "overall", "category", "variables")
     }
-    relative = data.frames.bands.kind == scoring.RELATIVE
+    relative = data.frames.bands.kind == engine.RELATIVE
     wrong = []
     expected_ids = set() if result is None else {int(c) for c in result.overall.index}
     for cid in targets:
@@ -370,11 +363,11 @@ class ScoreView:
 def provisional_score(collection: Collection) -> ScoreView | None:
     """The live score of a collection still collecting: the same engine on its complete
     questionnaires now, not stored. None when nothing is complete yet."""
-    answers = inputs.live_answers(collection.period_id, [collection.pk])
+    answers = snapshots.live_answers(collection.period_id, [collection.pk])
     if answers.empty:
         return None
     data = inputs.instrument_data(collection.period.instrument)
-    result = scoring.score(answers, data.frames)
+    result = engine.score(answers, data.frames)
     if collection.pk not in result.overall.index:
         return None
     row = result.overall.loc[collection.pk]

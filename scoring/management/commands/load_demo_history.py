@@ -4,7 +4,7 @@ So a newcomer's dashboards have years to compare: for each of the three years be
 period marked is_synthetic ("data sintetis") with every kab/kota as participant, a few generated
 questionnaires per respondent group, a first-submission snapshot, some answers corrected after it
 (so submitted and verified scores differ), collections verified (last year) or final (older), and
-the scores computed by the real engine (reports.services.score_collections).
+the scores computed by the real engine (scoring.services.score_collections).
 
 The periods use a copy of the default instrument whose quotas are 2 per group, so two generated
 questionnaires per group meet them and every kab/kota is ranked. Values come from a seeded generator:
@@ -27,6 +27,7 @@ from assessments.models import Answer, Collection, Period, Questionnaire, Submis
 from instruments.models import Instrument, Option, Question, RespondentGroup
 from instruments.services import instrument_copy, instrument_load_default
 from regions.models import Regency
+from scoring.services import score_collections
 
 DEMO_VERSION = "IKOTAN-demo-sintetis"
 DEMO_NAME = "Instrumen IKOTAN — salinan untuk data sintetis (kuota 2 per kelompok)"
@@ -94,8 +95,6 @@ class Command(BaseCommand):
             with transaction.atomic():
                 period = self._period(year, back, instrument, regencies)
                 n_answers = self._collections(period, instrument, regencies, strengths, back)
-            from reports.services import score_collections
-
             run = score_collections(period)
             seconds = (timezone.now() - started).total_seconds()
             self.stdout.write(

@@ -60,9 +60,6 @@ from django.utils import timezone
 from accounts.models import Role, User
 from assessments import workflow
 from assessments.autosave.writes import questionnaire_save_answer
-from assessments.management.commands.load_demo_history import SEED as HISTORY_SEED
-from assessments.management.commands.load_demo_history import YEARS_BACK, latent_strengths
-from assessments.management.commands.load_demo_history import Command as History
 from assessments.models import (
     Answer,
     Collection,
@@ -76,7 +73,10 @@ from assessments.models import (
 from instruments.models import Option, Question
 from kotan.lib.service_errors import ServiceError
 from regions.models import Regency
-from reports.services import score_collections
+from scoring.management.commands.load_demo_history import SEED as HISTORY_SEED
+from scoring.management.commands.load_demo_history import YEARS_BACK, latent_strengths
+from scoring.management.commands.load_demo_history import Command as History
+from scoring.services import score_collections
 
 SEED = 2027
 DRAFT_PARTIAL = "3573"  # Kota Malang: the demo BNNK's own kab/kota, two thirds filled

@@ -1,0 +1,23 @@
+"""The scoring app's configuration: it listens to the survey's signals to keep stored scores fresh."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoringConfig(AppConfig):
+    name = "scoring"
+    label = "scoring"
+    verbose_name = _("Skor")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models and tasks may only load once the app registry is ready.
+        from assessments import signals
+
+        from . import scheduling
+
+        signals.collection_score_stale.connect(
+            scheduling.on_collection_score_stale, dispatch_uid="scoring.collection_score_stale"
+        )
+        signals.period_scores_stale.connect(
+            scheduling.on_period_scores_stale, dispatch_uid="scoring.period_scores_stale"
+        )

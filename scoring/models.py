@@ -1,0 +1,76 @@
+"""Stored index scores (one row per collection, instrument version and basis) and the heartbeats of the
+background services (the workers and the beat's score sweep). Their tables keep the names they had in
+the reports app (migrations reports 0005 and scoring 0001 moved them without touching the database)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Score(models.Model):
+    """A collection's IKOTAN score as the engine computed it (scoring.engine).
+
+    `submitted`: from the answers as the kab/kota first submitted them (SubmissionSnapshot round 1).
+    `current`: from the answers now, after the BNNP's exclusions and the BNNK's corrections; it is the
+    verified score once the collection is verified or final. Rankings use the current score of
+    verified/final collections. Recomputing with the same `input_hash` writes nothing.
+    """
+
+    class Basis(models.TextChoices):
+        SUBMITTED = "submitted", _("Skor saat dikirim")
+        CURRENT = "current", _("Skor terkini")
+
+    collection = models.ForeignKey("assessments.Collection", on_delete=models.CASCADE, related_name="scores")
+    instrument = models.ForeignKey("instruments.Instrument", on_delete=models.PROTECT, related_name="+")
+    basis = models.CharField(_("dasar"), max_length=10, choices=Basis.choices)
+    overall = models.FloatField(_("indeks (0–100)"))
+    reported = models.FloatField(_("indeks pada skala skema"))
+    category = models.CharField(_("kategori"), max_length=60, blank=True)
+    variables = models.JSONField(_("skor variabel"), default=dict)  # {variable code: 0-100}
+    indicators = models.JSONField(_("skor indikator"), default=dict)  # {indicator code: 0-100}
+    groups = models.JSONField(_("responden per kelompok"), default=dict)  # {code: {n, quota, met}}
+    quota_met = models.BooleanField(_("kuota terpenuhi"), default=False)
+    respondents = models.PositiveIntegerField(_("responden dihitung"), default=0)
+    input_hash = models.CharField(max_length=64)
+    # The instrument signature (weights, option scores, quotas, band scheme: scoring.inputs) the row was
+    # computed with. The beat sweep compares it with the instrument's signature now, so a weight or band
+    # edit whose recompute task was lost is still caught without reading any answer.
+    signature = models.CharField(max_length=64, blank=True, default="")
+    computed_at = models.DateTimeField(_("dihitung pada"))
+    # When the inputs were last found unchanged (or written): the sweep compares it with the latest
+    # questionnaire change, so a touched-but-equal collection is checked once, not on every sweep.
+    checked_at = models.DateTimeField(_("diperiksa pada"))
+
+    class Meta:
+        db_table = "reports_score"  # kept from before the scoring app: the table and its data stay
+        verbose_name = _("skor")
+        verbose_name_plural = _("skor")
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "instrument", "basis"], name="score_unique"),
+            models.CheckConstraint(
+                condition=models.Q(overall__gte=0) & models.Q(overall__lte=100), name="score_overall_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["instrument", "basis"], name="score_instrument_basis")]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id} {self.basis} {self.overall:.2f}"
+
+
+class Heartbeat(models.Model):
+    """When a background service last showed it was alive: a Celery worker ("worker:<hostname>", every
+    HEARTBEAT_SECONDS from its main process) or the beat's score sweep ("sweep"). Read by /readyz.
+
+    In the database, not in Redis, so that /readyz can still say what it last knew while Redis is down.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    at = models.DateTimeField()
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        db_table = "reports_heartbeat"  # kept from before the scoring app: the table and its data stay
+        verbose_name = _("detak layanan")
+        verbose_name_plural = _("detak layanan")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,32 @@
+"""Debounce marks in the shared cache: one pending task per key (a collection's score, a period's render),
+sent with a countdown, and the quick broker retry of a request that must not wait for a broker that is
+down. Used by scoring.scheduling, by the score task that clears its own mark, and by reports.scheduling.
+"""
+
+import logging
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+# A broker that is down must not hold up the user's request: one quick retry, then give up.
+QUICK_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+
+def score_key(collection_id: int) -> str:
+    """The cache key marking a collection's score computation as pending."""
+    return f"kotan:score-pending:{collection_id}"
+
+
+def clear_pending(collection_id: int) -> None:
+    try:
+        cache.delete(score_key(collection_id))
+    except Exception:  # the cache is Redis too; a failure only means one more computation later
+        logger.warning("score debounce key not cleared for collection %s", collection_id)
+
+
+def enqueue_once(key: str, hold: int, task, args: tuple, countdown: int) -> None:
+    """Send `task` with a countdown unless one is already pending under `key` (held `hold` seconds).
+    Raises what the cache or broker raise; callers decide what a failure means."""
+    if cache.add(key, 1, timeout=hold):
+        task.apply_async(args, countdown=countdown, retry=True, retry_policy=QUICK_RETRY)
