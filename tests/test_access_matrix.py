@@ -9,7 +9,12 @@ leave the database (and the media folder) exactly as it was, and a POST declared
   - no request of a role that may not see A gets a body mentioning A (its name or the markers in its
     data) unless the case says so;
   - A's respondent-link tokens appear only to A's BNNK and on the respondent pages themselves;
-  - nothing answers 500.
+  - nothing answers 500;
+  - a GET (outside the admin site and the API's token cases) adds no row to any project table, MAY_ADD
+    naming the only exceptions, and never makes the collection of a kab/kota that joined the period without
+    one (the late participant): collections come into being when a kab/kota joins, never on a visit. This
+    walk is the one that checks it (tests/test_get_creates_nothing.py says so), so each page is rendered
+    once per role.
 
 Roles: anonymous; BNNK of A (Kota Malang) and of B (Kabupaten Malang, same province); BNNP of A's province
 (Jawa Timur) and of another (Jambi); BNN pusat. A's collection has questionnaires (complete, draft,
@@ -54,6 +59,7 @@ from assessments.autosave import writes
 from assessments.models import Collection, Questionnaire, RespondentLink
 from instruments.models import EvidenceType, Indicator
 from notifications.models import Notification
+from regions.models import Regency
 from reports.models import RenderedReport
 from tests.factories import group, make_collection, make_period, make_score, question
 
@@ -939,6 +945,35 @@ def _fingerprint_queries() -> list[tuple[str, str]]:
     return queries
 
 
+# The only rows a GET may add, and why. Not survey data: a PDF report page asks for the missing report
+# to be rendered: one RenderRequest per report, a cache bookkeeping row (reports.downloads.report_pdf).
+# (The 2FA setup page keeps the secret it shows in the session; its device is stored by the code sent.)
+MAY_ADD = {
+    "reports:report_pdf": {"reports.RenderRequest"},
+    "reports:report_pdf_scoped": {"reports.RenderRequest"},
+}
+
+
+@functools.cache
+def _count_queries() -> list[tuple[str, str]]:
+    quote = connection.ops.quote_name
+    return [
+        (model._meta.label, f"SELECT COUNT(*) FROM {quote(model._meta.db_table)}")  # noqa: S608 - model names
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label not in SKIPPED_APPS and model._meta.managed
+    ]
+
+
+def row_counts() -> dict[str, int]:
+    """The number of rows of every project table (not sessions or login attempts), per model."""
+    counts = {}
+    with connection.cursor() as cursor:
+        for label, sql in _count_queries():
+            cursor.execute(sql)
+            counts[label] = cursor.fetchone()[0]
+    return counts
+
+
 def fingerprint() -> dict[str, str]:
     """A digest of every row of every project table (not sessions or login attempts), per model. Raw SQL:
     it runs after every refused request, so it must be cheap."""
@@ -1014,12 +1049,16 @@ class Runner:
     role: str
     client: Client
     media: Path
+    late_participant: Regency | None = None  # a kab/kota of the period without a collection
     failures: list = field(default_factory=list)
     baselines: dict = field(default_factory=dict)
     files: set = field(default_factory=set)
+    rows: dict = field(default_factory=dict)  # row counts before the walk (every request is rolled back)
+    gets_checked: int = 0  # GETs checked for created rows
 
     def __post_init__(self):
         self.files = media_files(self.media)  # restored after every request
+        self.rows = row_counts()
 
     def markers(self) -> list[str]:
         return [self.world.a.name, MARK_QUESTIONNAIRE, MARK_EVIDENCE, MARK_COMMENT]
@@ -1084,6 +1123,8 @@ class Runner:
             problem = "refused but the media folder changed"
         if problem is None and refused and len(mail.outbox) != outbox:
             problem = "refused but an e-mail was sent"
+        if problem is None and method == "GET" and not (entry.admin or case.token):
+            problem = self.created_rows(entry.key)
         if problem is None and b_link and self.a_answers() != a_before:
             problem = "a link of B changed A's answers"
         if problem is None and self.role not in OWNERS and not case.shows_a_to_all:
@@ -1097,6 +1138,18 @@ class Runner:
             if tokens:
                 problem = f"shows the token of A's {tokens} link"
         return problem
+
+    def created_rows(self, key: str) -> str | None:
+        """Why this GET broke the rule that a GET creates nothing (MAY_ADD aside), or None."""
+        self.gets_checked += 1
+        after = row_counts()
+        grown = {label: after[label] - n for label, n in self.rows.items() if after[label] != n}
+        if set(grown) - MAY_ADD.get(key, set()):
+            return f"a GET created rows (new rows per table): {grown}"
+        late = self.late_participant
+        if late is not None and Collection.objects.filter(regency=late).exists():
+            return f"a GET created the collection of {late.name}, a participant without one"
+        return None
 
     def a_answers(self):
         from assessments.models import Answer
@@ -1137,12 +1190,22 @@ def world(request, media, regency_a, regency_b, regency_other, django_capture_on
     return w
 
 
+@pytest.fixture
+def late_participant(world):
+    """A kab/kota of A's province in the period whose collection is missing (as before collections came
+    with joining): no GET may make it."""
+    regency = Regency.objects.get(code="3578")
+    world.period.participants.add(regency)
+    Collection.objects.filter(period=world.period, regency=regency).delete()
+    return regency
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(role, world, media):
+def test_access_matrix(role, world, media, late_participant):
     client = Client()
     if role != "anonymous":
         client.force_login(world.users[role])
-    runner = Runner(world, role, client, media)
+    runner = Runner(world, role, client, media, late_participant)
     undeclared = []
     for entry in url_entries():
         cases = cases_for(entry)
@@ -1157,6 +1220,7 @@ def test_access_matrix(role, world, media):
     assert not problems, f"{len(problems)} cells of the access matrix fail for {role}:\n" + "\n".join(
         problems
     )
+    assert runner.gets_checked > 40  # the walk reached the survey, review, report and API pages as this role
 
 
 # Path parameters naming nothing that exists (each URL's own converters: int or str).

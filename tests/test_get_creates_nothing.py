@@ -1,91 +1,49 @@
-"""A GET creates nothing: every page of the access matrix, as each role, leaves the row count of every
-project table as it was. Collections come into being when a kab/kota joins a period, never on a visit."""
+"""A GET creates nothing: the check lives in the access matrix's walk (tests/test_access_matrix.py:
+Runner.created_rows, MAY_ADD, the late_participant fixture), which requests every page as each role once
+for all its checks. This module keeps what that walk cannot show of itself: the check fails when a GET
+does add a row, or gives the late participant a collection."""
 
 import pytest
-from django.apps import apps
-from django.db import connection
+from django.contrib.auth.models import Group
+from django.core.signals import request_started
 from django.test import Client
 
 from assessments.models import Collection
-from regions.models import Regency
 from tests import test_access_matrix as matrix
-from tests.test_access_matrix import (
-    ROLES,
-    SKIP,
-    SKIPPED_APPS,
-    build_path,
-    cases_for,
-    default_args,
-    url_entries,
-)
+from tests.test_access_matrix import Runner, build_path, cases_for, default_args, url_entries
 
-# The access matrix's world (A's collection submitted, returned, submitted again; B; links; scores).
+# The access matrix's world and its kab/kota that joined the period without a collection.
 media = matrix.media
 world = matrix.world
+late_participant = matrix.late_participant
 
 pytestmark = pytest.mark.django_db
 
-# The only rows a GET may add, and why. Not survey data: a PDF report page asks for the missing report
-# to be rendered: one RenderRequest per report, a cache bookkeeping row (reports.downloads.report_pdf).
-# (The 2FA setup page keeps the secret it shows in the session; its device is stored by the code sent.)
-MAY_ADD = {
-    "reports:report_pdf": {"reports.RenderRequest"},
-    "reports:report_pdf_scoped": {"reports.RenderRequest"},
-}
 
-
-def row_counts() -> dict[str, int]:
-    quote = connection.ops.quote_name
-    counts = {}
-    with connection.cursor() as cursor:
-        for model in apps.get_models(include_auto_created=True):
-            if model._meta.app_label in SKIPPED_APPS or not model._meta.managed:
-                continue
-            cursor.execute(f"SELECT COUNT(*) FROM {quote(model._meta.db_table)}")  # noqa: S608 - model names
-            counts[model._meta.label] = cursor.fetchone()[0]
-    return counts
-
-
-@pytest.fixture
-def late_participant(world):
-    """A kab/kota of A's province in the period whose collection is missing (as before this rule)."""
-    regency = Regency.objects.get(code="3578")
-    world.period.participants.add(regency)
-    Collection.objects.filter(period=world.period, regency=regency).delete()
-    return regency
-
-
-def survey_gets(world, role: str):
-    """(key, what, path, state) of every non-admin page the matrix GETs as this role."""
-    index = ROLES.index(role)
-    for entry in url_entries():
-        cases = cases_for(entry)
-        if entry.admin or not cases:
-            continue
-        for case in cases:
-            if case.token or case.get[index] is SKIP:
-                continue
-            values = {**default_args(world), **(case.args(world) if case.args else {})}
-            path = build_path(entry.route, values) + (f"?{case.query}" if case.query else "")
-            yield entry.key, f"{entry.key} [{case.label}] {path}", path, case.state
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_no_get_of_any_page_creates_a_row(role, world, late_participant):
+def test_the_matrix_walk_reports_a_get_that_creates_something(world, media, late_participant):
     client = Client()
-    if role != "anonymous":
-        client.force_login(world.users[role])
-    created = []
-    visited = 0
-    for key, what, path, state in survey_gets(world, role):
-        Collection.objects.filter(pk=world.coll_a.pk).update(state=state)
-        before = row_counts()
-        client.get(path)
-        visited += 1
-        after = row_counts()
-        grown = {label: after[label] - n for label, n in before.items() if after[label] != n}
-        if set(grown) - MAY_ADD.get(key, set()):
-            created.append(f"{what}: {grown}")
-    assert visited > 40  # the walk reached the survey, review, report and API pages
-    assert not created, f"GET requests of {role} created rows:\n" + "\n".join(created)
-    assert not Collection.objects.filter(regency=late_participant).exists()
+    client.force_login(world.users["bnnk_a"])
+    runner = Runner(world, "bnnk_a", client, media, late_participant)
+    entry = next(e for e in url_entries() if e.key == "assessments:collection")
+    case = cases_for(entry)[0]
+    path = build_path(entry.route, default_args(world))
+
+    def add_a_group(**kwargs):
+        Group.objects.create(name="dibuat oleh GET")
+
+    def give_b_collection_to_the_late_participant(**kwargs):  # no new row: only the late participant check
+        Collection.objects.filter(pk=world.coll_b.pk).update(regency=late_participant)
+
+    for receiver in (add_a_group, give_b_collection_to_the_late_participant):
+        request_started.connect(receiver)
+        try:
+            runner.run(entry, case)
+        finally:
+            request_started.disconnect(receiver)
+    runner.run(entry, case)  # rolled back: the page itself adds nothing
+    assert runner.failures == [
+        f"bnnk_a GET assessments:collection {path}: a GET created rows (new rows per table): {{'auth.Group': 1}}",
+        f"bnnk_a GET assessments:collection {path}: a GET created the collection of {late_participant.name}, "
+        "a participant without one",
+    ]
+    assert runner.gets_checked == 3
