@@ -10,7 +10,7 @@ populate is realistic but small (a CI machine is ~12x slower than a laptop): the
 instrument, two earlier periods of synthetic verified/final collections for a spread of 43 kab/kota
 generated and scored as `load_demo_history` does (the real engine, scoring.services.score_collections),
 the current demo period (`load_demo_survey`), and two evidence documents uploaded through the app's
-own service (assessments.evidence.evidence_upload) by a BNNK user, with a questionnaire autosaved.
+own service (assessments.evidence.services.evidence_upload) by a BNNK user, with a questionnaire autosaved.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def populate() -> None:
     from accounts.models import Role, User
     from assessments import services
     from assessments.autosave import writes
-    from assessments.evidence import evidence_upload
+    from assessments.evidence.services import evidence_upload
     from assessments.models import Collection
     from instruments.models import Question
     from regions.models import Regency

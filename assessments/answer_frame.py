@@ -2,8 +2,8 @@
 of an answers frame, an empty one, and each answer's score in [0, 1] by its question's options alone.
 
 Below the engine (scoring.engine) and the survey's own reads (assessments.snapshots: the counted
-answers; assessments.review: the quality flags), so that all of them share one rule for how an option
-scores a value, and the survey app never imports the scoring app above it.
+answers; assessments.review.selectors: the quality flags), so that all of them share one rule for how an
+option scores a value, and the survey app never imports the scoring app above it.
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ class AssessmentsConfig(AppConfig):
         # connects, on import, the signals that clear its cache.
         from instruments.signals import band_scheme_changed
 
-        from . import links, signals
+        from . import signals
         from .autosave import specs  # noqa: F401
+        from .links import services as links
         from .models import Period
         from .services import on_band_scheme_changed, on_participants_changed
 

@@ -224,6 +224,9 @@ class Evidence(models.Model):
         return self.title
 
 
+TOKEN_MAX_LENGTH = 64  # the token column; anything longer cannot be a token (checked before any query)
+
+
 def new_link_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -235,7 +238,7 @@ class RespondentLink(models.Model):
     """
 
     questionnaire = models.OneToOneField(Questionnaire, on_delete=models.CASCADE, related_name="link")
-    token = models.CharField(max_length=64, unique=True, default=new_link_token)
+    token = models.CharField(max_length=TOKEN_MAX_LENGTH, unique=True, default=new_link_token)
     expires_at = models.DateTimeField(_("berlaku sampai"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

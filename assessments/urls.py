@@ -2,16 +2,16 @@
 
 from django.urls import path
 
-from .views import entry
-from .views import evidence as evidence_views
-from .views import history as history_views
-from .views import links as link_views
+from .entry import views as entry
+from .evidence import views as evidence_views
+from .history import views as history_views
+from .links import views as link_views
 
 app_name = "assessments"
 
 urlpatterns: list = []
 
-# --- entry: collection home, questionnaires, autosave, complete, submit (views/entry.py) ---
+# --- entry: collection home, questionnaires, autosave, complete, submit (entry/views.py) ---
 urlpatterns += [
     path("", entry.my_collection, name="my_collection"),
     path("periode/", entry.collection_list, name="collection_list"),
@@ -28,8 +28,8 @@ urlpatterns += [
     path("kuesioner/<int:pk>/berikutnya/", entry.questionnaire_next, name="questionnaire_next"),
 ]
 
-# --- excel bulk entry (views/excel.py) ---
-from .views import excel as excel_views  # noqa: E402
+# --- excel bulk entry (bulk/views.py) ---
+from .bulk import views as excel_views  # noqa: E402
 
 urlpatterns += [
     path(
@@ -43,7 +43,7 @@ urlpatterns += [
     path("periode/<int:year>/<str:regency_code>/excel/batal/", excel_views.cancel, name="excel_cancel"),
 ]
 
-# --- respondent links (views/links.py) ---
+# --- respondent links (links/views.py) ---
 urlpatterns += [
     path("periode/<int:year>/<str:regency_code>/tautan/", link_views.link_list, name="link_list"),
     path("periode/<int:year>/<str:regency_code>/tautan/baru/", link_views.link_create, name="link_create"),
@@ -56,7 +56,7 @@ respondent_urlpatterns = [
     path("<str:token>/kirim/", link_views.respondent_complete, name="complete"),
 ]
 
-# --- evidence and history (views/evidence.py, views/history.py) ---
+# --- evidence and history (evidence/views.py, history/views.py) ---
 urlpatterns += [
     path(
         "periode/<int:year>/<str:regency_code>/bukti/unggah/",
@@ -68,8 +68,8 @@ urlpatterns += [
     path("periode/<int:year>/<str:regency_code>/riwayat/", history_views.collection_history, name="history"),
 ]
 
-# --- review: BNNP verification, finalise/reopen/extend, comment replies, progress (views/review.py) ---
-from .views import review as review_views  # noqa: E402
+# --- review: BNNP verification, finalise/reopen/extend, comment replies, progress (review/views.py) ---
+from .review import views as review_views  # noqa: E402
 
 urlpatterns += [
     path("periode/<int:year>/<str:regency_code>/verifikasi/", review_views.review, name="review"),

@@ -9,7 +9,7 @@ starts gunicorn (2 sync workers, 127.0.0.1 only) and runs `run` against it:
   setup  migrate, load_regions, load_instrument, the synthetic score history of bench/dashboards.py
          (514 kab/kota x 5 periods, so the national dashboard has a realistic 514-row ranking), and a
          period open now with --bnnk kab/kota: one BNNK user each with --per-bnnk staff questionnaires
-         and --links respondent links, all created through assessments.services / assessments.links.
+         and --links respondent links, all created through assessments.services / assessments.links.services.
          Logged-in sessions come from Django's own test client (force_login), not from the login form
          (its password hashing would dominate the setup). Writes the plan (ids, sessions, tokens) as JSON.
   run    three timed phases against the live server, each with --vus virtual users (closed loop: each
@@ -78,7 +78,8 @@ def setup(args: argparse.Namespace) -> None:
     from django.utils.crypto import get_random_string
 
     from accounts.models import Role, User
-    from assessments import links, selectors, services
+    from assessments import selectors, services
+    from assessments.links import services as links
     from instruments.models import Question
     from instruments.services import instrument_load_default
     from regions.models import Regency

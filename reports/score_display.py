@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assessments import quality
 from assessments.models import Collection, Questionnaire
+from assessments.review import quality
 from reports.score_changes import ScoreChanges, collection_changes
 from scoring.models import Score
 from scoring.services import ScoreView, provisional_score

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from assessments import excel
+from assessments.bulk import workbook as excel
 from tests.factories import group, make_collection
 
 

@@ -53,9 +53,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.staff import PUSAT_GROUP
-from assessments import evidence as evidence_service
-from assessments import links, services, workflow
+from assessments import services, workflow
 from assessments.autosave import writes
+from assessments.evidence import services as evidence_service
+from assessments.links import services as links
 from assessments.models import Collection, Questionnaire, RespondentLink
 from instruments.models import EvidenceType, Indicator
 from notifications.models import Notification
@@ -288,7 +289,7 @@ def _answer_version(questionnaire_attr_or_link, code="q_likert"):
 
 
 def _excel_template(w):
-    from assessments import excel
+    from assessments.bulk import workbook as excel
 
     return {"berkas": SimpleUploadedFile("kuesioner.xlsx", excel.build_template(w.coll_a, w.kel))}
 

@@ -15,8 +15,9 @@ from django_otp.middleware import OTPMiddleware
 
 from accounts.models import User
 from accounts.sessions import adopt_session_user, session_user_id
-from assessments import links, services
+from assessments import services
 from assessments.autosave import reads, rows, specs, sql_rows, writes
+from assessments.links import services as links
 from assessments.models import Answer, Questionnaire, RespondentLink
 from instruments.models import Option
 from tests.factories import group, make_collection, make_instrument, question

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
-from assessments import links, services
+from assessments import services
+from assessments.links import services as links
 from assessments.models import Answer
 from reports import report_links
 from reports.models import RenderedReport, RenderRequest

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
-from assessments import quality
 from assessments.models import Collection
+from assessments.review import quality
 from scoring.management.commands import load_demo_collections, load_demo_history
 from scoring.models import Score
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessments import evidence as ev
+from assessments.evidence import services as ev
 from assessments.models import Evidence
 from instruments.models import EvidenceType
 from kotan.lib.service_errors import NotAllowed, ServiceError

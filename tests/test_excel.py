@@ -1,4 +1,4 @@
-"""Excel bulk entry (assessments/excel.py) without HTTP: template, preview problems, atomic apply."""
+"""Excel bulk entry (assessments/bulk/workbook.py) without HTTP: template, preview problems, atomic apply."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from assessments import excel
+from assessments.bulk import workbook as excel
 from assessments.models import Answer, Collection, Questionnaire
 from kotan.lib.service_errors import NotAllowed, ServiceError
 from tests.excel_fixtures import family_row, fill
@@ -321,7 +321,7 @@ def test_an_error_in_the_middle_of_apply_leaves_nothing(collection, keluarga, bn
         return real(objs, model, **kwargs)
 
     with (
-        mock.patch("assessments.excel.bulk_create_with_history", side_effect=fail_on_answers),
+        mock.patch("assessments.bulk.workbook.bulk_create_with_history", side_effect=fail_on_answers),
         pytest.raises(RuntimeError),
     ):
         excel.apply_upload(preview, bnnk_a)

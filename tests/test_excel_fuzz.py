@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from assessments import excel
+from assessments.bulk import workbook as excel
 from assessments.models import Answer, Questionnaire
 from tests.excel_fixtures import family_row, fill
 from tests.factories import group, make_collection

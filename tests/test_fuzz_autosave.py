@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments import links, services
+from assessments import services
 from assessments.autosave import writes
+from assessments.links import services as links
 from assessments.models import Answer, Questionnaire
 from tests.factories import group, make_collection
 from tests.fuzz_inputs import FUZZ, NASTY_TEXT, assert_polite, raw_body, text_input

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments import evidence as ev
+from assessments.evidence import services as ev
 from assessments.models import Evidence
 from instruments.models import EvidenceType
 from tests.factories import make_collection, make_period

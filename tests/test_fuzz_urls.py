@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments import links, services
+from assessments import services
+from assessments.links import services as links
 from tests.factories import group, make_collection
 from tests.fuzz_inputs import FUZZ, SCRIPT, assert_polite, text_input
 

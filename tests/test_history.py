@@ -5,9 +5,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments import evidence as ev
-from assessments import history, links, services
+from assessments import services
 from assessments.autosave import writes
+from assessments.evidence import services as ev
+from assessments.history import reads as history
+from assessments.links import services as links
 from instruments.models import EvidenceType
 from tests.factories import group, make_collection, make_period, question
 

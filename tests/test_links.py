@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from assessments import links, services
+from assessments import services
 from assessments.autosave import writes
+from assessments.links import services as links
 from assessments.models import Questionnaire, RespondentLink
 from kotan.lib.service_errors import NotAllowed
 from tests.factories import group, make_collection, make_period, question

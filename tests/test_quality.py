@@ -4,7 +4,7 @@ import datetime
 
 import pandas as pd
 
-from assessments import quality
+from assessments.review import quality
 
 
 def frame(rows):

@@ -560,7 +560,7 @@ def test_no_changes_section_before_any_return(client_for, bnnp_a, submitted):
 
 
 def test_changed_and_changed_back_is_not_listed(bnnk_a, returned, inst):
-    from assessments.review import changes_since_last_return
+    from assessments.review.selectors import changes_since_last_return
 
     flat = returned.qs[0]
     q = question(inst, "q_l3")
@@ -641,7 +641,7 @@ def test_questionnaire_added_after_a_general_return_is_listed(client_for, bnnk_a
 
 
 def test_answers_frame_scores_every_kind(submitted):
-    from assessments.review import answers_frame
+    from assessments.review.selectors import answers_frame
 
     frame = answers_frame(submitted)
     _flat, varied, instansi = submitted.qs

@@ -165,7 +165,7 @@ def test_recompute_after_commit_is_written_once():
         for p in _app_sources()
         if "request_score_after_commit(" in p.read_text()
     }
-    assert {"assessments/workflow.py", "assessments/services.py", "assessments/excel.py"} <= users
+    assert {"assessments/workflow.py", "assessments/services.py", "assessments/bulk/workbook.py"} <= users
 
 
 def test_the_survey_app_imports_no_reaction_of_the_apps_above():

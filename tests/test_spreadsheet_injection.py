@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import excel
+from assessments.bulk import workbook as excel
 from assessments.models import Answer, Questionnaire
 from instruments import xlsx as ixlsx
 from instruments.models import Indicator, Option, Question, Variable

@@ -18,7 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import two_factor
 from accounts.middleware import OPEN_NAMESPACES, OPEN_VIEWS
 from accounts.models import Role, User
-from assessments import links, services
+from assessments import services
+from assessments.links import services as links
 from tests.conftest import PASSWORD, make_user
 from tests.factories import group, make_collection, question
 from tests.otp import authenticator, code_now, login_verified, next_step, setup_secret

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import excel
+from assessments.bulk import workbook as excel
 from assessments.models import Collection, Questionnaire
 from tests.excel_fixtures import family_row, fill
 from tests.factories import make_collection

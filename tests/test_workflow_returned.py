@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from assessments import links, services, workflow
+from assessments import services, workflow
 from assessments.autosave import writes
+from assessments.links import services as links
 from assessments.models import Collection, Period, Questionnaire
 from kotan.lib.service_errors import NotAllowed
 from tests.factories import group, make_collection, question

@@ -12,8 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import onboarding
-from assessments import evidence as ev
-from assessments import excel
+from assessments.bulk import workbook as excel
+from assessments.evidence import services as ev
 from assessments.models import Evidence, Questionnaire
 from instruments import xlsx as instrument_xlsx
 from instruments.models import EvidenceType, Instrument

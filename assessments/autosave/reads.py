@@ -17,8 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from accounts.models import User
 from regions.models import Regency
 
-from ..links import TOKEN_MAX_LENGTH
-from ..models import Collection, Period, Questionnaire, RespondentLink
+from ..models import TOKEN_MAX_LENGTH, Collection, Period, Questionnaire, RespondentLink
 from . import sql_rows
 
 _TABLES = (Questionnaire, Collection, Period)

@@ -13,8 +13,9 @@ from django.utils import timezone
 from instruments.models import Question, RespondentGroup
 from kotan import access
 
-from .. import evidence as evidence_service
-from .. import links, workflow
+from .. import workflow
+from ..evidence import services as evidence_service
+from ..links import services as links
 from ..models import Collection
 
 register = template.Library()

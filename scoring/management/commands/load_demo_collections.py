@@ -85,7 +85,7 @@ VERIFIED_IN_PROVINCE = 8
 OTHER_SUBMITTED = ["1505", "1571", "5201", "5272", "9602"]  # in the other demo provinces
 # One submitted kab/kota of Jawa Timur whose Hukum answers run much higher than last year's synthetic
 # ones, so the BNNP's review page shows the "moved more than 25 points since last year" flag
-# (assessments.quality.variable_jumps) in the demo too. JUMP_SHIFT is on the latent (logit) scale.
+# (assessments.review.quality.variable_jumps) in the demo too. JUMP_SHIFT is on the latent (logit) scale.
 JUMP_REGENCY = "3501"  # Kabupaten Pacitan
 JUMP_VARIABLE = "HK"
 JUMP_SHIFT = 1.5

@@ -3,7 +3,7 @@
 Only the BNNK of the kab/kota uses them (kotan.access; a foreign kab/kota is a 404, another role a 403).
 Uploading, previewing and applying also need the collection open for entry (workflow.ensure_can_enter);
 otherwise the user is sent back to the collection home with the reason. Any uploaded bytes end in a
-page with an Indonesian message, never a 500. The logic lives in assessments/excel.py.
+page with an Indonesian message, never a 500. The logic lives in assessments/bulk/workbook.py.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from instruments.models import RespondentGroup
 from kotan import access
 from kotan.lib.service_errors import ServiceError
 
-from .. import excel, workflow
+from .. import pages, workflow
 from ..models import Collection
-from . import common
+from . import workbook as excel
 
 ABUSIVE_FACTOR = 4  # a body this far beyond the limit is refused before Django reads it
 PROBLEMS_SHOWN = 200  # problems listed on the preview page; the rest are counted
@@ -37,7 +37,7 @@ def _session_key(collection: Collection) -> str:
 
 def _bnnk_collection(request: HttpRequest, year: int, regency_code: str) -> Collection:
     """The collection if the user is its kab/kota's BNNK; a foreign kab/kota 404, another role 403."""
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     if not access.can_enter_data(request.user, collection.regency):
         raise PermissionDenied(_("Hanya petugas BNNK kabupaten/kota ini yang dapat mengimpor kuesioner."))
     return collection
@@ -50,7 +50,7 @@ def _closed_redirect(request: HttpRequest, collection: Collection) -> HttpRespon
         workflow.ensure_can_add_questionnaire(collection)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(common.collection_url(collection))
+        return redirect(pages.collection_url(collection))
     return None
 
 
@@ -126,7 +126,7 @@ def upload(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "assessments/excel_upload.html",
         {
             "collection": collection,
-            "collection_url": common.collection_url(collection),
+            "collection_url": pages.collection_url(collection),
             "groups": _groups(collection),
             "error": error,
             "pending": _pending(request, collection),
@@ -164,7 +164,7 @@ def preview(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "assessments/excel_preview.html",
         {
             "collection": collection,
-            "collection_url": common.collection_url(collection),
+            "collection_url": pages.collection_url(collection),
             "preview": result,
             "pending": pending,
             "problems": problems[:PROBLEMS_SHOWN],
@@ -180,7 +180,7 @@ def preview(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
 @login_required
 def apply(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
     collection = _bnnk_collection(request, year, regency_code)
-    home = common.collection_url(collection)
+    home = pages.collection_url(collection)
     pending = _pending(request, collection)
     token = request.POST.get("unggahan", "")
     if pending is None or token != pending["token"]:
@@ -234,4 +234,4 @@ def cancel(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         excel.pending_discard(pending["token"], **_ids(request, collection))
     request.session.pop(_session_key(collection), None)
     messages.info(request, _("Impor dibatalkan; tidak ada kuesioner yang dibuat."))
-    return redirect(common.collection_url(collection))
+    return redirect(pages.collection_url(collection))

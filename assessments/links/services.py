@@ -19,11 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from instruments.models import RespondentGroup
 
-from . import services, workflow
-from .models import Collection, Questionnaire, RespondentLink
+from .. import services, workflow
+from ..models import TOKEN_MAX_LENGTH, Collection, Questionnaire, RespondentLink
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-TOKEN_MAX_LENGTH = 64  # the model's column; anything longer cannot be a token
 
 # Link states as shown to the BNNK.
 NOT_OPENED = "belum_dibuka"

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from instruments.models import Question
 from kotan import access
 
-from .. import selectors, workflow
-from ..answers import format_value
-from ..models import Collection, Period, Questionnaire
+from . import selectors, workflow
+from .answers import format_value
+from .models import Collection, Period, Questionnaire
 
 
 def get_collection(user, year: int, regency_code: str) -> Collection:

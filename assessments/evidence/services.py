@@ -25,8 +25,8 @@ from instruments.models import EvidenceType, Question
 from kotan.lib import zipcheck
 from kotan.lib.service_errors import ServiceError
 
-from . import workflow
-from .models import Collection, Evidence
+from .. import workflow
+from ..models import Collection, Evidence
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 HEAD_BYTES = 8192  # enough for filetype's signatures

@@ -8,14 +8,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from .. import history
-from . import common
+from .. import pages
+from . import reads as history
 
 
 @login_required
 @require_GET
 def collection_history(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     kind = request.GET.get("jenis", "")
     kinds = (kind,) if kind in history.KINDS else history.KINDS
     page, entries = history.collection_history_page(collection, request.GET.get("hal"), kinds=kinds)
@@ -24,7 +24,7 @@ def collection_history(request: HttpRequest, year: int, regency_code: str) -> Ht
         "assessments/history.html",
         {
             "collection": collection,
-            "collection_url": common.collection_url(collection),
+            "collection_url": pages.collection_url(collection),
             "page": page,
             "entries": entries,
             "kind": kind if kind in history.KINDS else "",

@@ -19,9 +19,9 @@ from instruments.models import EvidenceType, Question
 from kotan import access
 from kotan.lib.service_errors import ServiceError
 
-from .. import evidence as evidence_service
+from .. import pages
 from ..models import Evidence
-from . import common
+from . import services as evidence_service
 
 # A body this far beyond the limit is refused before Django reads it into a temporary file.
 ABUSIVE_FACTOR = 4
@@ -91,7 +91,7 @@ def _render_upload(request, collection, form, error: str = "", status: int = 200
         "assessments/evidence_upload.html",
         {
             "collection": collection,
-            "collection_url": common.collection_url(collection),
+            "collection_url": pages.collection_url(collection),
             "form": form,
             "error": error,
             "max_size": evidence_service.max_size_label(),
@@ -103,9 +103,9 @@ def _render_upload(request, collection, form, error: str = "", status: int = 200
 
 @login_required
 def evidence_upload(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
-    home = common.collection_url(collection) + "#bukti"
-    reason = common.read_only_reason(request.user, collection)
+    collection = pages.get_collection(request.user, year, regency_code)
+    home = pages.collection_url(collection) + "#bukti"
+    reason = pages.read_only_reason(request.user, collection)
     if reason:
         messages.error(request, reason)
         return redirect(home)
@@ -165,7 +165,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _visible_evidence(request.user, pk)
-    home = common.collection_url(doc.collection) + "#bukti"
+    home = pages.collection_url(doc.collection) + "#bukti"
     title = doc.title
     try:
         evidence_service.evidence_delete(evidence=doc, user=request.user)

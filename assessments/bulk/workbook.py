@@ -44,9 +44,9 @@ from kotan.lib import zipcheck
 from kotan.lib.service_errors import ServiceError
 from kotan.lib.spreadsheet import restore_cell, safe_cell, safe_row
 
-from . import selectors, signals, workflow
-from .answers import NUMBER, YESNO, parse_value
-from .models import Answer, Collection, Questionnaire
+from .. import selectors, signals, workflow
+from ..answers import NUMBER, YESNO, parse_value
+from ..models import Answer, Collection, Questionnaire
 
 FORMAT = "ikotan-kuesioner-1"
 SHEET_DATA = "kuesioner"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from instruments.models import EvidenceType, Option, Question, RespondentGroup
 
-from .models import Answer, Collection, Evidence, Questionnaire
+from ..models import Answer, Collection, Evidence, Questionnaire
 
 HistoricalAnswer = Answer.history.model
 HistoricalQuestionnaire = Questionnaire.history.model

@@ -30,11 +30,11 @@ from instruments.models import Question, RespondentGroup
 from kotan import access
 from kotan.lib.service_errors import ServiceError
 
-from .. import links, selectors, services
+from .. import pages, selectors, services
 from ..autosave import reads as autosave_reads
 from ..autosave import responses
 from ..models import RespondentLink
-from . import common
+from . import services as links
 
 LIST_PAGE_SIZE = 50
 
@@ -97,8 +97,8 @@ def _own_link(user, pk: int) -> RespondentLink:
 @login_required
 @require_POST
 def link_create(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
-    home = common.collection_url(collection) + "#tautan"
+    collection = pages.get_collection(request.user, year, regency_code)
+    home = pages.collection_url(collection) + "#tautan"
     form = LinkCreateForm(request.POST, instrument_id=collection.period.instrument_id)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -137,7 +137,7 @@ def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "link": link,
             "questionnaire": link.questionnaire,
             "collection": collection,
-            "collection_url": common.collection_url(collection),
+            "collection_url": pages.collection_url(collection),
             "url": url,
             "qr": qr_svg(url),
             "state": state,
@@ -150,7 +150,7 @@ def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def link_list(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
     """All links of a collection with their state; the BNNP and pusat see states, not the URLs."""
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     page = Paginator(links.collection_links(collection), LIST_PAGE_SIZE).get_page(request.GET.get("hal"))
     now = timezone.now()
     for link in page.object_list:
@@ -161,7 +161,7 @@ def link_list(request: HttpRequest, year: int, regency_code: str) -> HttpRespons
         "assessments/link_list.html",
         {
             "collection": collection,
-            "collection_url": common.collection_url(collection),
+            "collection_url": pages.collection_url(collection),
             "page": page,
             "summary": links.collection_link_summary(collection, now),
             "is_bnnk": access.can_enter_data(request.user, collection.regency),
@@ -201,7 +201,7 @@ def _unknown(request: HttpRequest) -> HttpResponse:
 
 def _respondent_page(request: HttpRequest, link: RespondentLink, *, status: int = 200, missing=()):
     questionnaire = link.questionnaire
-    sections, _unanswered = common.question_sections(questionnaire)
+    sections, _unanswered = pages.question_sections(questionnaire)
     for section in sections:
         for item in section["items"]:
             if item["question"].kind == Question.Kind.NUMBER:
@@ -215,7 +215,7 @@ def _respondent_page(request: HttpRequest, link: RespondentLink, *, status: int 
             "questionnaire": questionnaire,
             "collection": questionnaire.collection,
             "sections": sections,
-            **common.progress(sections),
+            **pages.progress(sections),
             "missing": list(missing),
             "missing_ids": missing_ids,
             "can_enter": True,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from instruments.models import RespondentGroup
 
-from .models import Questionnaire
+from ..models import Questionnaire
 
 
 class QuestionnaireStartForm(forms.Form):

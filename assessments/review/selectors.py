@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy
 from instruments.models import EvidenceType, Indicator, Option, Question, RespondentGroup
 from kotan.lib.service_errors import ServiceError
 
+from ..answer_frame import option_scores
+from ..models import Answer, Collection, Evidence, Questionnaire, ReviewComment, ReviewEvent
 from . import quality
-from .answer_frame import option_scores
-from .models import Answer, Collection, Evidence, Questionnaire, ReviewComment, ReviewEvent
 
 HistoricalAnswer = Answer.history.model
 HistoricalQuestionnaire = Questionnaire.history.model

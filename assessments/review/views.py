@@ -23,11 +23,10 @@ from kotan import access
 from kotan.lib.http import small_int
 from kotan.lib.service_errors import ServiceError
 
-from .. import review as review_selectors
-from .. import selectors, workflow
+from .. import pages, selectors, workflow
 from ..models import Collection, Period, Questionnaire, ReviewComment, ReviewEvent
 from ..periods import current_period
-from . import common
+from . import selectors as review_selectors
 
 MAX_REASON = 2000
 
@@ -45,7 +44,7 @@ def _back(request: HttpRequest, collection: Collection, anchor: str = "", query:
     a user who cannot see the review page."""
     if _may_review(request.user, collection):
         return redirect(_review_url(collection) + (f"?{query}" if query else "") + anchor)
-    return redirect(common.collection_url(collection))
+    return redirect(pages.collection_url(collection))
 
 
 # --- the review page ---------------------------------------------------------------------------------
@@ -53,13 +52,13 @@ def _back(request: HttpRequest, collection: Collection, anchor: str = "", query:
 
 @login_required
 def review(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     if not _may_review(request.user, collection):
         # The BNNK of the kab/kota sees the comments on its collection home, not the review page.
         return render(
             request,
             "assessments/review_forbidden.html",
-            {"collection": collection, "collection_url": common.collection_url(collection)},
+            {"collection": collection, "collection_url": pages.collection_url(collection)},
             status=403,
         )
     all_rows = review_selectors.review_questionnaires(collection)
@@ -94,7 +93,7 @@ def review(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "can_verify": can_verify,
         "is_national": is_national,
         "can_act": can_verify and collection.state == Collection.State.SUBMITTED,
-        "collection_url": common.collection_url(collection),
+        "collection_url": pages.collection_url(collection),
         "comment_rows": range(3),
         "review_url": _review_url(collection),
     }
@@ -125,7 +124,7 @@ def _questionnaire_of(collection: Collection, pk: int) -> Questionnaire:
 @login_required
 @require_POST
 def review_exclude(request: HttpRequest, year: int, regency_code: str, pk: int) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     questionnaire = _questionnaire_of(collection, pk)
     if questionnaire.state == Questionnaire.State.EXCLUDED and access.can_verify(
         request.user, collection.regency
@@ -146,7 +145,7 @@ def review_exclude(request: HttpRequest, year: int, regency_code: str, pk: int) 
 @login_required
 @require_POST
 def review_include(request: HttpRequest, year: int, regency_code: str, pk: int) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     questionnaire = _questionnaire_of(collection, pk)
     was_excluded = questionnaire.state == Questionnaire.State.EXCLUDED
     try:
@@ -173,7 +172,7 @@ def _state_message(collection: Collection, target_state: str, done: str):
 @login_required
 @require_POST
 def review_return(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     try:
         comments = review_selectors.parse_return_comments(
             collection, request.POST.getlist("target"), request.POST.getlist("text")
@@ -203,7 +202,7 @@ def review_return(request: HttpRequest, year: int, regency_code: str) -> HttpRes
 @login_required
 @require_POST
 def review_verify(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     try:
         workflow.collection_verify(collection=collection, user=request.user, note=_reason(request, "catatan"))
     except ServiceError as exc:
@@ -224,7 +223,7 @@ def review_verify(request: HttpRequest, year: int, regency_code: str) -> HttpRes
 @login_required
 @require_POST
 def review_finalize(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     try:
         workflow.collection_finalize(
             collection=collection, user=request.user, note=_reason(request, "catatan")
@@ -245,7 +244,7 @@ def review_finalize(request: HttpRequest, year: int, regency_code: str) -> HttpR
 @login_required
 @require_POST
 def review_reopen(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     try:
         workflow.collection_reopen(collection=collection, user=request.user, reason=_reason(request))
     except ServiceError as exc:
@@ -267,8 +266,8 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 @login_required
 @require_POST
 def deadline_extend(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
-    back = _safe_next(request, common.collection_url(collection))
+    collection = pages.get_collection(request.user, year, regency_code)
+    back = _safe_next(request, pages.collection_url(collection))
     raw = request.POST.get("sampai", "").strip()
     try:
         until = datetime.date.fromisoformat(raw) if len(raw) <= 10 else None
@@ -304,9 +303,7 @@ def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("Komentar tidak ditemukan."))
     collection = comment.collection
     default = (
-        _review_url(collection)
-        if _may_review(request.user, collection)
-        else common.collection_url(collection)
+        _review_url(collection) if _may_review(request.user, collection) else pages.collection_url(collection)
     )
     back = _safe_next(request, default)
     text = request.POST.get("text", "").strip()[:4000]

@@ -26,14 +26,13 @@ from kotan import access
 from kotan.lib.http import small_int
 from kotan.lib.service_errors import ServiceError
 
-from .. import review as review_selectors
-from .. import selectors, services, workflow
+from .. import pages, selectors, services, workflow
 from ..autosave import reads as autosave_reads
 from ..autosave import responses
-from ..forms import QuestionnaireFilterForm, QuestionnaireStartForm
 from ..models import Collection, Period, Questionnaire
 from ..periods import current_period
-from . import common
+from ..review import selectors as review_selectors
+from .forms import QuestionnaireFilterForm, QuestionnaireStartForm
 
 PAGE_SIZE = 25
 
@@ -93,7 +92,7 @@ def collection_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def collection_home(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     period = collection.period
     quota = selectors.quota_progress(collection)
     groups = [row["group"] for row in quota]
@@ -130,7 +129,7 @@ def collection_home(request: HttpRequest, year: int, regency_code: str) -> HttpR
     for qn in page.object_list:
         qn.n_questions = question_counts.get(qn.group_id, 0)
 
-    read_only_reason = common.read_only_reason(request.user, collection)
+    read_only_reason = pages.read_only_reason(request.user, collection)
     can_enter = read_only_reason is None
     query = request.GET.copy()
     query.pop("hal", None)
@@ -156,10 +155,10 @@ def collection_home(request: HttpRequest, year: int, regency_code: str) -> HttpR
         "read_only_reason": read_only_reason,
         "review_threads": review_threads,
         "can_add": can_enter and (not returned or general_return),
-        "can_reply": common.can_reply(request.user, collection),
+        "can_reply": pages.can_reply(request.user, collection),
         "can_review": access.can_verify(request.user, collection.regency) or access.is_national(request.user),
         "is_national": access.is_national(request.user),
-        "home_url": common.collection_url(collection),
+        "home_url": pages.collection_url(collection),
     }
     return render(request, "assessments/collection_home.html", context)
 
@@ -167,7 +166,7 @@ def collection_home(request: HttpRequest, year: int, regency_code: str) -> HttpR
 @login_required
 @require_POST
 def collection_submit(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
+    collection = pages.get_collection(request.user, year, regency_code)
     try:
         workflow.collection_submit(collection=collection, user=request.user)
     except ServiceError as exc:
@@ -186,7 +185,7 @@ def collection_submit(request: HttpRequest, year: int, regency_code: str) -> Htt
             messages.error(request, exc.message)
     else:
         messages.success(request, _("Koleksi berhasil dikirim ke BNNP untuk diverifikasi."))
-    return redirect(common.collection_url(collection))
+    return redirect(pages.collection_url(collection))
 
 
 # --- questionnaires ------------------------------------------------------------------------------
@@ -194,11 +193,11 @@ def collection_submit(request: HttpRequest, year: int, regency_code: str) -> Htt
 
 @login_required
 def questionnaire_new(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection = common.get_collection(request.user, year, regency_code)
-    reason = common.read_only_reason(request.user, collection)
+    collection = pages.get_collection(request.user, year, regency_code)
+    reason = pages.read_only_reason(request.user, collection)
     if reason:
         messages.error(request, reason)
-        return redirect(common.collection_url(collection))
+        return redirect(pages.collection_url(collection))
     instrument_id = collection.period.instrument_id
     if request.method == "POST":
         form = QuestionnaireStartForm(request.POST, instrument_id=instrument_id)
@@ -214,7 +213,7 @@ def questionnaire_new(request: HttpRequest, year: int, regency_code: str) -> Htt
                 )
             except ServiceError as exc:
                 messages.error(request, exc.message)
-                return redirect(common.collection_url(collection))
+                return redirect(pages.collection_url(collection))
             return redirect("assessments:questionnaire", pk=qn.pk)
     else:
         initial = {"filled_on": timezone.localdate()}
@@ -225,7 +224,7 @@ def questionnaire_new(request: HttpRequest, year: int, regency_code: str) -> Htt
     return render(
         request,
         "assessments/questionnaire_new.html",
-        {"collection": collection, "form": form, "collection_url": common.collection_url(collection)},
+        {"collection": collection, "form": form, "collection_url": pages.collection_url(collection)},
     )
 
 
@@ -260,7 +259,7 @@ def _fill_read_only_reason(
     """Why the fill page shows this questionnaire read-only, or None when its answers may change."""
     if questionnaire.state == Questionnaire.State.EXCLUDED:
         return _("Kuesioner ini dikecualikan: %(reason)s") % {"reason": questionnaire.excluded_reason}
-    reason = common.read_only_reason(user, questionnaire.collection)
+    reason = pages.read_only_reason(user, questionnaire.collection)
     all_locked = all(item["locked"] for section in sections for item in section["items"])
     if reason is None and returned and not in_scope and all_locked:
         return _("Koleksi dikembalikan untuk perbaikan tertentu; kuesioner ini tidak termasuk yang diminta.")
@@ -269,11 +268,11 @@ def _fill_read_only_reason(
 
 @login_required
 def questionnaire_fill(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = common.get_questionnaire(request.user, pk)
+    questionnaire = pages.get_questionnaire(request.user, pk)
     collection = questionnaire.collection
     returned = collection.state == Collection.State.RETURNED
     scope = workflow.returned_scope(collection) if returned else None
-    sections, unanswered = common.question_sections(questionnaire, scope)
+    sections, unanswered = pages.question_sections(questionnaire, scope)
     in_scope, review_threads = _return_reach(questionnaire, sections, scope)
     read_only_reason = _fill_read_only_reason(
         request.user, questionnaire, sections, returned=returned, in_scope=in_scope
@@ -282,9 +281,9 @@ def questionnaire_fill(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "questionnaire": questionnaire,
         "collection": collection,
-        "collection_url": common.collection_url(collection),
+        "collection_url": pages.collection_url(collection),
         "sections": sections,
-        **common.progress(sections),
+        **pages.progress(sections),
         "unanswered_required": unanswered,
         "show_missing": show_missing,
         "missing_ids": {q.pk for q in unanswered} if show_missing else set(),
@@ -294,7 +293,7 @@ def questionnaire_fill(request: HttpRequest, pk: int) -> HttpResponse:
         # the correction.
         "can_complete": read_only_reason is None and in_scope,
         "review_threads": review_threads,
-        "can_reply": common.can_reply(request.user, collection),
+        "can_reply": pages.can_reply(request.user, collection),
         "fill_url": reverse("assessments:questionnaire", args=[questionnaire.pk]),
     }
     return render(request, "assessments/questionnaire_fill.html", context)
@@ -325,7 +324,7 @@ def answer_save(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def questionnaire_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = common.get_questionnaire(request.user, pk)
+    questionnaire = pages.get_questionnaire(request.user, pk)
     url = reverse("assessments:questionnaire", args=[questionnaire.pk])
     try:
         services.questionnaire_complete(questionnaire=questionnaire, user=request.user)
@@ -342,7 +341,7 @@ def questionnaire_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def questionnaire_next(request: HttpRequest, pk: int) -> HttpResponse:
     """'Isi kuesioner berikutnya': a new questionnaire with the same group, desa and date."""
-    previous = common.get_questionnaire(request.user, pk)
+    previous = pages.get_questionnaire(request.user, pk)
     try:
         qn = services.questionnaire_create(
             collection=previous.collection,

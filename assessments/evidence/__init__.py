@@ -1,0 +1,1 @@
+"""Evidence (bukti dukung): the checked upload, the checklist and the download pages."""

@@ -1,0 +1,1 @@
+"""The change history of one collection: the reads and the page."""

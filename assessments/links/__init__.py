@@ -1,0 +1,1 @@
+"""Respondent links: making them, the respondent's own pages, and their state."""
