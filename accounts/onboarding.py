@@ -14,6 +14,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import openpyxl
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -28,6 +29,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from openpyxl.styles import Font
 
 from kotan.lib import zipcheck
 from regions.models import Province, Regency
@@ -179,7 +181,6 @@ def _rows_from_table(table) -> list[SheetRow]:
 
 
 def _read_xlsx(data: bytes) -> list[SheetRow]:
-    import openpyxl
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -467,9 +468,6 @@ def send_invitation(user: User, *, base_url: str) -> bool:
 
 def example_workbook() -> bytes:
     """The example sheet users download: the four columns, one row per role, and a notes sheet."""
-    import openpyxl
-    from openpyxl.styles import Font
-
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "pengguna"

@@ -20,7 +20,10 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import openpyxl
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from kotan.lib import zipcheck
@@ -103,8 +106,6 @@ HELP_ROWS = [
 
 def instrument_export(instrument: Instrument) -> bytes:
     """The instrument as one XLSX workbook (bytes)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     data = instrument_to_data(instrument)
     wb = Workbook()
@@ -220,7 +221,6 @@ class _Row:
 
 
 def _open(data: bytes, problems: _Problems):
-    import openpyxl
 
     not_xlsx = _("Berkas ini bukan XLSX. Unggah berkas instrumen (.xlsx) hasil ekspor KOTAN.")
     if not data:

@@ -5,6 +5,7 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from celery import Celery, bootsteps
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
 
@@ -38,7 +39,6 @@ class Heartbeat(bootsteps.StartStopStep):
         self.pending: Future | None = None
 
     def start(self, worker):
-        from django.conf import settings
 
         seconds = settings.HEARTBEAT_SECONDS
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heartbeat")
@@ -56,6 +56,8 @@ class Heartbeat(bootsteps.StartStopStep):
     def beat(self, worker) -> None:
         if self.executor is None or (self.pending is not None and not self.pending.done()):
             return
+        # Imported here: celery.worker loads the worker's machinery, which the web processes (they import
+        # this module for the app) never need.
         from celery.worker import state
 
         detail = {"pid": os.getpid(), "active": len(state.active_requests)}

@@ -27,6 +27,7 @@ def cursor():
     Wrapped like connection.cursor()'s, so database errors are Django's and query counting sees it."""
     if connection.vendor != "postgresql":
         return connection.cursor()
+    # Imported here: the PostgreSQL backend needs psycopg, which an embedded (SQLite) install may lack.
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     connection.ensure_connection()

@@ -31,11 +31,16 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from simple_history.utils import bulk_create_with_history
 
@@ -198,11 +203,6 @@ def _dropdown_values(question: Question) -> list[str]:
 
 def build_template(collection: Collection, group: RespondentGroup) -> bytes:
     """The XLSX to fill offline for one respondent group of this collection."""
-    import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     period = collection.period
     instrument = period.instrument
     questions = list(selectors.group_questions(group))
@@ -303,7 +303,6 @@ def build_template(collection: Collection, group: RespondentGroup) -> bytes:
 
 
 def _help_sheet(ws, collection: Collection, group: RespondentGroup, questions: list[Question]) -> None:
-    from openpyxl.styles import Alignment, Font
 
     period = collection.period
     lines = [
@@ -404,7 +403,6 @@ def max_mb_label() -> str:
 
 def _open_workbook(data: bytes, preview: Preview):
     """The workbook, or None with a fatal problem explaining why the bytes are not a usable XLSX."""
-    import openpyxl
 
     if not data:
         preview.refuse(_("Berkas kosong. Pilih berkas XLSX hasil template."))
@@ -507,7 +505,6 @@ def _parse_date(value, today: datetime.date) -> tuple[datetime.date | None, str]
         day = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
         # A date typed in a cell not formatted as a date arrives as Excel's serial number.
-        from openpyxl.utils.datetime import from_excel
 
         try:
             day = from_excel(value).date() if 1 <= value <= 2958465 else None

@@ -4,11 +4,14 @@
 import contextlib
 import time
 
+import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from scoring import heartbeats
 
@@ -65,9 +68,6 @@ def redis_urls() -> dict[str, str]:
 def check_redis(url: str, timeout: float = REDIS_TIMEOUT_SECONDS) -> dict:
     """PING on a fresh connection with short timeouts (not the cache's own client: its pool and retry
     settings are for serving pages, not for telling fast whether Redis is there)."""
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
 
     started = time.perf_counter()
     client = None
