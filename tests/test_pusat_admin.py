@@ -187,3 +187,18 @@ def test_two_factor_reset_is_for_those_who_may_change_users_and_device_admins_ar
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
     assert not {app for app, _c in pusat_codenames()} & {"otp_totp", "otp_static"}
+
+
+def test_the_instrument_admins_old_address_leads_to_the_same_page(client, pusat):
+    """Issue 13 moved the instrument models to the instruments app; a bookmark of the old admin address
+    (with its query) lands on the same page."""
+    instrument = make_instrument()
+    client.force_login(pusat)
+    old = f"/admin/assessments/instrument/{instrument.pk}/change/?_changelist_filters=q%3Duji"
+    response = client.get(old, follow=True)
+    assert response.redirect_chain == [
+        (f"/admin/instruments/instrument/{instrument.pk}/change/?_changelist_filters=q%3Duji", 302)
+    ]
+    assert response.status_code == 200 and instrument.version in response.content.decode()
+    # Survey models never moved: their admin addresses are not redirected.
+    assert client.get("/admin/assessments/period/").status_code == 200
