@@ -224,16 +224,24 @@ def _respondent_page(request: HttpRequest, link: RespondentLink, *, status: int 
     )
 
 
+def _open_link(request: HttpRequest, token: str):
+    """(the link, None) when it may be used now; else (None, the page saying why: unknown, or 410)."""
+    link = links.link_by_token(token)
+    if link is None:
+        return None, _unknown(request)
+    refusal = links.link_refusal(link)
+    if refusal:
+        return None, _refused(request, refusal, 410, done=link.used_at is not None)
+    return link, None
+
+
 @respondent_headers
 @ensure_csrf_cookie
 @require_GET
 def respondent_page(request: HttpRequest, token: str) -> HttpResponse:
-    link = links.link_by_token(token)
-    if link is None:
-        return _unknown(request)
-    refusal = links.link_refusal(link)
-    if refusal:
-        return _refused(request, refusal, 410, done=link.used_at is not None)
+    link, refused = _open_link(request, token)
+    if refused:
+        return refused
     links.link_mark_opened(link)
     missing = selectors.questionnaire_missing_required(link.questionnaire) if request.GET.get("cek") else []
     return _respondent_page(request, link, missing=missing)
@@ -257,12 +265,9 @@ def respondent_save(request: HttpRequest, token: str) -> JsonResponse:
 @respondent_headers
 @require_POST
 def respondent_complete(request: HttpRequest, token: str) -> HttpResponse:
-    link = links.link_by_token(token)
-    if link is None:
-        return _unknown(request)
-    refusal = links.link_refusal(link)
-    if refusal:
-        return _refused(request, refusal, 410, done=link.used_at is not None)
+    link, refused = _open_link(request, token)
+    if refused:
+        return refused
     try:
         services.questionnaire_complete(questionnaire=link.questionnaire, link=link)
     except ServiceError as exc:
