@@ -41,11 +41,12 @@ from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import TOTP
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from e2e.chromium import launch
+
 BASE = os.environ["E2E_BASE"].rstrip("/")
 PASSWORD = os.environ["E2E_PASSWORD"]
 OUT = Path(os.environ.get("E2E_OUT", "e2e-screenshots"))
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Bounds for a hang, not speed targets (a healthy run waits a second or two): generous, so that a loaded
 # CI machine (ten times slower than a developer's) still gets through.
 WAIT_MS = int(os.environ.get("E2E_WAIT_MS", 120_000))  # one element, one page
@@ -708,7 +709,7 @@ def main() -> int:
     walked: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as downloads, sync_playwright() as playwright:
         expect.set_options(timeout=WAIT_MS)
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(playwright)
         try:
             for width in WIDTHS:
                 size = "{width}x{height}".format(**width.viewport)

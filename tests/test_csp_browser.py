@@ -15,14 +15,13 @@ from playwright.sync_api import expect, sync_playwright
 from assessments import services
 from assessments.links import services as links
 from assessments.models import Answer
+from e2e.chromium import CHROMIUM, launch
 from reports import report_links
 from reports.models import RenderedReport, RenderRequest
 from tests.conftest import PASSWORD
 from tests.factories import group, make_collection, make_period
 from tests.scored_data import scored_period
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # A bound for a hang, not a speed target: on a loaded 2-core CI machine one dashboard (4.8 MB of
 # plotly.js through the test server) took more than Playwright's default 30 s.
 WAIT_MS = 180_000
@@ -62,7 +61,7 @@ class Browser:
 
     def __init__(self, playwright, base: str):
         self.base = base
-        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        self.browser = launch(playwright)
         self.messages: list[tuple[str, str, str]] = []
 
     def page(self):

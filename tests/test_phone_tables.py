@@ -15,9 +15,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
+from e2e.chromium import CHROMIUM, launch
 from tests.conftest import PASSWORD
 from tests.scored_data import YEAR, scored_period
-from tests.test_csp_browser import ARGS, CHROMIUM, WAIT_MS, _browser_env, _regions_back_afterwards  # noqa: F401 - its fixtures
+from tests.test_csp_browser import WAIT_MS, _browser_env, _regions_back_afterwards  # noqa: F401 - its fixtures
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_pages_fit_a_phone_and_the_ranking_fits_a_laptop(
         "pusat": [f"/laporan/nasional/?tahun={YEAR}"],
     }
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(playwright)
         for username, paths in pages.items():
             page = _login(browser, live_server.url, username, {"width": 390, "height": 844}, mobile=True)
             for path in paths:
