@@ -3,7 +3,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 MANAGE := $(VPY) manage.py
 
-.PHONY: run test e2e chaos lint format worker beat bench bench-dashboards bench-load messages setup demo clean backup-check
+.PHONY: run test e2e chaos lint format worker beat bench bench-dashboards bench-load bench-field messages setup demo clean backup-check
 
 $(VPY):
 	@PY=$$(bin/pick-python) || exit 1; echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV)
@@ -98,6 +98,13 @@ bench-dashboards: $(VENV)/.req
 # 200 virtual users autosaving and reading the national dashboard; prints req/s, p50/p95, errors, lost saves.
 bench-load: $(VENV)/.req
 	bash bench/load.sh $(LOAD_ARGS)
+
+# Each role's main pages in Debian's Chromium (/usr/bin/chromium) on a district's cellular signal (400 ms,
+# 50 KB/s down, 20 KB/s up), cold and on a repeat visit, then unthrottled: requests, KB, seconds to `load`,
+# largest resource, beside issue 14's targets. gunicorn with DEBUG off on port FIELD_PORT (8791), a fresh
+# PostgreSQL database FIELD_PG_URL (kotan_field) with the demo data. FIELD_ARGS, e.g. "--keep-db".
+bench-field: $(VENV)/.req messages
+	$(VPY) bench/field.py $(FIELD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
