@@ -320,6 +320,11 @@ def province_map_svg(
         _province_paths([own], projection, {own.code: "#c6dbef"}, {own.code: own.name}),
         _circles(shown, projection, band_colours(categories), max(5.0, width / 100)),
     ]
+    if legend:  # neighbours reach past the map's box: white under the legend hides them (no clipPath needed)
+        body.append(
+            f'<rect y="{projection.height:.1f}" width="{width}" height="{bottom - projection.height:.1f}" '
+            'fill="#fff"/>'
+        )
     return _head(width, max(bottom, projection.height), label) + "".join(body) + keys + "</svg>"
 
 
