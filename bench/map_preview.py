@@ -59,7 +59,8 @@ def pages(code: str) -> dict[str, str]:
         maps.province_map_svg(code, own, LABELS, legend=False) + maps.province_legend_svg(code, own, LABELS),
     )
     html = '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
-    html += f"<style>{CSS}</style><h1>Peta</h1>"
+    script = (Path(__file__).resolve().parent.parent / "static" / "js" / "maps.js").as_uri()
+    html += f'<style>{CSS}</style><script src="{script}" defer></script><h1>Peta</h1>'
     return {
         name: f'{html}<div class="m">{a}</div><h2>Provinsi</h2><div class="m">{b}</div>'
         for name, (a, b) in {"desktop": desk, "phone": phone}.items()
