@@ -52,6 +52,12 @@ class Figure:
     narrow: str = ""
 
 
+def narrow_name(name: str) -> str:
+    """A kab/kota name for a phone's row label: "Kabupaten" abbreviated (the full name stays in the
+    wide layout and the tables)."""
+    return name.replace("Kabupaten ", "Kab. ")
+
+
 def _both(build: Callable[[bool], str]) -> Figure:
     """A figure from one builder called for the wide (False) and the narrow (True) layout."""
     return Figure(build(False), build(True))
@@ -147,12 +153,12 @@ def _heat(frame: pd.DataFrame, short_columns: list[str] | None) -> Figure:
 
     def build(narrow: bool) -> str:
         return svg.heat_table(
-            rows,
+            [narrow_name(r) for r in rows] if narrow else rows,
             list(short_columns) if narrow and short_columns else columns,
             values,
             width=NARROW if narrow else WIDE,
             label_width=120 if narrow else 190,
-            max_label=16 if narrow else 28,
+            max_label=15 if narrow else 28,
             wrap=9 if narrow else 12,
             style=PAGE,
         )
@@ -231,8 +237,9 @@ def category_distribution(counts: pd.Series, labels: list[str]) -> Figure:
     return _both(lambda narrow: _columns(list(labels), series, narrow))
 
 
-def comparison_bars(frame: pd.DataFrame) -> Figure:
-    """Index and variables (index names) side by side for each column (e.g. province, national)."""
+def comparison_bars(frame: pd.DataFrame, short_index: list[str] | None = None) -> Figure:
+    """Index and variables (index names) side by side for each column (e.g. province, national);
+    `short_index` labels the groups in the narrow layout (e.g. the variable codes)."""
     if frame.dropna(how="all").empty:
         return empty(_("Belum ada rata-rata untuk dibandingkan."))
     colours = [PROVINCE, NATIONAL, KABKOTA]
@@ -244,7 +251,12 @@ def comparison_bars(frame: pd.DataFrame) -> Figure:
         )
         for i, c in enumerate(frame.columns)
     ]
-    return _both(lambda narrow: _columns([str(i) for i in frame.index], series, narrow, maximum=100))
+    names = [str(i) for i in frame.index]
+    return _both(
+        lambda narrow: _columns(
+            list(short_index) if narrow and short_index else names, series, narrow, maximum=100
+        )
+    )
 
 
 def change_dumbbell(frame: pd.DataFrame, previous_label: str, current_label: str) -> Figure:
@@ -261,7 +273,7 @@ def change_dumbbell(frame: pd.DataFrame, previous_label: str, current_label: str
     ]
     return _both(
         lambda narrow: svg.dumbbell_chart(
-            rows,
+            [(narrow_name(n), a, b) for n, a, b in rows] if narrow else rows,
             (previous_label, current_label),
             colours=(PREVIOUS, KABKOTA),
             width=NARROW if narrow else WIDE,

@@ -188,7 +188,8 @@ def province_page(*, user, prov: Province, period: dict, periods: list[dict], re
             "compare": charts.comparison_bars(
                 summaries.variable_table(
                     {prov.name: prov_avg, _("Nasional"): averages.national}, variables, _("Indeks")
-                )
+                ),
+                [_("Indeks"), *codes],
             ),
             "trend": trend_chart(
                 pd.DataFrame(

@@ -423,7 +423,7 @@ def radar_chart(
         body.append(
             f'<rect x="{width / 2 - 80:.1f}" y="{ly:.1f}" width="{s * 1.2:g}" height="{s:g}" '
             f'fill="{colour}"/>'
-            f'<text x="{width / 2 - 62:.1f}" y="{ly + s * 0.9:.1f}">{_t(name)}</text>'
+            f'<text x="{width / 2 - 80 + s * 1.7:.1f}" y="{ly + s * 0.9:.1f}">{_t(name)}</text>'
         )
     return _svg(width, height, body, title, style)
 
@@ -548,8 +548,8 @@ def column_chart(
     style: Style = PDF,
 ) -> str:
     """Vertical bars: a group per category, a bar per (name, values, colour per category) with its value
-    on top; `target`: (name, values, colour) drawn as a dashed line over the groups. A legend when there
-    is more than one series or a target."""
+    on top; `target`: (name, values, colour) drawn as a dashed line over the groups (the values then sit
+    at the bars' base, clear of it). A legend when there is more than one series or a target."""
     s = style.size
     legend = [(name, colours[-1]) for name, _v, colours in series] if len(series) > 1 or target else []
     legend += [(target[0], target[2])] if target else []
@@ -585,16 +585,9 @@ def column_chart(
                     tip,
                 )
             )
-            marks.append(
-                _column_label(
-                    x + bar_w * 0.46,
-                    y,
-                    plot,
-                    colours[i],
-                    style.number(value, decimals),
-                    s * (0.85 if len(series) > 1 else 1),
-                )
-            )
+            size = s * (0.85 if len(series) > 1 else 1)
+            text = style.number(value, decimals)
+            marks.append(_column_label(x + bar_w * 0.46, y, plot, colours[i], text, size, bool(target)))
         body.append(_group(name, marks))
     if target:
         body.append(_target_line(target, categories, centres, slot, plot))
@@ -604,12 +597,13 @@ def column_chart(
     return _svg(width, height, body, title, style)
 
 
-def _column_label(x: float, y: float, plot: Frame, colour: str, text: str, size: float) -> str:
-    """A column's value: inside its top when the column is tall enough (clear of a target line over it),
-    else above it."""
-    inside = plot.top + plot.height - y > size * 1.8
+def _column_label(x: float, y: float, plot: Frame, colour: str, text: str, size: float, base: bool) -> str:
+    """A column's value: inside its top (or its base, `base`) when the column is tall enough, else
+    above it."""
+    bottom = plot.top + plot.height
+    inside = bottom - y > size * 1.8
     ink = f' fill="{_ink_on(colour)}"' if inside else ""
-    ty = y + size * 1.2 if inside else y - 3
+    ty = (bottom - size * 0.5 if base else y + size * 1.2) if inside else y - 3
     return f'<text x="{x:.1f}" y="{ty:.1f}" text-anchor="middle" font-size="{size:g}"{ink}>{text}</text>'
 
 

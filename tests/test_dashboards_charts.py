@@ -191,7 +191,8 @@ def _every_chart():
         {"name": ["A", "B"], "variable": ["KK", "KL"], "score": [40.0, 70.0], "gain": [1.5, 0.0]}
     )
     matrix = pd.DataFrame(
-        {"Ketahanan Keluarga": [80.0, np.nan], "Hukum": [60.0, 50.0]}, index=["Kota X", "Kabupaten Y"]
+        {"Ketahanan Keluarga": [80.0, np.nan], "Hukum": [60.0, 50.0]},
+        index=["Kota X", "Kabupaten Tulungagung"],
     )
     return [
         charts.radar(pd.DataFrame({"A": [80.0, 60.0, 70.0]}, index=["KK", "KM", "HK"])),
@@ -202,10 +203,13 @@ def _every_chart():
         charts.heatmap(matrix, ["KK", "HK"]),
         charts.category_distribution(pd.Series({"Tanggap": 3}), FIVE),
         charts.comparison_bars(
-            pd.DataFrame({"P": [70.0, 80.0], "N": [65.0, np.nan]}, index=["Indeks", "Ketahanan Keluarga"])
+            pd.DataFrame({"P": [70.0, 80.0], "N": [65.0, np.nan]}, index=["Indeks", "Ketahanan Keluarga"]),
+            ["Indeks", "KK"],
         ),
         charts.change_dumbbell(
-            pd.DataFrame({"name": ["A"], "previous": [60.0], "current": [70.0]}), "2024", "2025"
+            pd.DataFrame({"name": ["Kabupaten Tulungagung"], "previous": [60.0], "current": [70.0]}),
+            "2024",
+            "2025",
         ),
         charts.provinces_ranked(
             pd.DataFrame({"province": ["Kepulauan Bangka Belitung"], "overall": [70.0], "n": [3]}), 65.0

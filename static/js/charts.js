@@ -1,14 +1,15 @@
 /* Chart values on tap. Every value mark of a dashboard chart (inline SVG from reports/svg.py) carries its
    value in an SVG <title>, which a mouse shows as a tooltip; a phone shows none on tap. A click or tap on
-   a mark writes that title into the chart's caption (figcaption.chart-tip) and outlines the mark;
-   a tap elsewhere in the chart clears it. No styles are set here: static/css/reports.css. */
+   a mark writes that title into its chart's caption (figcaption.chart-tip) and outlines the mark; the
+   next tap anywhere in a chart clears the last one. No styles are set here: static/css/reports.css. */
 (function () {
   "use strict";
   var tapped = null;
+  var shown = null;
 
-  function clear(tip) {
+  function clear() {
     if (tapped) { tapped.classList.remove("is-tapped"); tapped = null; }
-    if (tip) { tip.hidden = true; tip.textContent = ""; }
+    if (shown) { shown.hidden = true; shown.textContent = ""; shown = null; }
   }
 
   document.addEventListener("click", function (event) {
@@ -18,10 +19,11 @@
     var tip = chart.querySelector(".chart-tip");
     var mark = target.closest("[data-series] > *");
     var title = mark ? mark.querySelector(":scope > title") : null;
-    clear(tip);
+    clear();
     if (!title || !tip) { return; }
     tip.textContent = title.textContent;
     tip.hidden = false;
+    shown = tip;
     mark.classList.add("is-tapped");
     tapped = mark;
   });
