@@ -254,7 +254,11 @@ def comparison_bars(frame: pd.DataFrame, short_index: list[str] | None = None) -
     names = [str(i) for i in frame.index]
     return _both(
         lambda narrow: _columns(
-            list(short_index) if narrow and short_index else names, series, narrow, maximum=100
+            list(short_index) if narrow and short_index else names,
+            series,
+            narrow,
+            maximum=100,
+            tip_decimals=2,
         )
     )
 

@@ -542,14 +542,16 @@ def column_chart(
     height: int = 260,
     maximum: float | None = None,
     decimals: int = 0,
+    tip_decimals: int = 0,
     target: tuple[str, Sequence[float], str] | None = None,
     wrap: int = 12,
     title: str = "",
     style: Style = PDF,
 ) -> str:
     """Vertical bars: a group per category, a bar per (name, values, colour per category) with its value
-    on top; `target`: (name, values, colour) drawn as a dashed line over the groups (the values then sit
-    at the bars' base, clear of it). A legend when there is more than one series or a target."""
+    on top (`decimals`; `tip_decimals` in its tooltip); `target`: (name, values, colour) drawn as a
+    dashed line over the groups (the values then sit at the bars' base, clear of it). A legend when there
+    is more than one series or a target."""
     s = style.size
     legend = [(name, colours[-1]) for name, _v, colours in series] if len(series) > 1 or target else []
     legend += [(target[0], target[2])] if target else []
@@ -566,35 +568,52 @@ def column_chart(
     plot = Frame(s * 3.2, top, width - s * 3.2 - 8, height - top - bottom, maximum)
     body = _y_grid(plot.left, plot.left + plot.width, top, plot.height, maximum, step, style)
     slot = plot.width / max(len(categories), 1)
-    bar_w = slot * 0.8 / max(len(series), 1)
     centres = [plot.left + slot * (i + 0.5) for i in range(len(categories))]
+    layout = _Columns(categories, centres, slot, slot * 0.8 / max(len(series), 1), plot, len(series) > 1)
     for k, (name, values, colours) in enumerate(series):
-        marks = []
-        for i, value in enumerate(values):
-            if missing(value):
-                continue
-            x, y = centres[i] - slot * 0.4 + k * bar_w, plot.y(value)
-            tip = f"{categories[i]}: {style.number(value, max(decimals, 2) if decimals else 0)}" + (
-                f" ({name})" if len(series) > 1 else ""
-            )
-            marks.append(
-                _mark(
-                    "rect",
-                    f'x="{x:.1f}" y="{y:.1f}" width="{bar_w * 0.92:.1f}" '
-                    f'height="{plot.top + plot.height - y:.1f}" fill="{colours[i]}"',
-                    tip,
-                )
-            )
-            size = s * (0.85 if len(series) > 1 else 1)
-            text = style.number(value, decimals)
-            marks.append(_column_label(x + bar_w * 0.46, y, plot, colours[i], text, size, bool(target)))
-        body.append(_group(name, marks))
+        body.append(
+            _group(name, layout.bars(k, name, values, colours, (decimals, tip_decimals), bool(target), style))
+        )
     if target:
         body.append(_target_line(target, categories, centres, slot, plot))
     body += _x_labels(categories, centres, top + plot.height + s * 1.2, wrap, style)
     if legend:
         body += _legend(legend, plot.left, top + plot.height + labels_h + 4, plot.width, style)[0]
     return _svg(width, height, body, title, style)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where a column chart's bars go: category centres, slot and bar widths, the plot area."""
+
+    categories: Sequence[str]
+    centres: Sequence[float]
+    slot: float
+    bar_w: float
+    plot: Frame
+    many: bool  # more than one series: smaller value labels, the series named in tooltips
+
+    def bars(self, k: int, name: str, values, colours, decimals: tuple[int, int], base: bool, style: Style):
+        """Series `k`'s bars with their value labels and tooltips."""
+        marks, size = [], style.size * (0.85 if self.many else 1)
+        for i, value in enumerate(values):
+            if missing(value):
+                continue
+            x, y = self.centres[i] - self.slot * 0.4 + k * self.bar_w, self.plot.y(value)
+            tip = f"{self.categories[i]}: {style.number(value, decimals[1])}" + (
+                f" ({name})" if self.many else ""
+            )
+            box = f'x="{x:.1f}" y="{y:.1f}" width="{self.bar_w * 0.92:.1f}"'
+            marks.append(
+                _mark(
+                    "rect",
+                    f'{box} height="{self.plot.top + self.plot.height - y:.1f}" fill="{colours[i]}"',
+                    tip,
+                )
+            )
+            text = style.number(value, decimals[0])
+            marks.append(_column_label(x + self.bar_w * 0.46, y, self.plot, colours[i], text, size, base))
+        return marks
 
 
 def _column_label(x: float, y: float, plot: Frame, colour: str, text: str, size: float, base: bool) -> str:
@@ -656,31 +675,32 @@ def lines_chart(
     centres = [plot.left + plot.width * (i + 0.5) / max(len(labels), 1) for i in range(len(labels))]
     body += _x_labels(labels, centres, plot.top + plot.height + s * 1.2, wrap, style)
     for k, (name, values, colour) in enumerate(series):
-        coords = [
-            (x, plot.y(v), v, lab)
-            for x, v, lab in zip(centres, values, labels, strict=True)
-            if not missing(v)
-        ]
-        marks = []
-        if len(coords) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _v, _l in coords)
-            marks.append(
-                f'<polyline points="{path}" fill="none" stroke="{colour}" '
-                f'stroke-width="{3 if k == 0 else 2}"/>'
-            )
-        for x, y, value, label in coords:
-            tip = f"{name + ' · ' if name else ''}{label}: {style.number(value, 2)}"
-            marks.append(
-                _mark("circle", f'cx="{x:.1f}" cy="{y:.1f}" r="{4 if k == 0 else 3}" fill="{colour}"', tip)
-            )
-            if k == 0:
-                marks.append(
-                    f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle">{style.number(value, 2)}</text>'
-                )
-        body.append(_group(name, marks))
+        points = [(x, v, lab) for x, v, lab in zip(centres, values, labels, strict=True) if not missing(v)]
+        body.append(_group(name, _line(name, points, colour, k == 0, plot, style)))
     if keys:
         body += _legend(keys, plot.left, plot.top + plot.height + labels_h + 4, plot.width, style)[0]
     return _svg(width, height, body, title, style)
+
+
+def _line(name: str, points, colour: str, first: bool, plot: Frame, style: Style) -> list[str]:
+    """One line through (x, value, label) points: dots with tooltips, the first line's values written."""
+    coords = [(x, plot.y(v), v, label) for x, v, label in points]
+    marks = []
+    if len(coords) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _v, _l in coords)
+        marks.append(
+            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{3 if first else 2}"/>'
+        )
+    for x, y, value, label in coords:
+        tip = f"{name + ' · ' if name else ''}{label}: {style.number(value, 2)}"
+        marks.append(
+            _mark("circle", f'cx="{x:.1f}" cy="{y:.1f}" r="{4 if first else 3}" fill="{colour}"', tip)
+        )
+        if first:
+            marks.append(
+                f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle">{style.number(value, 2)}</text>'
+            )
+    return marks
 
 
 def line_chart(
