@@ -352,11 +352,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Everything comes from our own origin (static/vendor/, never a CDN); no inline scripts or style
 # attributes: behaviour lives in static/js/, looks in static/css/. The nonce allows an inline block
 # that cannot be avoided (Django admin uses it). data: images are Bootstrap's SVG icons in its CSS.
-# plotly.js (static/vendor/plotly/): the basic traces used (bar, scatter, heatmap, scatterpolar) run
-# without 'unsafe-eval'; WebGL traces (scattergl, splom, parcoords) would need it (or the plotly-strict
-# bundle), geo traces a CDN (topojson) and a PNG download blob: in img-src, so none are used. Its
-# styles come from plotly.css (id plotly.js-style-global, class no-inline-styles) instead of an
-# injected <style>; templates/reports/_dashboard_assets.html also stops maplibre's injected CSS.
+# The dashboards' charts are inline SVG from the server (reports/svg.py) with presentation attributes
+# (fill=, font-size=), never style="": no script draws them, so no exception is needed here.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

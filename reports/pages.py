@@ -96,14 +96,22 @@ def national_page(*, user, period: dict, periods: list[dict], regencies, base: d
             "target": charts.target_by_year(
                 summaries.target_by_year(yearly_categories, periods, labels), period["year"]
             ),
-            "map": charts.results_map(
-                ver.assign(overall=ver["current"])[
-                    ["name", "province", "longitude", "latitude", "overall", "category"]
-                ]
-            ),
+            "map": national_map(ver, labels),
         },
         "variable_names": dict(variables),
     }
+
+
+def national_map(verified: pd.DataFrame, labels: list[str]) -> charts.Figure:
+    """THE MAP SLOT: the national dashboard's map of the verified kab/kota (`verified`: summaries.verified
+    of period_scores). For now charts.results_map, a plain longitude/latitude scatter of their centroids
+    coloured by category; reports/maps.py (province shapes from regions/) replaces it here on merge."""
+    return charts.results_map(
+        verified.assign(overall=verified["current"])[
+            ["name", "province", "longitude", "latitude", "overall", "category"]
+        ],
+        labels,
+    )
 
 
 def national_rows(frame, ranking, codes: list[str], period: dict) -> list[dict]:
@@ -180,7 +188,8 @@ def province_page(*, user, prov: Province, period: dict, periods: list[dict], re
             "compare": charts.comparison_bars(
                 summaries.variable_table(
                     {prov.name: prov_avg, _("Nasional"): averages.national}, variables, _("Indeks")
-                )
+                ),
+                [_("Indeks"), *codes],
             ),
             "trend": trend_chart(
                 pd.DataFrame(

@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 
 # Bump when templates/reports/pdf/* or reports/svg.py change what a PDF looks like: every report
 # is then rendered again once.
-RENDER_VERSION = "2"  # 2: value labels clear of the national line, no lone table rows
+# 2: value labels clear of the national line, no lone table rows; 3: charts drawn by the functions the
+# pages use too (tooltips, the trend by lines_chart)
+RENDER_VERSION = "3"
 
 NATIONAL = RenderedReport.ScopeKind.NATIONAL
 PROVINCE = RenderedReport.ScopeKind.PROVINCE

@@ -22,8 +22,8 @@ from tests.conftest import PASSWORD
 from tests.factories import group, make_collection, make_period
 from tests.scored_data import scored_period
 
-# A bound for a hang, not a speed target: on a loaded 2-core CI machine one dashboard (4.8 MB of
-# plotly.js through the test server) took more than Playwright's default 30 s.
+# A bound for a hang, not a speed target: on a loaded 2-core CI machine one dashboard (then with 4.8 MB
+# of plotly.js through the test server) took more than Playwright's default 30 s.
 WAIT_MS = 180_000
 
 pytestmark = [
@@ -127,7 +127,7 @@ def test_pages_work_under_the_csp(live_server, regency_a, regency_b, bnnk_a, bnn
         chromium.visit(respondent, f"/r/{link.token}/")
         assert autosave_by_clicking(respondent, q_likert.pk, 1)["ok"] is True
 
-        chromium.visit(page, f"/laporan/kabkota/{regency_a.code}/")  # plotly.js and its styles
+        chromium.visit(page, f"/laporan/kabkota/{regency_a.code}/")  # inline SVG charts, js/charts.js
 
         reviewer = chromium.login("bnnp_a")
         for path in ["/", "/survei/periode/", "/survei/progres/", home, home + "verifikasi/"]:

@@ -8,7 +8,6 @@ Malang 3573 verified 80, Kabupaten Malang 3507 submitted 65 (provisional), Batan
 """
 
 import datetime
-import json
 import re
 
 import pytest
@@ -20,6 +19,7 @@ from django.utils import timezone
 from assessments.models import Answer, Collection, Period, Questionnaire
 from regions.models import Regency
 from reports.selectors import is_published, report_periods
+from tests.chart_marks import page_series
 from tests.factories import group, make_collection, make_period, make_score, question
 from tests.scored_data import YEAR, scored_period
 
@@ -123,9 +123,7 @@ def _get(client, name, args, **params):
     response = client.get(reverse(name, args=args), params)
     assert response.status_code == 200
     html = response.content.decode()
-    return response, re.sub(
-        r'<script id="[^"]+-data" type="application/json">.*?</script>', "", html, flags=re.S
-    )
+    return response, re.sub(r'<figure class="kotan-chart".*?</figure>', "", html, flags=re.S)
 
 
 PAGES = [
@@ -296,10 +294,6 @@ def test_the_default_costs_what_asking_for_the_year_costs(request, client_for, w
 def test_trend_marks_the_years_not_published_yet(client_for, pusat, world):
     for params in ({}, {"tahun": PUBLISHED}):
         response = client_for(pusat).get(reverse("reports:national"), params)
-        found = re.search(
-            r'<script id="chart-trend-data" type="application/json">(.*?)</script>',
-            response.content.decode(),
-            re.S,
-        )
-        ticks = json.loads(found.group(1))["data"][0]["x"]
+        tips = page_series(response.content.decode())["chart-trend"]["Nasional"]
+        ticks = [tip.split(" · ")[1].split(":")[0] for tip in tips]
         assert ticks[-1] == f"{YEAR} (sementara)" and not any("sementara" in t for t in ticks[:-1])

@@ -4,12 +4,9 @@ Scored data from tests/scored_data.py (stored Score rows, no engine run): this y
 verified 80, Kabupaten Malang submitted 65, Batanghari (Jambi) final 55; last year all verified.
 """
 
-import base64
 import io
-import json
 import re
 
-import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +15,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Collection, Period, Questionnaire
 from regions.models import Regency
+from tests.chart_marks import charts_in, numbers, page_series
 from tests.factories import group, make_collection, make_period, make_score, question
 from tests.scored_data import YEAR, scored_period
 
@@ -29,25 +27,9 @@ def period(regency_a, regency_b, regency_other):
     return scored_period(regency_a, regency_b, regency_other)
 
 
-def _plain(value):
-    """plotly's JSON with numpy arrays as typed-array specs ({dtype, bdata, shape}) back to lists."""
-    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        if "shape" in value:
-            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
-        return array.tolist()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _figures(response) -> dict:
-    """Every chart's figure JSON in the page, by element id."""
-    html = response.content.decode()
-    found = re.findall(r'<script id="([^"]+)-data" type="application/json">(.*?)</script>', html, re.S)
-    return {name: _plain(json.loads(body)) for name, body in found}
+    """Every chart of the page: the tooltips of its value marks by series (wide layout)."""
+    return page_series(response.content.decode())
 
 
 def _text(response) -> str:
@@ -136,13 +118,15 @@ def test_national_totals_target_and_charts(client_for, pusat, period):
     assert ctx["totals"]["reached"] == 1 and ctx["totals"]["target"] == 1
     figures = _figures(response)
     assert set(figures) == {"chart-trend", "chart-target", "chart-provinces", "chart-categories", "chart-map"}
-    trend = figures["chart-trend"]["data"][0]
+    trend = figures["chart-trend"]["Nasional"]
     # the factory's periods are both still being verified (deadline ahead): both points provisional
-    assert trend["x"] == [f"{YEAR - 1} (sementara)", f"{YEAR} (sementara)"]
-    assert trend["y"] == pytest.approx([60.0, 67.5])
-    provinces = figures["chart-provinces"]["data"][0]
-    assert provinces["y"] == ["Jawa Timur", "Jambi"]
-    assert figures["chart-map"]["data"][0]["type"] == "scatter"  # no geo base map from a CDN
+    assert trend == [f"Nasional · {YEAR - 1} (sementara): 60,00", f"Nasional · {YEAR} (sementara): 67,50"]
+    provinces = figures["chart-provinces"][""]
+    assert [tip.split(":")[0] for tip in provinces] == ["Jawa Timur", "Jambi"]
+    assert numbers(provinces) == [80.0, 55.0]
+    # a point per verified kab/kota with coordinates, by category; no base map fetched from anywhere
+    assert figures["chart-map"]["Tanggap"] == ["Kota Malang (Jawa Timur): 80,00 · Tanggap"]
+    assert figures["chart-map"]["Cukup Tanggap"] == ["Kabupaten Batanghari (Jambi): 55,00 · Cukup Tanggap"]
 
 
 def test_kind_filter_ranks_among_that_kind(client_for, pusat, period):
@@ -195,11 +179,11 @@ def test_province_table_states_scores_and_change(client_for, bnnp_a, period):
         "chart-trend",
         "chart-change",
     }
-    heat = figures["chart-heatmap"]["data"][0]
-    assert heat["y"] == ["Kota Malang"] and heat["z"] == [[90.0, 70.0]]
-    compare = figures["chart-compare"]["data"]
-    assert [t["name"] for t in compare] == ["Jawa Timur", "Nasional"]
-    assert compare[0]["y"] == pytest.approx([80.0, 90.0, 70.0])
+    heat = figures["chart-heatmap"]
+    assert list(heat) == ["Kota Malang"] and numbers(heat["Kota Malang"]) == [90.0, 70.0]
+    compare = figures["chart-compare"]
+    assert list(compare) == ["Jawa Timur", "Nasional"]
+    assert numbers(compare["Jawa Timur"]) == pytest.approx([80.0, 90.0, 70.0])
 
 
 def test_province_rows_link_the_card_of_each_scored_kab_kota_only(client_for, bnnp_a, period):
@@ -261,15 +245,13 @@ def test_report_card_scores_radar_indicators_and_change(client_for, bnnk_a, peri
     page = _text(response)
     assert "1 dari 2" in page and "Skor dihitung pada" in page
     figures = _figures(response)
-    radar = figures["chart-radar"]["data"]
-    assert [t["name"] for t in radar] == ["Kota Malang", "Jawa Timur", "Nasional"]
-    assert radar[0]["r"] == [90.0, 70.0, 90.0]  # closed loop
-    assert radar[1]["r"] == [90.0, 70.0, 90.0]  # the province's only verified kab/kota
-    assert radar[2]["r"] == pytest.approx([70.0, 65.0, 70.0])  # national: (90+50)/2, (70+60)/2
-    bars = figures["chart-indicators"]["data"][0]
-    assert bars["x"] == [70.0, 85.0, 95.0]  # weakest first
-    trend = figures["chart-trend"]["data"][0]
-    assert trend["y"] == [50.0, 80.0]
+    radar = figures["chart-radar"]
+    assert list(radar) == ["Kota Malang", "Jawa Timur", "Nasional"]
+    assert numbers(radar["Kota Malang"]) == [90.0, 70.0]
+    assert numbers(radar["Jawa Timur"]) == [90.0, 70.0]  # the province's only verified kab/kota
+    assert numbers(radar["Nasional"]) == pytest.approx([70.0, 65.0])  # national: (90+50)/2, (70+60)/2
+    assert numbers(figures["chart-indicators"][""]) == [70.0, 85.0, 95.0]  # weakest first
+    assert numbers(figures["chart-trend"]["Kota Malang"]) == [50.0, 80.0]
 
 
 def test_report_card_what_moves_the_score_most(client_for, bnnk_a, period, regency_a):
@@ -286,8 +268,8 @@ def test_report_card_what_moves_the_score_most(client_for, bnnk_a, period, regen
     assert [g["gain"] for g in gains] == pytest.approx([6.25, 34.375 / 3 / 2, 0.0])
     page = _text(response)
     assert "Tim Terpadu" in page and "+6,25" in page
-    groups = _figures(response)["chart-groups"]["data"][0]
-    assert groups["y"] == ["Keluarga", "Instansi Pemerintah"]
+    groups = _figures(response)["chart-groups"]
+    assert list(groups) == ["Keluarga", "Instansi Pemerintah"]
 
 
 def test_report_card_without_a_stored_score(client_for, bnnk_a, regency_a):
@@ -394,10 +376,10 @@ def test_no_pdf_link_where_no_report_is_rendered(client_for, pusat, bnnk_a, rege
     assert not _links(page)
 
 
-# --- CSP: no inline script, figures as JSON -------------------------------------------------------------------
+# --- CSP: no inline script, charts as inline SVG ----------------------------------------------------------------
 
 
-def test_pages_have_no_inline_script_and_load_plotly_from_static(client_for, pusat, period):
+def test_pages_have_no_inline_script_and_draw_charts_as_inline_svg(client_for, pusat, period):
     client = client_for(pusat)
     for url in (
         reverse("reports:national"),
@@ -406,8 +388,15 @@ def test_pages_have_no_inline_script_and_load_plotly_from_static(client_for, pus
     ):
         page = _text(client.get(url, {"tahun": YEAR}))
         for tag in re.findall(r"<script[^>]*>", page):
-            assert "src=" in tag or 'type="application/json"' in tag, tag
-        assert "/static/vendor/plotly/plotly.min.js" in page and "/static/js/charts.js" in page
+            assert "src=" in tag, tag
+        assert "plotly" not in page and "/static/js/charts.js" in page
+        charts = charts_in(page)
+        assert charts and all(svgs for svgs in charts.values())
+        for name, svgs in charts.items():
+            for svg in svgs:
+                assert " style=" not in svg and "<script" not in svg, name
+        # each chart's text alternative: a labelled role="img"
+        assert len(re.findall(r'<div role="img" aria-label="[^"]+">', page)) == len(charts)
         # Nothing from another host (a CDN). Not a search for "cdn": a random CSRF token may hold it.
         assert not re.findall(r'(?:src|href)="(?:https?:)?//', page)
 

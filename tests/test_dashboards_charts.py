@@ -1,30 +1,41 @@
-"""reports.charts and reports.summaries: pure DataFrame -> figure / frame functions (no database)."""
+"""reports.charts and reports.summaries: pure DataFrame -> figure (inline SVG) / frame functions (no
+database)."""
+
+import re
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pandas as pd
 import pytest
 from django.utils import translation
 
-from reports import charts, summaries
+from reports import charts, summaries, svg
+from tests.chart_marks import NS, numbers, series
 
 FIVE = ["Tidak Tanggap", "Kurang Tanggap", "Cukup Tanggap", "Tanggap", "Sangat Tanggap"]
 
 
+def _labels(chart: str) -> list[str]:
+    """The text of every <text> element (tspans joined by a space)."""
+    root = ET.fromstring(chart)  # noqa: S314 - our own SVG
+    return [" ".join(t.strip() for t in e.itertext() if t.strip()) for e in root.iter(f"{NS}text")]
+
+
 def test_indicator_bars_weakest_on_top_with_phone_labels():
+    long = "Komunikasi keluarga yang sangat panjang sekali namanya"
     frame = pd.DataFrame(
         {
-            "name": ["Tim Terpadu", "Komunikasi keluarga yang sangat panjang sekali namanya", "Aturan"],
+            "name": ["Tim Terpadu", long, "Aturan"],
             "variable": ["KL", "KK", "KK"],
             "score": [70.0, 40.0, np.nan],
         }
     )
     fig = charts.indicator_bars(frame)
-    bar = fig.data[0]
-    assert list(bar.x) == [40.0, 70.0]  # no score: not drawn
-    assert bar.y[0].startswith("Komunikasi keluarga") and bar.y[0].endswith("…")
-    assert fig.layout.yaxis.autorange == "reversed"  # first (weakest) at the top
-    narrow = fig.layout.meta["narrow"]["yaxis"]
-    assert narrow["tickvals"] == list(bar.y) and all(len(t) <= 20 for t in narrow["ticktext"])
+    tips = series(fig.wide)[""]
+    assert tips == [f"{long} (KK): 40,00", "Tim Terpadu (KL): 70,00"]  # no score: not drawn; weakest first
+    wide, narrow = _labels(fig.wide), _labels(fig.narrow)
+    assert wide.index(svg.cut(long, 32)) < wide.index("Tim Terpadu")
+    assert svg.cut(long, 16) in narrow and long not in narrow and len(svg.cut(long, 16)) == 16
 
 
 def test_empty_inputs_give_a_message_not_an_error():
@@ -34,25 +45,29 @@ def test_empty_inputs_give_a_message_not_an_error():
         charts.trend(pd.DataFrame({"Nasional": pd.Series(dtype=float)})),
         charts.category_distribution(pd.Series(dtype=int), FIVE),
         charts.results_map(
-            pd.DataFrame(columns=["name", "province", "longitude", "latitude", "overall", "category"])
+            pd.DataFrame(columns=["name", "province", "longitude", "latitude", "overall", "category"]), FIVE
         ),
         charts.target_by_year(pd.DataFrame(columns=["year", "reached", "target"])),
     ):
-        assert not fig.data and fig.layout.annotations[0].text
+        for chart in (fig.wide, fig.narrow):
+            assert not series(chart) and _labels(chart)[0].startswith("Belum ada")
 
 
-def test_radar_closes_each_line_and_skips_empty_series():
+def test_radar_draws_each_series_and_skips_empty_ones():
     values = pd.DataFrame(
         {"Kota Malang": [80.0, 60.0, 70.0], "Jawa Timur": [np.nan] * 3, "Nasional": [50.0, 50.0, 50.0]},
         index=["Ketahanan Keluarga", "Hukum", "Kelembagaan"],
     )
     fig = charts.radar(values)
-    assert [t.name for t in fig.data] == ["Kota Malang", "Nasional"]
-    assert list(fig.data[0].r) == [80.0, 60.0, 70.0, 80.0]
-    assert fig.data[0].theta[0] == "Ketahanan<br>Keluarga"
+    drawn = series(fig.wide)
+    assert list(drawn) == ["Kota Malang", "Nasional"]
+    assert drawn["Kota Malang"][0] == "Kota Malang · Ketahanan Keluarga: 80,00"
+    assert numbers(drawn["Nasional"]) == [50.0, 50.0, 50.0]
+    assert fig.wide.count("<polygon") == 5 + 2  # grid rings + one closed line per drawn series
+    assert "Ketahanan Keluarga" in _labels(fig.wide)  # axis names kept whole, wrapped in lines
 
 
-def test_map_is_a_plain_scatter_of_centroids_without_a_geo_base_map():
+def test_map_is_a_plain_scatter_of_centroids_by_category_without_a_base_map():
     frame = pd.DataFrame(
         {
             "name": ["Kota Malang", "Tanpa koordinat"],
@@ -63,17 +78,24 @@ def test_map_is_a_plain_scatter_of_centroids_without_a_geo_base_map():
             "category": ["Tanggap", "Cukup Tanggap"],
         }
     )
-    fig = charts.results_map(frame)
-    assert [t.type for t in fig.data] == ["scatter"]
-    assert list(fig.data[0].x) == [112.63]
-    assert fig.layout.yaxis.scaleanchor == "x"
+    fig = charts.results_map(frame, FIVE)
+    drawn = series(fig.wide)
+    assert list(drawn) == FIVE  # a group per category, in the legend's order
+    assert drawn["Tanggap"] == ["Kota Malang (Jawa Timur): 78,20 · Tanggap"] and not drawn["Cukup Tanggap"]
+    dot = ET.fromstring(fig.wide).find(f".//{NS}circle")  # noqa: S314
+    # equal scale over 94.5..141.5 E, 6.5 N..11.5 S on a 900 wide plane
+    assert float(dot.get("cx")) == pytest.approx((112.63 - 94.5) * 900 / 47, abs=0.1)
+    assert float(dot.get("cy")) == pytest.approx((6.5 + 7.98) * 900 / 47, abs=0.1)
+    assert dot.get("fill") == svg.band_colours(FIVE)["Tanggap"]
+    assert "href" not in fig.wide
 
 
-def test_category_colours_red_to_green_and_one_per_band():
-    colors = charts.category_colors(FIVE)
+def test_category_and_score_colours_red_to_green():
+    colors = svg.band_colours(FIVE)
     assert list(colors) == FIVE and len(set(colors.values())) == 5
-    assert charts.category_colors([]) == {}
-    assert len(charts.score_colors([0, 50, 100, float("nan")])) == 4
+    assert svg.band_colours([]) == {}
+    assert svg.score_colour(0) == "#b71c1c" and svg.score_colour(100) == "#1b5e20"
+    assert svg.score_colour(50) == "#f9a825" and svg.score_colour(float("nan")) == svg.NEUTRAL
 
 
 def test_numbers_follow_the_language():
@@ -84,11 +106,10 @@ def test_numbers_follow_the_language():
     assert charts.num(float("nan")) == ""
 
 
-def test_wrap_and_short_labels():
-    assert charts.wrap("Ketahanan Masyarakat") == "Ketahanan<br>Masyarakat"
-    assert charts.wrap("Hukum") == "Hukum"
-    assert charts.short("x" * 50, 10) == "x" * 9 + "…"
-    assert charts.narrow_name("Kabupaten Tulungagung", 30) == "Kab. Tulungagung"
+def test_labels_wrap_and_cut():
+    assert svg.wrap_words("Ketahanan Masyarakat") == ["Ketahanan", "Masyarakat"]
+    assert svg.wrap_words("Hukum") == ["Hukum"]
+    assert svg.cut("x" * 50, 10) == "x" * 9 + "…"
 
 
 def test_target_category_is_tanggap_or_above():
@@ -165,12 +186,13 @@ def test_national_trend_weights_provinces_by_kab_kota():
 
 
 def _every_chart():
-    """One figure from every chart function, with data (charts build unvalidated figures for speed)."""
+    """One figure from every chart function, with data."""
     names = pd.DataFrame(
         {"name": ["A", "B"], "variable": ["KK", "KL"], "score": [40.0, 70.0], "gain": [1.5, 0.0]}
     )
     matrix = pd.DataFrame(
-        {"Ketahanan Keluarga": [80.0, np.nan], "Hukum": [60.0, 50.0]}, index=["Kota X", "Kab Y"]
+        {"Ketahanan Keluarga": [80.0, np.nan], "Hukum": [60.0, 50.0]},
+        index=["Kota X", "Kabupaten Tulungagung"],
     )
     return [
         charts.radar(pd.DataFrame({"A": [80.0, 60.0, 70.0]}, index=["KK", "KM", "HK"])),
@@ -181,14 +203,20 @@ def _every_chart():
         charts.heatmap(matrix, ["KK", "HK"]),
         charts.category_distribution(pd.Series({"Tanggap": 3}), FIVE),
         charts.comparison_bars(
-            pd.DataFrame({"P": [70.0, 80.0], "N": [65.0, np.nan]}, index=["Indeks", "KK"])
+            pd.DataFrame({"P": [70.0, 80.0], "N": [65.0, np.nan]}, index=["Indeks", "Ketahanan Keluarga"]),
+            ["Indeks", "KK"],
         ),
         charts.change_dumbbell(
-            pd.DataFrame({"name": ["A"], "previous": [60.0], "current": [70.0]}), "2024", "2025"
+            pd.DataFrame({"name": ["Kabupaten Tulungagung"], "previous": [60.0], "current": [70.0]}),
+            "2024",
+            "2025",
         ),
-        charts.provinces_ranked(pd.DataFrame({"province": ["Jatim"], "overall": [70.0], "n": [3]}), 65.0),
+        charts.provinces_ranked(
+            pd.DataFrame({"province": ["Kepulauan Bangka Belitung"], "overall": [70.0], "n": [3]}), 65.0
+        ),
         charts.category_by_province(
-            pd.DataFrame({"Tanggap": [2], "Cukup Tanggap": [1]}, index=["Jatim"]), FIVE
+            pd.DataFrame({"Tanggap": [2], "Cukup Tanggap": [1]}, index=["Daerah Khusus Ibukota Jakarta"]),
+            FIVE,
         ),
         charts.target_by_year(
             pd.DataFrame({"year": [2024, 2025], "reached": [3, 6], "target": [4, 5]}), 2025
@@ -203,15 +231,39 @@ def _every_chart():
                     "overall": [70.0],
                     "category": ["Tanggap"],
                 }
-            )
+            ),
+            FIVE,
         ),
         charts.empty("kosong"),
     ]
 
 
-def test_every_chart_is_a_valid_plotly_figure():
-    import plotly.graph_objects as go
-
+def test_every_chart_is_well_formed_svg_with_titles_and_no_style_attribute():
     for fig in _every_chart():
-        # Rebuilding with validation raises on any property plotly.js would not understand.
-        go.Figure(fig.to_plotly_json())
+        for chart in (fig.wide, fig.narrow):
+            root = ET.fromstring(chart)  # noqa: S314 - raises on markup that is not well-formed
+            assert root.get("role") == "img" and root.get("viewBox")
+            assert not re.search(r"\sstyle=", chart)  # the CSP refuses style attributes
+            for g in root.iter(f"{NS}g"):  # every value mark has a tooltip
+                for mark in g:
+                    if mark.tag in (f"{NS}rect", f"{NS}circle"):
+                        assert mark.find(f"{NS}title") is not None, chart
+
+
+def _left_edge(element, size: float) -> float:
+    """Where an end-anchored or start-anchored label starts (0.6 em a character: system-ui's average
+    advance is about 0.55 em)."""
+    text = " ".join(t.strip() for t in element.itertext() if t.strip())
+    x, anchor = float(element.get("x")), element.get("text-anchor", "start")
+    width = len(text) * size * 0.6
+    return x - width if anchor == "end" else (x - width / 2 if anchor == "middle" else x)
+
+
+def test_phone_layout_labels_stay_inside_the_chart():
+    """A narrow chart's row labels (names right-aligned to the bars) start inside its viewBox."""
+    for fig in _every_chart():
+        root = ET.fromstring(fig.narrow)  # noqa: S314
+        size = float(root.get("font-size"))
+        for element in root.iter(f"{NS}text"):
+            if element.get("text-anchor") == "end" and not element.get("fill"):
+                assert _left_edge(element, size) >= -1, (element.text, fig.narrow[:80])

@@ -1,6 +1,7 @@
 """The dashboards' tables on a phone (issue 12): the ranking and the province's kab/kota table stack into
 labelled blocks below 576 px (.table-stack: every cell names its column in data-label), the ranking has
-no inner scroll box, and in a real Chromium the pages fit 390 px and the ranking fits 1366 px.
+no inner scroll box, and in a real Chromium the pages fit 390 px, the ranking fits 1366 px, the charts
+show their narrow layout on a phone and a tapped map point's value.
 
 Scored data from tests/scored_data.py: this year Kota Malang verified 80 (its submitted score 78, so its
 collection page shows the submitted-vs-verified table), Kabupaten Malang submitted, Batanghari final.
@@ -111,7 +112,7 @@ OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.once
-def test_pages_fit_a_phone_and_the_ranking_fits_a_laptop(
+def test_pages_fit_a_phone_the_ranking_fits_a_laptop_and_chart_values_show_on_tap(
     live_server, regency_a, regency_b, regency_other, bnnk_a, bnnp_a, pusat
 ):
     scored_period(regency_a, regency_b, regency_other)
@@ -136,6 +137,15 @@ def test_pages_fit_a_phone_and_the_ranking_fits_a_laptop(
                     selisih = page.get_by_test_id("score-diff").get_by_role("columnheader", name="Selisih")
                     box = selisih.bounding_box()
                     assert box and box["x"] + box["width"] <= 390, box
+        # The charts' phone layout, and a tapped point's value (its SVG title) under the map.
+        chart = page.locator("#chart-map")
+        assert (
+            chart.locator(".chart-narrow svg").is_visible()
+            and not chart.locator(".chart-wide svg").is_visible()
+        )
+        assert not chart.locator(".chart-tip").is_visible()
+        chart.locator('.chart-narrow g[data-series="Tanggap"] circle').first.tap()
+        assert chart.locator(".chart-tip").text_content() == "Kota Malang (Jawa Timur): 80,00 · Tanggap"
         page = _login(browser, live_server.url, "pusat", {"width": 1366, "height": 900}, mobile=False)
         page.goto(f"{live_server.url}/laporan/nasional/?tahun={YEAR}")
         page.wait_for_load_state("load")

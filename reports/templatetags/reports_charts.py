@@ -1,14 +1,15 @@
-"""{% chart figure "id" "label" %}: a plotly figure as a <div> plus its JSON in a json_script block;
+"""{% chart figure "id" "label" %}: a reports.charts.Figure as inline SVG (its wide and narrow layouts, the
+page's CSS showing one) under an element with role="img" and the label as its text alternative;
 {% ranking_head variables %} and {% ranking_rows rows has_previous variables %}: the national ranking
 table's header row and rows, from one list of columns (each cell carries its column's name in data-label,
 which the phone layout shows: static/css/kotan.css, .table-stack).
 
-No inline JavaScript (the Content-Security-Policy refuses it): static/js/charts.js finds every
-[data-figure] element and draws it with plotly.js from static/vendor/plotly/.
+No JavaScript draws anything: the SVG comes with the page. static/js/charts.js only writes a tapped
+mark's value (its <title>) into the chart's caption, for phones, which show no tooltips.
 """
 
 from django import template
-from django.utils.html import escape, format_html, format_html_join, json_script
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,25 +17,25 @@ from django.utils.translation import gettext_lazy
 register = template.Library()
 
 
-def _plain(figure) -> dict:
-    """The figure as plain data. reports.charts builds figures from plain Python values (None for
-    NaN), so the stored dicts are encoded as they are: to_plotly_json() deep-copies and walks them
-    for typed arrays, and PlotlyJSONEncoder encodes twice to police NaN (~10 ms for the map)."""
-    data, layout = getattr(figure, "_data", None), getattr(figure, "_layout", None)
-    if data is None or layout is None:  # another plotly version: the public, slower way
-        return figure.to_plotly_json()
-    return {"data": data, "layout": layout}
-
-
 @register.simple_tag
 def chart(figure, element_id: str, label: str = ""):
-    data_id = f"{element_id}-data"
+    # reports.svg escapes every text it writes, so the SVG is safe markup as it stands.
+    wide = mark_safe(figure.wide)  # noqa: S308
+    body = (
+        format_html(
+            '<div class="chart-wide">{}</div><div class="chart-narrow">{}</div>',
+            wide,
+            mark_safe(figure.narrow),  # noqa: S308
+        )
+        if figure.narrow
+        else wide
+    )
     return format_html(
-        '<div class="kotan-chart" id="{}" data-figure="{}" role="img" aria-label="{}"></div>{}',
+        '<figure class="kotan-chart" id="{}"><div role="img" aria-label="{}">{}</div>'
+        '<figcaption class="chart-tip" aria-live="polite" hidden></figcaption></figure>',
         element_id,
-        data_id,
         label,
-        json_script(_plain(figure), data_id),
+        body,
     )
 
 

@@ -1,54 +1,30 @@
-/* Draws every dashboard chart: <div data-figure="ID"> takes its figure from <script id="ID"
-   type="application/json"> (written by the {% chart %} template tag), plotly.js from static/. */
+/* Chart values on tap. Every value mark of a dashboard chart (inline SVG from reports/svg.py) carries its
+   value in an SVG <title>, which a mouse shows as a tooltip; a phone shows none on tap. A click or tap on
+   a mark writes that title into its chart's caption (figcaption.chart-tip) and outlines the mark; the
+   next tap anywhere in a chart clears the last one. No styles are set here: static/css/reports.css. */
 (function () {
   "use strict";
-  // plotly.js would inject its styles as a <style> element, which the Content-Security-Policy refuses:
-  // the page links static/vendor/plotly/plotly.css with id="plotly.js-style-global" and class
-  // "no-inline-styles", which tells plotly.js to leave styling to that file.
-  var config = { displayModeBar: false, responsive: true, scrollZoom: false };
+  var tapped = null;
+  var shown = null;
 
-  // plotly.js (through d3) sets some styles with setAttribute("style", ...) (every colorbar does
-  // attr("style", "") on its fill rectangles), which the policy refuses as an inline style attribute
-  // and reports. Inside a chart the same declarations go through the CSSOM (element.style), which the
-  // policy allows; markup's style attributes stay refused everywhere.
-  var setAttribute = Element.prototype.setAttribute;
-  Element.prototype.setAttribute = function (name, value) {
-    if (String(name).toLowerCase() === "style" && this.closest && this.closest("[data-figure]")) {
-      this.style.cssText = String(value);
-      return;
-    }
-    return setAttribute.call(this, name, value);
-  };
-
-  function draw(el) {
-    var source = document.getElementById(el.getAttribute("data-figure"));
-    if (!source || !window.Plotly) { return; }
-    var figure = JSON.parse(source.textContent);
-    var layout = figure.layout || {};
-    // Phone width (a half-width card on a desktop is ~530 px): the figure carries its own overrides.
-    var narrow = layout.meta && layout.meta.narrow;
-    if (narrow && el.clientWidth < 460) {
-      Object.keys(narrow).forEach(function (key) {
-        var value = narrow[key];
-        if (value && typeof value === "object" && !Array.isArray(value) && layout[key]) {
-          layout[key] = Object.assign({}, layout[key], value);
-        } else {
-          layout[key] = value;
-        }
-      });
-    }
-    window.Plotly.newPlot(el, figure.data || [], layout, config);
+  function clear() {
+    if (tapped) { tapped.classList.remove("is-tapped"); tapped = null; }
+    if (shown) { shown.hidden = true; shown.textContent = ""; shown = null; }
   }
 
-  function drawAll() {
-    if (window.Plotly) { window.Plotly.setPlotConfig({ logging: 0 }); }
-    var charts = document.querySelectorAll("[data-figure]");
-    for (var i = 0; i < charts.length; i++) { draw(charts[i]); }
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
-  } else {
-    drawAll();
-  }
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var chart = target.closest ? target.closest(".kotan-chart") : null;
+    if (!chart) { return; }
+    var tip = chart.querySelector(".chart-tip");
+    var mark = target.closest("[data-series] > *");
+    var title = mark ? mark.querySelector(":scope > title") : null;
+    clear();
+    if (!title || !tip) { return; }
+    tip.textContent = title.textContent;
+    tip.hidden = false;
+    shown = tip;
+    mark.classList.add("is-tapped");
+    tapped = mark;
+  });
 })();
