@@ -5,7 +5,7 @@ through gettext, numbers in the page's language (num).
 The page shows the wide SVG and, below 576 px, the narrow one: SVG text scales with its chart, so a
 phone gets its own layout (shorter labels, fewer columns of text) rather than the desktop chart shrunk
 to unreadable type. Values are in each mark's <title> (the browser's tooltip; static/js/charts.js shows
-it on tap). The map is a plain longitude/latitude scatter of the kab/kota centroids (results_map).
+it on tap). The maps (province shapes, kab/kota points) are reports.maps'.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ def num(value: float | None, decimals: int = 1) -> str:
 
 PAGE = svg.Style(font=FONT, size=12, number=num)
 PHONE_RADAR = svg.Style(font=FONT, size=14, number=num)  # a radar's labels crowd its narrow layout
-PHONE_MAP = svg.Style(font=FONT, size=20, number=num)  # the map's legend at a phone's scale (0.55)
 
 
 @dataclass(frozen=True)
@@ -347,23 +346,3 @@ def target_by_year(frame: pd.DataFrame, current_year: int | None = None) -> Figu
     )
     target = (_("target"), [int(v) for v in data["target"]], TARGET)
     return _both(lambda narrow: _columns(years, [reached], narrow, target=target))
-
-
-def results_map(frame: pd.DataFrame, labels: list[str]) -> Figure:
-    """Kab/kota centroids (columns name, province, longitude, latitude, overall, category) coloured by
-    category (`labels`, lowest first) on a longitude/latitude plane (equal scale, no base map)."""
-    data = frame.dropna(subset=["longitude", "latitude", "overall"])
-    if data.empty:
-        return empty(_("Belum ada skor terverifikasi untuk dipetakan."))
-    colours = svg.band_colours(labels)
-    points = [
-        (float(lon), float(lat), str(c), f"{n} ({p}): {num(v, 2)} · {c}")
-        for n, p, lon, lat, v, c in data[
-            ["name", "province", "longitude", "latitude", "overall", "category"]
-        ].itertuples(index=False)
-    ]
-    legend = [(label, colours[label]) for label in labels]
-    return Figure(
-        svg.point_map(points, legend, width=900, radius=4.5, style=PAGE),
-        svg.point_map(points, legend, width=600, radius=5, style=PHONE_MAP),
-    )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Collection
 from instruments.models import Instrument
 from regions.models import Province, Regency
-from reports import charts, downloads, report_links, selectors, summaries
+from reports import charts, downloads, maps, report_links, selectors, summaries
 from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES, national_ranking
 from reports.summaries import as_float
@@ -96,21 +96,34 @@ def national_page(*, user, period: dict, periods: list[dict], regencies, base: d
             "target": charts.target_by_year(
                 summaries.target_by_year(yearly_categories, periods, labels), period["year"]
             ),
-            "map": national_map(ver, labels),
+            "map": national_map(ver, ranking, labels),
         },
         "variable_names": dict(variables),
     }
 
 
-def national_map(verified: pd.DataFrame, labels: list[str]) -> charts.Figure:
-    """THE MAP SLOT: the national dashboard's map of the verified kab/kota (`verified`: summaries.verified
-    of period_scores). For now charts.results_map, a plain longitude/latitude scatter of their centroids
-    coloured by category; reports/maps.py (province shapes from regions/) replaces it here on merge."""
-    return charts.results_map(
-        verified.assign(overall=verified["current"])[
-            ["name", "province", "longitude", "latitude", "overall", "category"]
-        ],
-        labels,
+def national_map(verified: pd.DataFrame, ranking: pd.DataFrame, labels: list[str]) -> charts.Figure:
+    """Indonesia's provinces by their kab/kota's average verified index, every ranked kab/kota a point
+    coloured by category (reports.maps); on a phone the legends come under the map at their own size."""
+    provinces = summaries.map_provinces(verified)
+    points = summaries.map_points(verified, ranking)
+    scale = {"value_label": _("Rata-rata indeks")}
+    return charts.Figure(
+        maps.national_map_svg(provinces, points, labels, **scale),
+        maps.national_map_svg(provinces, points, labels, legend=False, width=600, **scale)
+        + maps.national_legend_svg(provinces, points, labels, **scale),
+    )
+
+
+def province_map(
+    code: str, verified: pd.DataFrame, ranking: pd.DataFrame, labels: list[str]
+) -> charts.Figure:
+    """The province's shape with its ranked kab/kota as points coloured by category (reports.maps)."""
+    points = summaries.map_points(verified, ranking)
+    return charts.Figure(
+        maps.province_map_svg(code, points, labels),
+        maps.province_map_svg(code, points, labels, legend=False, width=600)
+        + maps.province_legend_svg(code, points, labels),
     )
 
 
@@ -203,6 +216,7 @@ def province_page(*, user, prov: Province, period: dict, periods: list[dict], re
             "change": charts.change_dumbbell(
                 yoy.reset_index(), str(prev["year"]) if prev else "", str(period["year"])
             ),
+            "map": province_map(prov.code, ver, ranking.reset_index(), labels),
         },
     }
 

@@ -18,8 +18,8 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 
-from reports import svg
-from reports.summaries import as_float, target_labels
+from reports import maps, svg
+from reports.summaries import as_float, map_points, map_provinces, target_labels
 
 # Who signs each report; BNN sets the names through settings.KOTAN_REPORT_SIGNATORIES
 # ({"national": {"place": ..., "title": ..., "name": ..., "nip": ...}, "province": {...}, ...}).
@@ -113,6 +113,11 @@ def _ranking_rows(ranking: pd.DataFrame, variables: Sequence[Variable]) -> list[
     return rows
 
 
+def _verified(frame: pd.DataFrame) -> pd.DataFrame:
+    """The verified or final rows of a period_scores frame (their current score is the verified one)."""
+    return frame[frame["state"].isin(["verified", "final"])] if len(frame) else frame
+
+
 def national_context(
     period: PeriodInfo,
     frame: pd.DataFrame,
@@ -125,7 +130,7 @@ def national_context(
     `history`: (year, national average) for this and earlier periods, oldest first."""
     labels = period.categories
     colours = svg.band_colours(labels)
-    verified = frame[frame["state"].isin(["verified", "final"])] if len(frame) else frame
+    verified = _verified(frame)
     national_avg = _mean(ranking["overall"]) if len(ranking) else None
     by_province = (
         ranking.groupby("province")["overall"].mean().sort_values(ascending=False)
@@ -166,6 +171,16 @@ def national_context(
                 reference=("Nasional", national_avg) if national_avg is not None else None,
                 label_width=200,
                 title="Rata-rata provinsi",
+            )
+        ),
+        "chart_map": mark_safe(  # noqa: S308 - reports.maps escapes every text too
+            maps.national_map_svg(
+                map_provinces(verified),
+                map_points(verified, ranking),
+                labels,
+                value_label="Rata-rata indeks",
+                width=720,
+                title="Peta hasil kab/kota",
             )
         ),
         "provinces": provinces,
@@ -214,6 +229,15 @@ def province_context(
             svg.stacked_bar(category_counts(verified_categories, labels), colours, title="Sebaran kategori")
         ),
         "chart_radar": _province_radar(period, province, in_province, national_frame_average),
+        "chart_map": mark_safe(  # noqa: S308 - reports.maps escapes every text too
+            maps.province_map_svg(
+                province["code"],
+                map_points(_verified(frame), ranking),
+                labels,
+                width=640,
+                title=f"Peta kab/kota {province['name']}",
+            )
+        ),
         "rows": rows,
         "colours": colours,
         "signature": signature("province", today, province=province["name"]),

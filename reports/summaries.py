@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from reports import maps
 from reports.ranking import RANKED_STATES
 
 TARGET_LABEL = "tanggap"
@@ -149,3 +150,31 @@ def quota_percent(groups: dict) -> int | None:
         return 100
     capped = sum(min(int(g.get("n", 0)), int(g.get("quota", 0))) for g in groups.values())
     return round(100 * capped / total)
+
+
+def map_provinces(verified: pd.DataFrame) -> dict[str, float | None]:
+    """A map's province values: the average verified index of each province's kab/kota (`verified`:
+    verified() rows of period_scores), by province code."""
+    if verified.empty or "province_code" not in verified:
+        return {}
+    averages = verified.groupby("province_code")["current"].mean()
+    return {str(code): as_float(value) for code, value in averages.items()}
+
+
+def map_points(verified: pd.DataFrame, ranking: pd.DataFrame) -> list[maps.MapPoint]:
+    """Every ranked kab/kota (`ranking`, quota met) as a point at its centroid, with its verified score."""
+    rank = ranking.set_index("code")["rank"]
+    ranked = verified[verified["code"].isin(rank.index)]
+    return [
+        maps.MapPoint(
+            code=r["code"],
+            name=r["name"],
+            province_code=str(r.get("province_code", "")),
+            latitude=as_float(r.get("latitude")),
+            longitude=as_float(r.get("longitude")),
+            score=as_float(r["current"]),
+            category=r["category"] or None,
+            rank=int(rank[r["code"]]),
+        )
+        for r in ranked.to_dict("records")
+    ]

@@ -825,35 +825,3 @@ def dumbbell_chart(
 
 # Longitude and latitude around Indonesia: west, east, south, north.
 INDONESIA = (94.5, 141.5, -11.5, 6.5)
-
-
-def point_map(
-    points: Sequence[tuple[float, float, str, str]],
-    legend: Sequence[tuple[str, str]],
-    *,
-    bounds: tuple[float, float, float, float] = INDONESIA,
-    width: int = 900,
-    radius: float = 4.5,
-    title: str = "",
-    style: Style = PDF,
-) -> str:
-    """Points (longitude, latitude, legend name, tooltip) on a plain longitude/latitude plane (equal
-    scale, no base map), coloured by their legend entry (name, colour); the legend under the plane."""
-    west, east, south, north = bounds
-    scale = width / (east - west)
-    plane_h = (north - south) * scale
-    legend_body, bottom = _legend(legend, 4, plane_h + 6, width - 8, style)
-    body = [f'<rect x="0" y="0" width="{width}" height="{plane_h:.1f}" fill="#eaf2fb"/>', *legend_body]
-    for name, colour in legend:
-        marks = [
-            _mark(
-                "circle",
-                f'cx="{(lon - west) * scale:.1f}" cy="{(north - lat) * scale:.1f}" r="{radius:g}" '
-                f'fill="{colour}" stroke="#495057" stroke-width="0.5"',
-                tip,
-            )
-            for lon, lat, key, tip in points
-            if key == name
-        ]
-        body.append(_group(name, marks))
-    return _svg(width, bottom + 2, body, title, style)

@@ -124,9 +124,13 @@ def test_national_totals_target_and_charts(client_for, pusat, period):
     provinces = figures["chart-provinces"][""]
     assert [tip.split(":")[0] for tip in provinces] == ["Jawa Timur", "Jambi"]
     assert numbers(provinces) == [80.0, 55.0]
-    # a point per verified kab/kota with coordinates, by category; no base map fetched from anywhere
-    assert figures["chart-map"]["Tanggap"] == ["Kota Malang (Jawa Timur): 80,00 · Tanggap"]
-    assert figures["chart-map"]["Cukup Tanggap"] == ["Kabupaten Batanghari (Jambi): 55,00 · Cukup Tanggap"]
+    # The map: 38 province shapes drawn inline (nothing fetched), a point per ranked kab/kota with its title.
+    page = _text(response)
+    national_map = page.split('id="chart-map"')[1].split("</figure>")[0]
+    assert national_map.count("<path d=") == 2 * 38  # 38 provinces, in the wide and the narrow layout
+    assert "<title>Kota Malang: 80,00 (Tanggap), peringkat 1</title>" in national_map
+    assert "<title>Kabupaten Batanghari: 55,00 (Cukup Tanggap), peringkat 2</title>" in national_map
+    assert 'href="https://creativecommons.org/licenses/by/4.0/"' in page.split('id="chart-map"')[1]
 
 
 def test_kind_filter_ranks_among_that_kind(client_for, pusat, period):
@@ -178,7 +182,12 @@ def test_province_table_states_scores_and_change(client_for, bnnp_a, period):
         "chart-compare",
         "chart-trend",
         "chart-change",
+        "chart-map",
     }
+    # The province's shape with its ranked kab/kota (Malang) as a point, its rank (as in the table) in the title.
+    province_map = _text(response).split('id="chart-map"')[1].split("</figure>")[0]
+    assert "<title>Kota Malang: 80,00 (Tanggap), peringkat 1</title>" in province_map
+    assert 'data-code="35"' in province_map and 'data-code="1504"' not in province_map  # Batanghari: Jambi
     heat = figures["chart-heatmap"]
     assert list(heat) == ["Kota Malang"] and numbers(heat["Kota Malang"]) == [90.0, 70.0]
     compare = figures["chart-compare"]
@@ -397,8 +406,11 @@ def test_pages_have_no_inline_script_and_draw_charts_as_inline_svg(client_for, p
                 assert " style=" not in svg and "<script" not in svg, name
         # each chart's text alternative: a labelled role="img"
         assert len(re.findall(r'<div role="img" aria-label="[^"]+">', page)) == len(charts)
-        # Nothing from another host (a CDN). Not a search for "cdn": a random CSRF token may hold it.
-        assert not re.findall(r'(?:src|href)="(?:https?:)?//', page)
+        # No script, style sheet or image from another host (a CDN); links to read elsewhere (the map's
+        # licence) are fine. Not a search for "cdn": a random CSRF token may hold it.
+        assert not re.findall(
+            r'<(?:script|img)[^>]* src="(?:https?:)?//|<link[^>]* href="(?:https?:)?//', page
+        )
 
 
 # --- queries: constant in the number of kab/kota and periods ---------------------------------------------------

@@ -44,9 +44,6 @@ def test_empty_inputs_give_a_message_not_an_error():
         charts.heatmap(pd.DataFrame()),
         charts.trend(pd.DataFrame({"Nasional": pd.Series(dtype=float)})),
         charts.category_distribution(pd.Series(dtype=int), FIVE),
-        charts.results_map(
-            pd.DataFrame(columns=["name", "province", "longitude", "latitude", "overall", "category"]), FIVE
-        ),
         charts.target_by_year(pd.DataFrame(columns=["year", "reached", "target"])),
     ):
         for chart in (fig.wide, fig.narrow):
@@ -65,29 +62,6 @@ def test_radar_draws_each_series_and_skips_empty_ones():
     assert numbers(drawn["Nasional"]) == [50.0, 50.0, 50.0]
     assert fig.wide.count("<polygon") == 5 + 2  # grid rings + one closed line per drawn series
     assert "Ketahanan Keluarga" in _labels(fig.wide)  # axis names kept whole, wrapped in lines
-
-
-def test_map_is_a_plain_scatter_of_centroids_by_category_without_a_base_map():
-    frame = pd.DataFrame(
-        {
-            "name": ["Kota Malang", "Tanpa koordinat"],
-            "province": ["Jawa Timur", "X"],
-            "longitude": [112.63, None],
-            "latitude": [-7.98, None],
-            "overall": [78.2, 50.0],
-            "category": ["Tanggap", "Cukup Tanggap"],
-        }
-    )
-    fig = charts.results_map(frame, FIVE)
-    drawn = series(fig.wide)
-    assert list(drawn) == FIVE  # a group per category, in the legend's order
-    assert drawn["Tanggap"] == ["Kota Malang (Jawa Timur): 78,20 · Tanggap"] and not drawn["Cukup Tanggap"]
-    dot = ET.fromstring(fig.wide).find(f".//{NS}circle")  # noqa: S314
-    # equal scale over 94.5..141.5 E, 6.5 N..11.5 S on a 900 wide plane
-    assert float(dot.get("cx")) == pytest.approx((112.63 - 94.5) * 900 / 47, abs=0.1)
-    assert float(dot.get("cy")) == pytest.approx((6.5 + 7.98) * 900 / 47, abs=0.1)
-    assert dot.get("fill") == svg.band_colours(FIVE)["Tanggap"]
-    assert "href" not in fig.wide
 
 
 def test_category_and_score_colours_red_to_green():
@@ -220,19 +194,6 @@ def _every_chart():
         ),
         charts.target_by_year(
             pd.DataFrame({"year": [2024, 2025], "reached": [3, 6], "target": [4, 5]}), 2025
-        ),
-        charts.results_map(
-            pd.DataFrame(
-                {
-                    "name": ["A"],
-                    "province": ["P"],
-                    "longitude": [112.6],
-                    "latitude": [-7.9],
-                    "overall": [70.0],
-                    "category": ["Tanggap"],
-                }
-            ),
-            FIVE,
         ),
         charts.empty("kosong"),
     ]

@@ -140,12 +140,12 @@ def test_pages_fit_a_phone_the_ranking_fits_a_laptop_and_chart_values_show_on_ta
         # The charts' phone layout, and a tapped point's value (its SVG title) under the map.
         chart = page.locator("#chart-map")
         assert (
-            chart.locator(".chart-narrow svg").is_visible()
+            chart.locator(".chart-narrow svg.kotan-map").first.is_visible()
             and not chart.locator(".chart-wide svg").is_visible()
         )
         assert not chart.locator(".chart-tip").is_visible()
-        chart.locator('.chart-narrow g[data-series="Tanggap"] circle').first.tap()
-        assert chart.locator(".chart-tip").text_content() == "Kota Malang (Jawa Timur): 80,00 · Tanggap"
+        chart.locator('.chart-narrow circle[data-code="3573"]').first.tap()
+        assert chart.locator(".chart-tip").text_content() == "Kota Malang: 80,00 (Tanggap), peringkat 1"
         page = _login(browser, live_server.url, "pusat", {"width": 1366, "height": 900}, mobile=False)
         page.goto(f"{live_server.url}/laporan/nasional/?tahun={YEAR}")
         page.wait_for_load_state("load")

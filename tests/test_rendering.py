@@ -58,7 +58,8 @@ def test_render_period_renders_every_scope_once(period, real_pdf):
         assert default_storage.open(report.file.name).read(5) == b"%PDF-"
         assert report.data["inputs_at"]
     figures = RenderedReport.objects.get(period=period, kind="figures", scope_kind="national")
-    assert set(figures.data["figures"]) == {"trend", "variables", "categories", "provinces"}
+    assert set(figures.data["figures"]) == {"trend", "variables", "categories", "provinces", "map"}
+    assert figures.data["figures"]["map"].count("<path d=") == 38  # the national map, every province
     assert figures.data["figures"]["provinces"].startswith("<svg")
     # idempotent: nothing changed, nothing rendered
     assert rendering.render_period(period.pk) == {"rendered": 0, "unchanged": 6, "failed": 0}

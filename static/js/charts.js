@@ -16,6 +16,7 @@
     var target = event.target;
     var chart = target.closest ? target.closest(".kotan-chart") : null;
     if (!chart) { return; }
+    if (target.closest(".kotan-map")) { clear(); return; } // static/js/maps.js: the nearest point
     var tip = chart.querySelector(".chart-tip");
     var mark = target.closest("[data-series] > *");
     var title = mark ? mark.querySelector(":scope > title") : null;

@@ -7,6 +7,14 @@
   var REACH = 14; // screen px: a phone's finger on points drawn 2-3 px wide
 
   function tipFor(svg) {
+    // On a dashboard the chart's own caption (the {% chart %} tag's figcaption.chart-tip, also used by
+    // static/js/charts.js for the other charts); elsewhere a line of its own under the map.
+    var figure = svg.closest(".kotan-chart");
+    var caption = figure ? figure.querySelector(".chart-tip") : null;
+    if (caption) {
+      caption.hidden = false;
+      return caption;
+    }
     var tip = svg.nextElementSibling;
     if (!tip || !tip.classList.contains("kotan-map-tip")) {
       tip = document.createElement("p");
