@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from kotan import access
 from regions.models import Regency
-from reports import pages, selectors
+from reports import page_cache, pages, selectors
 
 KINDS = {k for k, _label in Regency.Kind.choices}
 
@@ -104,10 +104,22 @@ def national(request: HttpRequest) -> HttpResponse:
     regencies = access.visible_regencies(user)
     if kind:
         regencies = regencies.filter(kind=kind)
-    context.update(
-        pages.national_page(user=user, period=period, periods=periods, regencies=regencies, base=context)
-    )
-    return render(request, "reports/national.html", context)
+    found = page_cache.fingerprint(("national", kind, page_cache.reach(user)), period, periods)
+    report = pages.national_report(user, period)
+
+    def page() -> HttpResponse:
+        context.update(
+            page_cache.cached(
+                found,
+                lambda: pages.national_page(
+                    period=period, periods=periods, regencies=regencies, base=context
+                ),
+            )
+        )
+        context["report"] = report
+        return render(request, "reports/national.html", context)
+
+    return page_cache.respond(request, found, (report,), page)
 
 
 # --- province -----------------------------------------------------------------------------------------------
@@ -133,12 +145,22 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     regencies = access.visible_regencies(user).filter(province=prov)
     if kind:
         regencies = regencies.filter(kind=kind)
-    context.update(
-        pages.province_page(
-            user=user, prov=prov, period=period, periods=periods, regencies=regencies, base=context
+    found = page_cache.fingerprint(("province", prov.code, kind, page_cache.reach(user)), period, periods)
+    report = pages.province_report(user, prov, period)
+
+    def page() -> HttpResponse:
+        context.update(
+            page_cache.cached(
+                found,
+                lambda: pages.province_page(
+                    prov=prov, period=period, periods=periods, regencies=regencies, base=context
+                ),
+            )
         )
-    )
-    return render(request, "reports/province.html", context)
+        context["report"] = pages.province_report_shown(report, context["rows"])
+        return render(request, "reports/province.html", context)
+
+    return page_cache.respond(request, found, (report,), page)
 
 
 # --- kab/kota report card ------------------------------------------------------------------------------
@@ -160,10 +182,22 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
     context["regency"] = reg
     if period is None:
         return render(request, "reports/regency.html", context)
-    card = pages.regency_card(reg, period, periods, scores, collections)
-    context.update(pages.regency_head(card))
-    if card.current is None:
+    if not pages.has_current_score(scores, period):
+        # Still collecting: the provisional score of a draft is the engine's answer now (score_display).
+        card = pages.regency_card(reg, period, periods, scores, collections)
+        context.update(pages.regency_head(card))
         context.update(pages.regency_collecting(card))
-    else:
-        context.update(pages.regency_results(user, card, context))
-    return render(request, "reports/regency.html", context)
+        return render(request, "reports/regency.html", context)
+    found = page_cache.fingerprint(("regency", reg.code), period, periods)
+    report = pages.regency_report(user, reg, period)
+
+    def page() -> HttpResponse:
+        context.update(
+            page_cache.cached(
+                found, lambda: pages.regency_scored(reg, period, periods, scores, collections, context)
+            )
+        )
+        context["report"] = report
+        return render(request, "reports/regency.html", context)
+
+    return page_cache.respond(request, found, (report,), page)
