@@ -88,12 +88,33 @@ def fingerprint(page: tuple, period: dict, periods: list[dict]) -> Fingerprint:
     )
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """A plotly figure as the {% chart %} tag reads it (reports.templatetags.reports_charts: its data and
+    layout as plain values). A pickled Figure is validated anew when unpickled (tens of ms for the map)
+    and comes back with its keys sorted; these plain values come back as they went in, in their order."""
+
+    _data: list
+    _layout: dict
+
+    def to_plotly_json(self) -> dict:
+        return {"data": self._data, "layout": self._layout}
+
+
+def _drawn(chart):
+    data, layout = getattr(chart, "_data", None), getattr(chart, "_layout", None)
+    return chart if data is None or layout is None else Drawn(data, layout)
+
+
 def cached(found: Fingerprint, build: Callable[[], dict]) -> dict:
-    """The page's data for this fingerprint: from the cache, else built now and kept."""
+    """The page's data for this fingerprint: from the cache, else built now and kept (its figures as
+    Drawn, the first answer too, so that it is the same page as the cached ones)."""
     key = f"kotan:dashboard:{found.digest}"
     data = cache.get(key)
     if data is None:
         data = build()
+        if "charts" in data:
+            data["charts"] = {name: _drawn(chart) for name, chart in data["charts"].items()}
         cache.set(key, data, CACHE_SECONDS)
     return data
 
@@ -119,6 +140,7 @@ def respond(
     if tag is not None:
         unchanged = get_conditional_response(request, etag=tag)
         if unchanged is not None:
+            unchanged["ETag"] = tag
             patch_cache_control(unchanged, private=True, no_cache=True)
             return unchanged
     response = render()
