@@ -22,6 +22,7 @@ from reports import charts, downloads, report_links, selectors, summaries
 from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES, national_ranking
 from reports.summaries import as_float
+from reports.templatetags.reports_charts import ranking_rows
 from scoring.gains import collection_gains
 
 STATE_LABELS = dict(Collection.State.choices)
@@ -78,6 +79,7 @@ def national_page(*, period: dict, periods: list[dict], regencies, base: dict) -
     yearly_categories = selectors.yearly_categories(regencies)
     ver = summaries.verified(frame)
     national_avg = as_float(ver["current"].mean()) if len(ver) else None
+    rows = national_rows(frame, ranking, codes, period)
     return {
         "variables": variables,
         "labels": labels,
@@ -92,7 +94,9 @@ def national_page(*, period: dict, periods: list[dict], regencies, base: dict) -
             "average": national_avg,
         },
         "previous": prev,
-        "rows": national_rows(frame, ranking, codes, period),
+        "rows": rows,
+        # the table's 514 rows as HTML once per fingerprint (reports.page_cache), not once per request
+        "ranking_html": ranking_rows(rows, prev is not None, variables),
         "computed_at": latest(frame["computed_at"]),
         "charts": {
             "trend": trend_chart(pd.DataFrame({_("Nasional"): summaries.national_trend(yearly)}), base),
