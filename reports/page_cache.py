@@ -3,12 +3,13 @@ fingerprint, its ETag.
 
 A dashboard's fingerprint (`Fingerprint`) is everything its figures and tables are built from that may
 change: reports.selectors.dashboard_inputs (scores, collection states, the period's complete
-questionnaires and stored reports: two queries), the periods as the picker lists them, today's date (what
-is provisional), the page and its scope (kab/kota, province, nation, kind filter, the user's reach), the
-language, and this release's templates, code and translations (`RELEASE`). The data part of a page (rows,
-totals, charts: everything but the per-user parts) is kept in Django's cache under that fingerprint
-(`cached`): Redis in production, and a Redis outage is an empty cache (kotan.infra.cache), so a miss only
-rebuilds. A stored score changes the inputs, so the next request builds the page anew.
+questionnaires and stored reports: two queries), the periods as the picker lists them, today's date
+(what is provisional), the period, the page and its scope (kab/kota, province, nation, kind filter, the
+user's reach), the language, and this release's templates, code and translations (`RELEASE`). The data
+part of a page (rows, totals, charts: everything but the per-user parts) is kept in Django's cache under
+that fingerprint (`cached`): Redis in production, and a Redis outage is an empty cache
+(kotan.infra.cache), so a miss only rebuilds. A stored score changes the inputs, so the next request
+builds the page anew.
 
 The ETag (`respond`) adds what is personal on the page: the user, the session and CSRF secret (the forms
 of the page carry a token of it), and the PDF link's state (reports.report_links, read on each request).
@@ -68,6 +69,7 @@ class Fingerprint:
     """What a page's data is built from (see the module docstring); `digest` names its cache entry."""
 
     page: tuple  # the page's name and scope, e.g. ("province", "35", kind, reach)
+    period: int
     inputs: tuple  # reports.selectors.dashboard_inputs
     periods: tuple  # the periods as the picker lists them
     today: str
@@ -81,6 +83,7 @@ class Fingerprint:
 def fingerprint(page: tuple, period: dict, periods: list[dict]) -> Fingerprint:
     return Fingerprint(
         page=page,
+        period=period["id"],
         inputs=selectors.dashboard_inputs(period["id"]),
         periods=tuple(tuple(sorted(p.items())) for p in periods),
         today=timezone.localdate().isoformat(),

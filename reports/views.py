@@ -2,7 +2,9 @@
 
 Thin views: scope from kotan.access, the period from the request, then the page's rows, totals and
 charts from a builder in reports.pages (over reports.selectors: stored scores, a fixed number of queries
-whatever the number of kab/kota or periods; shaping in reports.summaries, figures in reports.charts).
+whatever the number of kab/kota or periods; shaping in reports.summaries, figures in reports.charts),
+built once per fingerprint of what they show and kept in the cache, with an ETag so that an unchanged
+page answers 304 (reports.page_cache); the PDF link, per user, is read on each request.
 Nothing is scored here; the report card's builder asks the engine's cache what would move one
 collection's score most and what each respondent group alone gives (scoring.gains).
 """
@@ -69,6 +71,18 @@ def _base_context(periods, period, choice: selectors.ReportPeriods, kind: str = 
     }
 
 
+def _cached_page(request, template: str, context: dict, found, build, report, shown=None) -> HttpResponse:
+    """A dashboard from its data for the fingerprint `found` (reports.page_cache: build() on a miss) and
+    this user's PDF link (`report`, as `shown` shows it with the data); 304 when the browser holds it."""
+
+    def page() -> HttpResponse:
+        context.update(page_cache.cached(found, build))
+        context["report"] = shown(report, context) if shown else report
+        return render(request, template, context)
+
+    return page_cache.respond(request, found, (report,), page)
+
+
 # --- entry -------------------------------------------------------------------------------------------------
 
 
@@ -105,21 +119,14 @@ def national(request: HttpRequest) -> HttpResponse:
     if kind:
         regencies = regencies.filter(kind=kind)
     found = page_cache.fingerprint(("national", kind, page_cache.reach(user)), period, periods)
-    report = pages.national_report(user, period)
-
-    def page() -> HttpResponse:
-        context.update(
-            page_cache.cached(
-                found,
-                lambda: pages.national_page(
-                    period=period, periods=periods, regencies=regencies, base=context
-                ),
-            )
-        )
-        context["report"] = report
-        return render(request, "reports/national.html", context)
-
-    return page_cache.respond(request, found, (report,), page)
+    return _cached_page(
+        request,
+        "reports/national.html",
+        context,
+        found,
+        lambda: pages.national_page(period=period, periods=periods, regencies=regencies, base=context),
+        pages.national_report(user, period),
+    )
 
 
 # --- province -----------------------------------------------------------------------------------------------
@@ -146,21 +153,17 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     if kind:
         regencies = regencies.filter(kind=kind)
     found = page_cache.fingerprint(("province", prov.code, kind, page_cache.reach(user)), period, periods)
-    report = pages.province_report(user, prov, period)
-
-    def page() -> HttpResponse:
-        context.update(
-            page_cache.cached(
-                found,
-                lambda: pages.province_page(
-                    prov=prov, period=period, periods=periods, regencies=regencies, base=context
-                ),
-            )
-        )
-        context["report"] = pages.province_report_shown(report, context["rows"])
-        return render(request, "reports/province.html", context)
-
-    return page_cache.respond(request, found, (report,), page)
+    return _cached_page(
+        request,
+        "reports/province.html",
+        context,
+        found,
+        lambda: pages.province_page(
+            prov=prov, period=period, periods=periods, regencies=regencies, base=context
+        ),
+        pages.province_report(user, prov, period),
+        shown=lambda report, data: pages.province_report_shown(report, data["rows"]),
+    )
 
 
 # --- kab/kota report card ------------------------------------------------------------------------------
@@ -189,15 +192,11 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
         context.update(pages.regency_collecting(card))
         return render(request, "reports/regency.html", context)
     found = page_cache.fingerprint(("regency", reg.code), period, periods)
-    report = pages.regency_report(user, reg, period)
-
-    def page() -> HttpResponse:
-        context.update(
-            page_cache.cached(
-                found, lambda: pages.regency_scored(reg, period, periods, scores, collections, context)
-            )
-        )
-        context["report"] = report
-        return render(request, "reports/regency.html", context)
-
-    return page_cache.respond(request, found, (report,), page)
+    return _cached_page(
+        request,
+        "reports/regency.html",
+        context,
+        found,
+        lambda: pages.regency_scored(reg, period, periods, scores, collections, context),
+        pages.regency_report(user, reg, period),
+    )

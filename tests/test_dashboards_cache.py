@@ -100,6 +100,21 @@ def test_stored_score_shows_at_the_next_request(request, client_for, period, reg
     assert "83,5" in _page(after)
 
 
+@pytest.mark.parametrize("who,name,args", PAGES)
+def test_each_period_and_kind_has_its_own_page(request, client_for, period, who, name, args):
+    """Two periods whose own inputs are alike (no questionnaire, no stored report) still differ."""
+    client = client_for(request.getfixturevalue(who))
+    url = reverse(name, args=args)
+    this_year = _warm(client, f"{url}?tahun={YEAR}")
+    last_year = client.get(f"{url}?tahun={YEAR - 1}", headers={"if-none-match": this_year["ETag"]})
+    assert last_year.status_code == 200 and last_year["ETag"] != this_year["ETag"]
+    assert last_year.context["period"]["year"] == YEAR - 1
+    assert _page(last_year) != _page(this_year)
+    if name != "reports:regency":
+        kind = client.get(f"{url}?tahun={YEAR}&jenis=kota", headers={"if-none-match": this_year["ETag"]})
+        assert kind.status_code == 200 and len(kind.context["rows"]) < len(this_year.context["rows"])
+
+
 def test_bulk_state_change_and_quota_change_the_etag(client_for, bnnp_a, period, regency_b):
     client = client_for(bnnp_a)
     url = _url("reports:province", ["35"])
