@@ -35,9 +35,12 @@ setup: $(VENV)/.req messages
 HOST = 127.0.0.1
 PORT = 8000
 
+# Static files under hashed names (kotan.infra.static), so a browser keeps them for a year as in
+# production; a static file edited while it runs shows after the next `make run`.
 run: setup
+	STATIC_HASHED=1 $(MANAGE) collectstatic --noinput -v 0
 	@echo "KOTAN at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	STATIC_HASHED=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.req-dev messages
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)

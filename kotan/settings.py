@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "kotan.infra.security.RejectNulCharactersMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise: hashed files immutable for a year, weak ETags (from the gzip above) answered 304.
+    "kotan.infra.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kotan.infra.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -219,12 +220,17 @@ MEDIA_URL = "/media/"
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 10) * 1024 * 1024  # per evidence file
 # Without DEBUG: hashed names, and gzip and Brotli copies of each file made by collectstatic (served by
 # WhiteNoise or by nginx's gzip_static). STATIC_COMPRESS=0 skips the copies, which take minutes on a busy
-# machine: the browser walk (e2e/run.sh) collects into a fresh folder on every CI run.
+# machine: the browser walk (e2e/run.sh) collects into a fresh folder on every CI run. With DEBUG the
+# files' own names (a changed file shows at once), unless STATIC_HASHED=1: `make run` collects the files
+# and sets it, so its pages link hashed names that a browser keeps for a year (kotan.infra.static).
+STATIC_HASHED = envbool("STATIC_HASHED", "0")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "kotan.infra.static.HashedStaticFilesStorage"
+            if DEBUG and STATIC_HASHED
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if envbool("STATIC_COMPRESS", "1")

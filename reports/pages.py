@@ -22,6 +22,7 @@ from reports import charts, downloads, maps, report_links, selectors, summaries
 from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES, national_ranking
 from reports.summaries import as_float
+from reports.templatetags.reports_charts import ranking_rows
 from scoring.gains import collection_gains
 
 STATE_LABELS = dict(Collection.State.choices)
@@ -59,8 +60,14 @@ def trend_chart(trend: pd.DataFrame, base: dict):
 # --- national dashboard ----------------------------------------------------------------------------------
 
 
-def national_page(*, user, period: dict, periods: list[dict], regencies, base: dict) -> dict:
-    """The national dashboard of `period` over `regencies` (every kab/kota, or those of the chosen kind)."""
+def national_report(user, period: dict):
+    """The national PDF's link for this user (reports.downloads.report_status), or None."""
+    return downloads.report_status(user, period, RenderedReport.ScopeKind.NATIONAL)
+
+
+def national_page(*, period: dict, periods: list[dict], regencies, base: dict) -> dict:
+    """The national dashboard of `period` over `regencies` (every kab/kota, or those of the chosen kind):
+    the same for every user of the same reach (reports.page_cache keeps it; the PDF link is the view's)."""
     variables = selectors.instrument_variables(period["instrument_id"])
     codes = [c for c, _n in variables]
     labels = selectors.band_labels(period["instrument_id"])
@@ -72,8 +79,8 @@ def national_page(*, user, period: dict, periods: list[dict], regencies, base: d
     yearly_categories = selectors.yearly_categories(regencies)
     ver = summaries.verified(frame)
     national_avg = as_float(ver["current"].mean()) if len(ver) else None
+    rows = national_rows(frame, ranking, codes, period)
     return {
-        "report": downloads.report_status(user, period, RenderedReport.ScopeKind.NATIONAL),
         "variables": variables,
         "labels": labels,
         "target_labels": summaries.target_labels(labels),
@@ -87,7 +94,9 @@ def national_page(*, user, period: dict, periods: list[dict], regencies, base: d
             "average": national_avg,
         },
         "previous": prev,
-        "rows": national_rows(frame, ranking, codes, period),
+        "rows": rows,
+        # the table's 514 rows as HTML once per fingerprint (reports.page_cache), not once per request
+        "ranking_html": ranking_rows(rows, prev is not None, variables),
         "computed_at": latest(frame["computed_at"]),
         "charts": {
             "trend": trend_chart(pd.DataFrame({_("Nasional"): summaries.national_trend(yearly)}), base),
@@ -154,9 +163,9 @@ def national_rows(frame, ranking, codes: list[str], period: dict) -> list[dict]:
 # --- province dashboard ----------------------------------------------------------------------------------
 
 
-def province_page(*, user, prov: Province, period: dict, periods: list[dict], regencies, base: dict) -> dict:
+def province_page(*, prov: Province, period: dict, periods: list[dict], regencies, base: dict) -> dict:
     """The province dashboard of `period` over `regencies` (the kab/kota of `prov` the user may see,
-    of the chosen kind)."""
+    of the chosen kind), without its PDF link (province_report)."""
     variables = selectors.instrument_variables(period["instrument_id"])
     codes = [c for c, _n in variables]
     labels = selectors.band_labels(period["instrument_id"])
@@ -174,11 +183,7 @@ def province_page(*, user, prov: Province, period: dict, periods: list[dict], re
     yoy = summaries.year_over_year(frame, history, prev["year"] if prev else None).set_index("code")
     ranking = national_ranking(frame, None, variables=codes).set_index("code")
     rows = province_rows(frame, period, progress, ranking, yoy)
-    # The province PDF covers every kab/kota of the province (whatever the kind filter); it is rendered
-    # once the province has participants, so with none shown here only an existing one is offered.
-    report = downloads.report_status(user, period, RenderedReport.ScopeKind.PROVINCE, prov.code)
     return {
-        "report": report if report and (rows or report.has_file) else None,
         "variables": variables,
         "labels": labels,
         "rows": rows,
@@ -219,6 +224,17 @@ def province_page(*, user, prov: Province, period: dict, periods: list[dict], re
             "map": province_map(prov.code, ver, ranking.reset_index(), labels),
         },
     }
+
+
+def province_report(user, prov: Province, period: dict):
+    """The province PDF's link for this user (reports.downloads.report_status), or None."""
+    return downloads.report_status(user, period, RenderedReport.ScopeKind.PROVINCE, prov.code)
+
+
+def province_report_shown(report, rows: list[dict]):
+    """The province PDF covers every kab/kota of the province (whatever the kind filter); it is rendered
+    once the province has participants, so with none shown here only an existing one is offered."""
+    return report if report and (rows or report.has_file) else None
 
 
 def province_rows(frame, period: dict, progress, ranking, yoy) -> list[dict]:
@@ -319,6 +335,20 @@ def regency_card(reg: Regency, period: dict, periods: list[dict], scores, collec
     )
 
 
+def has_current_score(scores: pd.DataFrame, period: dict) -> bool:
+    """Whether the kab/kota has a stored current score in the period (`scores`: selectors.regency_scores)."""
+    return bool(((scores["basis"] == selectors.CURRENT) & (scores["year"] == period["year"])).any())
+
+
+def regency_scored(
+    reg: Regency, period: dict, periods: list[dict], scores, collections: dict, base: dict
+) -> dict:
+    """The card of a kab/kota with a current score in the period, but its PDF link (regency_report): the
+    same for every user who may see the kab/kota (reports.page_cache keeps it)."""
+    card = regency_card(reg, period, periods, scores, collections)
+    return {**regency_head(card), **regency_results(card, base)}
+
+
 def regency_head(card: RegencyCard) -> dict:
     """What the card shows whether or not the kab/kota has a score: its collection and its state."""
     state = card.collection["state"] if card.collection else None
@@ -348,8 +378,15 @@ def regency_collecting(card: RegencyCard) -> dict:
     }
 
 
-def regency_results(user, card: RegencyCard, base: dict) -> dict:
-    """The scored part of the card: rank, averages, changes, quota, gains and charts."""
+def regency_report(user, reg: Regency, period: dict):
+    """The report card PDF's link for this user: rendered for every kab/kota with a current score
+    (reports.rendering.period_scopes)."""
+    return downloads.report_status(user, period, RenderedReport.ScopeKind.REGENCY, reg.code)
+
+
+def regency_results(card: RegencyCard, base: dict) -> dict:
+    """The scored part of the card: rank, averages, changes, quota, gains and charts (not its PDF link,
+    regency_report)."""
     current, averages, reg = card.current, card.averages, card.reg
     prov_avg = (
         averages.provinces.loc[reg.province.code]
@@ -358,8 +395,6 @@ def regency_results(user, card: RegencyCard, base: dict) -> dict:
     )
     gains, per_group = _gains_and_groups(card)
     return {
-        # rendered for every kab/kota with a current score (reports.rendering.period_scopes)
-        "report": downloads.report_status(user, card.period, RenderedReport.ScopeKind.REGENCY, reg.code),
         "rank": averages.rank_of(current["overall"]) if card.is_verified and current["quota_met"] else None,
         "province_average": as_float(prov_avg.get("overall")) if len(prov_avg) else None,
         "national_average": as_float(averages.national.get("overall")),

@@ -14,13 +14,32 @@ from operator import itemgetter
 
 import numpy as np
 import pandas as pd
-from django.db.models import Avg, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from assessments.models import Collection, Period, Questionnaire
 from assessments.periods import newest_opened
 from instruments.models import Band, Indicator, RespondentGroup, Variable
 from regions.models import Regency
+from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES
 from scoring.models import Score
 
@@ -413,3 +432,50 @@ def yearly_averages(regencies: QuerySet[Regency] | None = None) -> pd.DataFrame:
     return pd.DataFrame(
         list(rows), columns=["year", "is_synthetic", "province_code", "province", "n", "overall"]
     ).astype({"overall": "float64"})
+
+
+# --- the dashboards' fingerprint (reports.page_cache) -----------------------------------------------------
+
+
+def _scalar(queryset: QuerySet, function: str, expression, output_field) -> Subquery:
+    """function(expression) over the whole of `queryset`, as a subquery giving one value (no GROUP BY)."""
+    value = Func(expression, function=function, output_field=output_field)
+    return Subquery(queryset.order_by().values(value=value))
+
+
+def dashboard_inputs(period_id: int) -> tuple:
+    """What any dashboard of the period reads that changes, as a few numbers (two queries): every stored
+    score (count, newest id, newest computed_at, the sum of the values: trends and averages read every
+    period), every collection's state (count, newest updated_at and a sum weighing each id by its state,
+    which a bulk update of states moves too), the period's complete questionnaires (quotas) and its
+    stored reports (the PDF links of the province table)."""
+    scores = Score.objects.aggregate(
+        n=Count("id"), last=Max("id"), at=Max("computed_at"), values=Sum(F("overall") + F("reported"))
+    )
+    collections = Collection.objects.all()
+    complete = Questionnaire.objects.filter(
+        collection__period_id=period_id, state=Questionnaire.State.COMPLETE
+    )
+    rendered = RenderedReport.objects.filter(period_id=period_id)
+    weighed = Case(
+        *(When(state=state, then=F("id") * (i + 1)) for i, state in enumerate(Collection.State.values)),
+        default=Value(0),
+    )
+    whole, stamp = IntegerField(), DateTimeField()
+    row = (
+        Period.objects.filter(pk=period_id)
+        .values_list(
+            _scalar(collections, "COUNT", F("id"), whole),
+            _scalar(collections, "MAX", F("updated_at"), stamp),
+            _scalar(collections, "SUM", weighed, whole),
+            _scalar(complete, "COUNT", F("id"), whole),
+            _scalar(complete, "MAX", F("updated_at"), stamp),
+            _scalar(complete, "SUM", F("id") + F("group_id"), whole),
+            _scalar(rendered, "COUNT", F("id"), whole),
+            _scalar(rendered, "MAX", F("rendered_at"), stamp),
+        )
+        .first()
+    )
+    # the sum of floats rounded: its last bits may differ between two scans of the same rows
+    values = None if scores["values"] is None else round(scores["values"], 6)
+    return (scores["n"], scores["last"], scores["at"], values, *(row or ()))

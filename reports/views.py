@@ -2,7 +2,9 @@
 
 Thin views: scope from kotan.access, the period from the request, then the page's rows, totals and
 charts from a builder in reports.pages (over reports.selectors: stored scores, a fixed number of queries
-whatever the number of kab/kota or periods; shaping in reports.summaries, figures in reports.charts).
+whatever the number of kab/kota or periods; shaping in reports.summaries, figures in reports.charts),
+built once per fingerprint of what they show and kept in the cache, with an ETag so that an unchanged
+page answers 304 (reports.page_cache); the PDF link, per user, is read on each request.
 Nothing is scored here; the report card's builder asks the engine's cache what would move one
 collection's score most and what each respondent group alone gives (scoring.gains).
 """
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from kotan import access
 from regions.models import Regency
-from reports import pages, selectors
+from reports import page_cache, pages, selectors
 
 KINDS = {k for k, _label in Regency.Kind.choices}
 
@@ -69,6 +71,18 @@ def _base_context(periods, period, choice: selectors.ReportPeriods, kind: str = 
     }
 
 
+def _cached_page(request, template: str, context: dict, found, build, report, shown=None) -> HttpResponse:
+    """A dashboard from its data for the fingerprint `found` (reports.page_cache: build() on a miss) and
+    this user's PDF link (`report`, as `shown` shows it with the data); 304 when the browser holds it."""
+
+    def page() -> HttpResponse:
+        context.update(page_cache.cached(found, build))
+        context["report"] = shown(report, context) if shown else report
+        return render(request, template, context)
+
+    return page_cache.respond(request, found, (report,), page)
+
+
 # --- entry -------------------------------------------------------------------------------------------------
 
 
@@ -104,10 +118,15 @@ def national(request: HttpRequest) -> HttpResponse:
     regencies = access.visible_regencies(user)
     if kind:
         regencies = regencies.filter(kind=kind)
-    context.update(
-        pages.national_page(user=user, period=period, periods=periods, regencies=regencies, base=context)
+    found = page_cache.fingerprint(("national", kind, page_cache.reach(user)), period, periods)
+    return _cached_page(
+        request,
+        "reports/national.html",
+        context,
+        found,
+        lambda: pages.national_page(period=period, periods=periods, regencies=regencies, base=context),
+        pages.national_report(user, period),
     )
-    return render(request, "reports/national.html", context)
 
 
 # --- province -----------------------------------------------------------------------------------------------
@@ -133,12 +152,18 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     regencies = access.visible_regencies(user).filter(province=prov)
     if kind:
         regencies = regencies.filter(kind=kind)
-    context.update(
-        pages.province_page(
-            user=user, prov=prov, period=period, periods=periods, regencies=regencies, base=context
-        )
+    found = page_cache.fingerprint(("province", prov.code, kind, page_cache.reach(user)), period, periods)
+    return _cached_page(
+        request,
+        "reports/province.html",
+        context,
+        found,
+        lambda: pages.province_page(
+            prov=prov, period=period, periods=periods, regencies=regencies, base=context
+        ),
+        pages.province_report(user, prov, period),
+        shown=lambda report, data: pages.province_report_shown(report, data["rows"]),
     )
-    return render(request, "reports/province.html", context)
 
 
 # --- kab/kota report card ------------------------------------------------------------------------------
@@ -160,10 +185,18 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
     context["regency"] = reg
     if period is None:
         return render(request, "reports/regency.html", context)
-    card = pages.regency_card(reg, period, periods, scores, collections)
-    context.update(pages.regency_head(card))
-    if card.current is None:
+    if not pages.has_current_score(scores, period):
+        # Still collecting: the provisional score of a draft is the engine's answer now (score_display).
+        card = pages.regency_card(reg, period, periods, scores, collections)
+        context.update(pages.regency_head(card))
         context.update(pages.regency_collecting(card))
-    else:
-        context.update(pages.regency_results(user, card, context))
-    return render(request, "reports/regency.html", context)
+        return render(request, "reports/regency.html", context)
+    found = page_cache.fingerprint(("regency", reg.code), period, periods)
+    return _cached_page(
+        request,
+        "reports/regency.html",
+        context,
+        found,
+        lambda: pages.regency_scored(reg, period, periods, scores, collections, context),
+        pages.regency_report(user, reg, period),
+    )

@@ -172,8 +172,10 @@ def assign_relative_categories(period: Period, basis: str, bands: engine.BandSpe
         wanted = engine.relative_categories(values, bands)
     else:
         wanted = pd.Series("", index=[pk for pk, _, _ in scores], dtype=object)
-    stale = [Score(pk=pk, category=wanted[pk]) for pk, _, cat in scores if cat != wanted[pk]]
-    Score.objects.bulk_update(stale, ["category"], batch_size=500)
+    # A new category is a new result: computed_at moves with it (the dashboards' fingerprint reads it).
+    now = timezone.now()
+    stale = [Score(pk=pk, category=wanted[pk], computed_at=now) for pk, _, cat in scores if cat != wanted[pk]]
+    Score.objects.bulk_update(stale, ["category", "computed_at"], batch_size=500)
     return len(stale)
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
@@ -60,6 +61,13 @@ def _indonesian_after_each_test():
     # activates the language per request); later tests that call services directly expect Indonesian.
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _no_dashboard_from_an_earlier_test():
+    # Dashboards are cached per fingerprint of their inputs (reports.page_cache); the test database rolls
+    # back, so a later test may reuse the same ids and times with other regions or instruments.
+    cache.clear()
 
 
 @pytest.fixture
