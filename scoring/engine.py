@@ -178,17 +178,12 @@ def score(answers: pd.DataFrame, instrument: InstrumentFrames) -> ScoreResult:
     v_weight = instrument.variables["weight"].to_numpy("float64")
     total = _weighted(variable, np.zeros(len(var_ids), dtype=int), v_weight, 1)[:, 0]
 
-    groups = quota_status(answers_collections(answers[counted]), instrument)
+    groups = quota_status(answers_collections(answers, counted), instrument)
     scored = ~np.isnan(total)
     overall = pd.DataFrame(
         {"overall": total[scored]}, index=pd.Index(collections[scored], name="collection_id")
     )
-    overall = overall.join(
-        groups.groupby("collection_id").agg(quota_met=("met", "all"), respondents=("respondents", "sum")),
-        how="left",
-    )
-    overall["quota_met"] = overall["quota_met"].astype("boolean").fillna(False).astype(bool)
-    overall["respondents"] = overall["respondents"].fillna(0).astype(int)
+    overall["quota_met"], overall["respondents"] = _quota_totals(groups, overall.index, n_g)
     overall["reported"] = reported(overall["overall"], instrument.bands)
     if instrument.bands.kind == FIXED:
         overall["category"] = fixed_categories(overall["reported"], instrument.bands)
@@ -204,24 +199,55 @@ def score(answers: pd.DataFrame, instrument: InstrumentFrames) -> ScoreResult:
     )
 
 
-def answers_collections(answers: pd.DataFrame) -> pd.DataFrame:
-    """The counted questionnaires: collection_id, questionnaire_id, group_id (one row each)."""
-    first = ~pd.Series(answers["questionnaire_id"].to_numpy()).duplicated().to_numpy()
-    return answers.loc[first, ["collection_id", "questionnaire_id", "group_id"]]
+def answers_collections(answers: pd.DataFrame, counted: np.ndarray | None = None) -> pd.DataFrame:
+    """The counted questionnaires: collection_id, questionnaire_id, group_id (one row each, in order of
+    first appearance); `counted` masks the answers that count (default: all of them)."""
+    columns = ["collection_id", "questionnaire_id", "group_id"]
+    arrays = {c: answers[c].to_numpy() for c in columns}
+    if counted is not None:
+        arrays = {c: a[counted] for c, a in arrays.items()}
+    first = ~pd.Series(arrays["questionnaire_id"]).duplicated().to_numpy()
+    return pd.DataFrame({c: a[first] for c, a in arrays.items()})
 
 
 def quota_status(questionnaires: pd.DataFrame, instrument: InstrumentFrames) -> pd.DataFrame:
-    """Respondents counted per collection and group against the group's minimum quota (every group of
-    the instrument appears, with 0 where nobody answered)."""
-    counts = questionnaires.groupby(["collection_id", "group_id"]).size().rename("respondents")
-    collections = questionnaires["collection_id"].unique()
-    full = pd.MultiIndex.from_product(
-        [collections, instrument.groups["group_id"].to_numpy()], names=["collection_id", "group_id"]
+    """Respondents counted per collection and group against the group's minimum quota: collection_id,
+    group_id, respondents, min_quota, met (every group of the instrument appears for every collection,
+    in the instrument's group order, with 0 where nobody answered; a group outside it is not counted)."""
+    collection_codes, collections = pd.factorize(questionnaires["collection_id"].to_numpy())
+    group_ids = instrument.groups["group_id"].to_numpy()
+    min_quota = instrument.groups["min_quota"].to_numpy()
+    n_c, n_g = len(collections), len(group_ids)
+    gidx = pd.Index(group_ids).get_indexer(questionnaires["group_id"].to_numpy())
+    known = gidx >= 0
+    respondents = np.bincount(collection_codes[known] * n_g + gidx[known], minlength=n_c * n_g)
+    out = pd.DataFrame(
+        {
+            "collection_id": np.repeat(np.asarray(collections), n_g),
+            "group_id": np.tile(group_ids, n_c),
+            "respondents": respondents.astype("int64"),
+            "min_quota": np.tile(min_quota, n_c),
+        }
     )
-    out = counts.reindex(full, fill_value=0).reset_index()
-    out = out.merge(instrument.groups[["group_id", "min_quota"]], on="group_id", how="left")
     out["met"] = out["respondents"] >= out["min_quota"]
     return out
+
+
+def _quota_totals(
+    groups: pd.DataFrame, collections: pd.Index, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per collection (in the given order): every group met its quota, and the respondents counted; a
+    collection without a row in `groups` has False and 0. `groups` is quota_status' table."""
+    if groups.empty or not n_groups:
+        return np.zeros(len(collections), dtype=bool), np.zeros(len(collections), dtype=int)
+    met = groups["met"].to_numpy().reshape(-1, n_groups).all(axis=1)
+    respondents = groups["respondents"].to_numpy().reshape(-1, n_groups).sum(axis=1)
+    row = pd.Index(groups["collection_id"].to_numpy()[::n_groups]).get_indexer(collections)
+    present = row >= 0
+    return (
+        np.where(present, met[row], False),
+        np.where(present, respondents[row], 0).astype(int),
+    )
 
 
 # --- step 4: reporting scale and categories -------------------------------------------------------------

@@ -9,7 +9,8 @@ counted answers now; snapshot_answers, as first submitted). bench/recompute.py m
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -47,36 +48,73 @@ def band_spec(instrument: Instrument) -> engine.BandSpec:
     )
 
 
+def _instrument_rows(instrument: Instrument) -> tuple:
+    """The instrument's scoring tables as raw rows (six small queries) and its band spec: everything
+    instrument_data derives its frames and signature from."""
+    return (
+        tuple(
+            Question.objects.filter(instrument=instrument).values_list("id", "indicator_id", "kind", "weight")
+        ),
+        tuple(
+            Indicator.objects.filter(variable__instrument=instrument).values_list(
+                "id", "variable_id", "weight", "code"
+            )
+        ),
+        tuple(Variable.objects.filter(instrument=instrument).values_list("id", "weight", "code")),
+        tuple(
+            Option.objects.filter(question__instrument=instrument).values_list(
+                "question_id", "value", "score"
+            )
+        ),
+        tuple(
+            Question.groups.through.objects.filter(question__instrument=instrument).values_list(
+                "question_id", "respondentgroup_id"
+            )
+        ),
+        tuple(RespondentGroup.objects.filter(instrument=instrument).values_list("id", "min_quota", "code")),
+        band_spec(instrument),
+    )
+
+
 def instrument_data(instrument: Instrument) -> InstrumentData:
-    questions = _frame(
-        Question.objects.filter(instrument=instrument).values_list("id", "indicator_id", "kind", "weight"),
-        ["question_id", "indicator_id", "kind", "weight"],
-    ).astype({"weight": "float64"})
-    indicators = _frame(
-        Indicator.objects.filter(variable__instrument=instrument).values_list(
-            "id", "variable_id", "weight", "code"
+    """The instrument's frames and signature, read now. Building the frames and hashing them costs far
+    more than the queries (a period task reads them once per province chunk), so that part is kept per
+    process for the last few distinct row sets: equal rows give an equal result, and each caller gets
+    its own copy of the frames."""
+    cached = _build(_instrument_rows(instrument))
+    frames = cached.frames
+    return replace(
+        cached,
+        variable_codes=dict(cached.variable_codes),
+        indicator_codes=dict(cached.indicator_codes),
+        group_codes=dict(cached.group_codes),
+        frames=replace(
+            frames,
+            questions=frames.questions.copy(),
+            indicators=frames.indicators.copy(),
+            variables=frames.variables.copy(),
+            options=frames.options.copy(),
+            asked=frames.asked.copy(),
+            groups=frames.groups.copy(),
         ),
-        ["indicator_id", "variable_id", "weight", "code"],
-    ).astype({"weight": "float64"})
-    variables = _frame(
-        Variable.objects.filter(instrument=instrument).values_list("id", "weight", "code"),
-        ["variable_id", "weight", "code"],
-    ).astype({"weight": "float64"})
-    options = _frame(
-        Option.objects.filter(question__instrument=instrument).values_list("question_id", "value", "score"),
-        ["question_id", "value", "score"],
-    ).astype({"value": "float64", "score": "float64"})
-    asked = _frame(
-        Question.groups.through.objects.filter(question__instrument=instrument).values_list(
-            "question_id", "respondentgroup_id"
-        ),
-        ["question_id", "group_id"],
     )
-    groups = _frame(
-        RespondentGroup.objects.filter(instrument=instrument).values_list("id", "min_quota", "code"),
-        ["group_id", "min_quota", "code"],
+
+
+@lru_cache(maxsize=8)
+def _build(rows: tuple) -> InstrumentData:
+    question_rows, indicator_rows, variable_rows, option_rows, asked_rows, group_rows, bands = rows
+    questions = _frame(question_rows, ["question_id", "indicator_id", "kind", "weight"]).astype(
+        {"weight": "float64"}
     )
-    bands = band_spec(instrument)
+    indicators = _frame(indicator_rows, ["indicator_id", "variable_id", "weight", "code"]).astype(
+        {"weight": "float64"}
+    )
+    variables = _frame(variable_rows, ["variable_id", "weight", "code"]).astype({"weight": "float64"})
+    options = _frame(option_rows, ["question_id", "value", "score"]).astype(
+        {"value": "float64", "score": "float64"}
+    )
+    asked = _frame(asked_rows, ["question_id", "group_id"])
+    groups = _frame(group_rows, ["group_id", "min_quota", "code"])
     frames = engine.InstrumentFrames(
         questions=questions,
         indicators=indicators,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from assessments import snapshots
@@ -57,16 +57,15 @@ class ScoreRun:
 
 def _by_collection(frame: pd.DataFrame, key: str, codes: dict[int, str]) -> dict[int, dict[str, float]]:
     out: dict[int, dict[str, float]] = defaultdict(dict)
-    for cid, kid, value in frame[["collection_id", key, "score"]].itertuples(index=False):
+    for cid, kid, value in zip(*(frame[c].tolist() for c in ("collection_id", key, "score")), strict=True):
         out[int(cid)][codes[int(kid)]] = round(float(value), 4)
     return out
 
 
 def _groups_by_collection(frame: pd.DataFrame, codes: dict[int, str]) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(dict)
-    for cid, gid, n, quota, met in frame[
-        ["collection_id", "group_id", "respondents", "min_quota", "met"]
-    ].itertuples(index=False):
+    columns = ("collection_id", "group_id", "respondents", "min_quota", "met")
+    for cid, gid, n, quota, met in zip(*(frame[c].tolist() for c in columns), strict=True):
         out[int(cid)][codes[int(gid)]] = {"n": int(n), "quota": int(quota), "met": bool(met)}
     return out
 
@@ -128,21 +127,22 @@ def _save(
         indicators = _by_collection(result.indicators, "indicator_id", data.indicator_codes)
         groups = _groups_by_collection(result.groups, data.group_codes)
         rows = []
-        for cid, row in result.overall.iterrows():
+        for row in result.overall.itertuples():
+            cid = int(row.Index)
             rows.append(
                 Score(
-                    collection_id=int(cid),
+                    collection_id=cid,
                     instrument=instrument,
                     basis=basis,
-                    overall=min(100.0, max(0.0, float(row["overall"]))),
-                    reported=float(row["reported"]),
-                    category=row["category"] or "",
-                    variables=variables.get(int(cid), {}),
-                    indicators=indicators.get(int(cid), {}),
-                    groups=groups.get(int(cid), {}),
-                    quota_met=bool(row["quota_met"]),
-                    respondents=int(row["respondents"]),
-                    input_hash=hashes[int(cid)],
+                    overall=min(100.0, max(0.0, float(row.overall))),
+                    reported=float(row.reported),
+                    category=row.category or "",
+                    variables=variables.get(cid, {}),
+                    indicators=indicators.get(cid, {}),
+                    groups=groups.get(cid, {}),
+                    quota_met=bool(row.quota_met),
+                    respondents=int(row.respondents),
+                    input_hash=hashes[cid],
                     signature=data.signature,
                     computed_at=now,
                     checked_at=now,
@@ -192,7 +192,14 @@ def score_collections(
     collections = Collection.objects.filter(period=period).exclude(state=Collection.State.DRAFT)
     if collection_ids is not None:
         collections = collections.filter(pk__in=collection_ids)
-    targets = list(collections.values_list("pk", flat=True))
+    # One query for the targets and which of them have a first-submission snapshot (the submitted basis).
+    first_snapshot = SubmissionSnapshot.objects.filter(collection_id=OuterRef("pk"), round=1)
+    rows = list(
+        collections.annotate(first_snapshot=Exists(first_snapshot))
+        .order_by()
+        .values_list("pk", "first_snapshot")
+    )
+    targets = [pk for pk, _ in rows]
     if collection_ids is not None:
         # A collection back in draft (reopened) keeps no stale stored score.
         back_to_draft = set(collection_ids) - set(targets)
@@ -210,12 +217,8 @@ def score_collections(
         run.timings["load"] = (timezone.now() - t0).total_seconds()
         with transaction.atomic():
             _save(period, data, Score.Basis.CURRENT, answers, targets, run)
-    if Score.Basis.SUBMITTED in bases:
-        with_snapshot = list(
-            SubmissionSnapshot.objects.filter(collection_id__in=targets, round=1)
-            .values_list("collection_id", flat=True)
-            .distinct()
-        )
+    with_snapshot = [pk for pk, has in rows if has]
+    if Score.Basis.SUBMITTED in bases and with_snapshot:  # without a snapshot there is nothing to score
         answers = snapshots.snapshot_answers(with_snapshot)
         with transaction.atomic():
             _save(period, data, Score.Basis.SUBMITTED, answers, with_snapshot, run)

@@ -67,7 +67,7 @@ def recompute_period(period_id: int) -> dict:
 @shared_task(name="reports.recompute_chunk", soft_time_limit=300, time_limit=360, **RETRY)
 def recompute_chunk(period_id: int, collection_ids: list[int]) -> dict:
     """Score these collections of the period in one vectorised pass and store what changed."""
-    period = Period.objects.select_related("instrument").filter(pk=period_id).first()
+    period = Period.objects.select_related("instrument__band_scheme").filter(pk=period_id).first()
     if period is None:
         return {"missing": period_id}
     return _after(period.pk, collection_ids, services.score_collections(period, collection_ids))

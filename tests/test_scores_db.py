@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from assessments import workflow
 from assessments.models import Collection, Questionnaire
-from instruments.models import Band, BandScheme
+from instruments.models import Band, BandScheme, Question
 from kotan.celery import app
-from scoring import scheduling, tasks
+from scoring import inputs, scheduling, tasks
 from scoring import services as score_services
 from scoring import signals as scoring_signals
 from scoring.models import Score
@@ -367,6 +367,21 @@ def test_new_band_edges_recategorise_on_recompute(submitted, period):
     run = score_services.score_collections(period)
     assert run.written == 2  # the instrument signature covers the bands
     assert current(submitted).category == "Cukup Tanggap"
+
+
+def test_instrument_data_sees_an_edit_and_hands_each_caller_its_own_frames(period):
+    # The frames are kept per process by the rows read (a period task reads them once per chunk).
+    first = inputs.instrument_data(period.instrument)
+    first.frames.questions["weight"] = 99.0
+    again = inputs.instrument_data(period.instrument)
+    assert again.signature == first.signature
+    assert (again.frames.questions["weight"] != 99.0).all()
+    likert = question(period.instrument, "q_likert")
+    Question.objects.filter(pk=likert.pk).update(weight=likert.weight + 1)
+    edited = inputs.instrument_data(period.instrument)
+    assert edited.signature != first.signature
+    weights = edited.frames.questions.set_index("question_id")["weight"]
+    assert weights[likert.pk] == float(likert.weight + 1)
 
 
 def test_pusat_recomputes_a_period_from_the_admin(
