@@ -174,11 +174,13 @@ def _legend_body(
         body, top = _legend(_class_swatches(scale), top, width, scale.label)
         top += 4
     points, top = _legend(_category_swatches(shown, band_colours(categories)), top, width, _("Kab/kota"))
-    # The licence address is written out: WeasyPrint draws an SVG <a> but makes no PDF link of it.
+    # The licence address is written out, not a link: WeasyPrint makes no PDF link of an SVG <a>, and on
+    # a page a link inside the map (an image to assistive technology) would be a control nested in an
+    # image (axe-core: nested-interactive); the page links the licence under the map instead.
     credit = (
-        f'<a href="{MAP_LICENCE_URL}"><text x="{width - 4:.0f}" y="{top + 8:.1f}" text-anchor="end" '
+        f'<text x="{width - 4:.0f}" y="{top + 8:.1f}" text-anchor="end" '
         f'font-size="9" fill="#616161">{_t(MAP_CREDIT)}'
-        f'<tspan x="{width - 4:.0f}" dy="11">{MAP_LICENCE_URL}</tspan></text></a>'
+        f'<tspan x="{width - 4:.0f}" dy="11">{MAP_LICENCE_URL}</tspan></text>'
     )
     return body + points + credit, top + 23
 

@@ -189,11 +189,17 @@ def _lines(x: float, y: float, lines: Sequence[str], line_height: float, attrs: 
     return f'<text x="{x:.1f}" y="{y:.1f}"{attrs}>{spans}</text>'
 
 
+def _role(title: str) -> str:
+    """An image named by its <title>; an untitled chart is named by what holds it (a page's {% chart %}
+    wrapper: role="img" with an aria-label), so it is hidden from assistive technology itself."""
+    return 'role="img"' if title else 'aria-hidden="true"'
+
+
 def _svg(width: float, height: float, body: list[str], title: str = "", style: Style = PDF) -> str:
     w, h = round(width), round(height)
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-        f'viewBox="0 0 {w} {h}" font-family="{_t(style.font)}" font-size="{style.size:g}" role="img">'
+        f'viewBox="0 0 {w} {h}" font-family="{_t(style.font)}" font-size="{style.size:g}" {_role(title)}>'
     )
     return head + _title(title) + "".join(body) + "</svg>"
 
