@@ -43,6 +43,17 @@ urlpatterns += [
     path("periode/<int:year>/<str:regency_code>/excel/batal/", excel_views.cancel, name="excel_cancel"),
 ]
 
+# --- field kit: the package an offline client downloads (fieldkit/views.py) ---
+from .fieldkit import views as fieldkit_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "periode/<int:year>/<str:regency_code>/lapangan/paket.json",
+        fieldkit_views.fieldkit_package,
+        name="fieldkit_package",
+    ),
+]
+
 # --- respondent links (links/views.py) ---
 urlpatterns += [
     path("periode/<int:year>/<str:regency_code>/tautan/", link_views.link_list, name="link_list"),

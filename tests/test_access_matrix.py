@@ -392,6 +392,8 @@ MATRIX: dict[str, Case | list[Case]] = {
         state=DRAFT,
     ),
     "assessments:excel_cancel": Case(get=POST_ONLY_ANY, post=r(LOGIN, GO, 404, 403, 404, 403), state=DRAFT),
+    # --- field kit: the package for offline work (only A's BNNK, also once submitted) ---
+    "assessments:fieldkit_package": Case(get=EXCEL),
     # --- respondent links: staff pages ---
     "assessments:link_list": Case(get=A_PAGE),
     "assessments:link_create": Case(
