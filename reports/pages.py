@@ -79,6 +79,7 @@ def national_page(*, period: dict, periods: list[dict], regencies, base: dict) -
     yearly_categories = selectors.yearly_categories(regencies)
     ver = summaries.verified(frame)
     national_avg = as_float(ver["current"].mean()) if len(ver) else None
+    averages = summaries.province_averages(frame, codes)
     rows = national_rows(frame, ranking, codes, period)
     return {
         "variables": variables,
@@ -100,21 +101,24 @@ def national_page(*, period: dict, periods: list[dict], regencies, base: dict) -
         "computed_at": latest(frame["computed_at"]),
         "charts": {
             "trend": trend_chart(pd.DataFrame({_("Nasional"): summaries.national_trend(yearly)}), base),
-            "provinces": charts.provinces_ranked(summaries.province_averages(frame, codes), national_avg),
+            "provinces": charts.provinces_ranked(averages, national_avg),
             "categories": charts.category_by_province(summaries.category_by_province(frame, labels), labels),
             "target": charts.target_by_year(
                 summaries.target_by_year(yearly_categories, periods, labels), period["year"]
             ),
-            "map": national_map(ver, ranking, labels),
+            "map": national_map(ver, ranking, averages, labels),
         },
         "variable_names": dict(variables),
     }
 
 
-def national_map(verified: pd.DataFrame, ranking: pd.DataFrame, labels: list[str]) -> charts.Figure:
-    """Indonesia's provinces by their kab/kota's average verified index, every ranked kab/kota a point
-    coloured by category (reports.maps); on a phone the legends come under the map at their own size."""
-    provinces = summaries.map_provinces(verified)
+def national_map(
+    verified: pd.DataFrame, ranking: pd.DataFrame, averages: pd.DataFrame, labels: list[str]
+) -> charts.Figure:
+    """Indonesia's provinces by their kab/kota's average verified index (`averages`:
+    summaries.province_averages), every ranked kab/kota a point coloured by category (reports.maps); on a
+    phone the legends come under the map at their own size."""
+    provinces = summaries.map_provinces(averages)
     points = summaries.map_points(verified, ranking)
     scale = {"value_label": _("Rata-rata indeks")}
     return charts.Figure(

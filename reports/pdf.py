@@ -19,7 +19,7 @@ from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 
 from reports import maps, svg
-from reports.summaries import as_float, map_points, map_provinces, target_labels
+from reports.summaries import as_float, map_points, map_provinces, province_averages, target_labels
 
 # Who signs each report; BNN sets the names through settings.KOTAN_REPORT_SIGNATORIES
 # ({"national": {"place": ..., "title": ..., "name": ..., "nip": ...}, "province": {...}, ...}).
@@ -175,7 +175,7 @@ def national_context(
         ),
         "chart_map": mark_safe(  # noqa: S308 - reports.maps escapes every text too
             maps.national_map_svg(
-                map_provinces(verified),
+                map_provinces(province_averages(frame, [])),
                 map_points(verified, ranking),
                 labels,
                 value_label="Rata-rata indeks",

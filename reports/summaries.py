@@ -152,13 +152,10 @@ def quota_percent(groups: dict) -> int | None:
     return round(100 * capped / total)
 
 
-def map_provinces(verified: pd.DataFrame) -> dict[str, float | None]:
-    """A map's province values: the average verified index of each province's kab/kota (`verified`:
-    verified() rows of period_scores), by province code."""
-    if verified.empty or "province_code" not in verified:
-        return {}
-    averages = verified.groupby("province_code")["current"].mean()
-    return {str(code): as_float(value) for code, value in averages.items()}
+def map_provinces(averages: pd.DataFrame) -> dict[str, float | None]:
+    """A map's province values, by province code: the average verified index of each province's kab/kota
+    as province_averages() computed it (the same numbers as the province ranking beside the map)."""
+    return {str(c): as_float(v) for c, v in zip(averages["province_code"], averages["overall"], strict=True)}
 
 
 def map_points(verified: pd.DataFrame, ranking: pd.DataFrame) -> list[maps.MapPoint]:
