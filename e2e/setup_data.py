@@ -4,6 +4,11 @@ A small instrument (tests.factories.make_instrument: Keluarga quota 2, Instansi 
 one required evidence type), a period of the current year open now with two kab/kota of Jawa Timur,
 and users with the password in $E2E_PASSWORD: one BNNK per kab/kota, the BNNP of the province and BNN
 pusat. Nothing else: every questionnaire, link, document and decision is made in the browser.
+
+For the field-kit walk (e2e/fieldkit_walk.py): the default instrument (five respondent groups) in a second
+period, the previous year's label but open now, with Kota Batu; two BNNK officers of Kota Batu; and one
+draft questionnaire the first officer started online (three answers), which the walk edits offline while
+the second officer edits one of the same answers online (the conflict).
 """
 
 import os
@@ -18,6 +23,11 @@ django.setup()
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from assessments.autosave.writes import questionnaire_save_answer  # noqa: E402
+from assessments.models import Collection  # noqa: E402
+from assessments.selectors import group_questions  # noqa: E402
+from assessments.services import questionnaire_create  # noqa: E402
+from instruments.services import instrument_load_default  # noqa: E402
 from regions.models import Province, Regency  # noqa: E402
 from tests.factories import make_instrument, make_period  # noqa: E402
 
@@ -25,6 +35,7 @@ from tests.factories import make_instrument, make_period  # noqa: E402
 BNNK_USERS = {"e2e.bnnk.kotamalang": "3573", "e2e.bnnk.kabmalang": "3507"}
 BNNP_USER, PROVINCE = "e2e.bnnp.jatim", "35"
 PUSAT_USER = "e2e.pusat"
+FIELD_USERS, FIELD_REGENCY = ("e2e.bnnk.kotabatu", "e2e.bnnk.kotabatu2"), "3579"
 
 
 def main() -> None:
@@ -49,6 +60,28 @@ def main() -> None:
     user(BNNP_USER, Role.BNNP, province=Province.objects.get(code=PROVINCE))
     user(PUSAT_USER, Role.PUSAT)
     print(f"e2e data: period {year} ({instrument.version}), {len(regencies)} kab/kota, 4 users")
+    field_kit(user, year - 1)
+
+
+def field_kit(user, year: int) -> None:
+    """The field walk's period (default instrument, Kota Batu, open now), officers and online draft."""
+    batu = Regency.objects.get(code=FIELD_REGENCY)
+    instrument, _created = instrument_load_default()
+    period = make_period(instrument, regencies=[batu], year=year, opens_days_ago=5, deadline_in_days=20)
+    period.name = f"Periode uji lapangan {year}"
+    period.save(update_fields=["name"])
+    for username in FIELD_USERS:
+        user(username, Role.BNNK, regency=batu)
+    officer = User.objects.get(username=FIELD_USERS[0])
+    collection = Collection.objects.get_or_create(period=period, regency=batu)[0]
+    group = instrument.groups.get(code="keluarga")
+    draft = questionnaire_create(collection=collection, group=group, user=officer, label="Draf daring")
+    for question in list(group_questions(group))[:3]:
+        value = question.options.order_by("value").first().value
+        questionnaire_save_answer(
+            questionnaire=draft, question=question, raw_value=value, base_version=0, user=officer
+        )
+    print(f"e2e field data: period {year} ({instrument.version}), Kota Batu, 2 officers, 1 draft")
 
 
 if __name__ == "__main__":
