@@ -3,7 +3,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 MANAGE := $(VPY) manage.py
 
-.PHONY: run test e2e chaos lint format worker beat bench bench-dashboards bench-load bench-field messages setup demo clean backup-check
+.PHONY: run test e2e chaos lint format worker beat bench bench-dashboards bench-load bench-field bench-field-sync messages setup demo clean backup-check
 
 $(VPY):
 	@PY=$$(bin/pick-python) || exit 1; echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV)
@@ -108,6 +108,10 @@ bench-load: $(VENV)/.req
 # PostgreSQL database FIELD_PG_URL (kotan_field) with the demo data. FIELD_ARGS, e.g. "--keep-db".
 bench-field: $(VENV)/.req messages
 	$(VPY) bench/field.py $(FIELD_ARGS)
+
+# The field kit on the same profile: prepare, then sync 100 questionnaires filled offline (issue 15).
+bench-field-sync: $(VENV)/.req messages
+	$(VPY) bench/field_sync.py $(FIELD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
