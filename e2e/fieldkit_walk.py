@@ -30,6 +30,10 @@ from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_p
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
+# The walk reads the database between browser steps, in its one thread. Playwright's sync API keeps an
+# event loop in that thread, which Django's guard against blocking calls in async code takes for async
+# code; nothing here is async, and no query runs while the browser waits.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 django.setup()
 
 from assessments.models import Answer, Evidence, Period, Questionnaire  # noqa: E402
