@@ -147,13 +147,17 @@ def fieldkit_sync(request: HttpRequest, year: int, regency_code: str) -> JsonRes
 @require_POST
 @json_login_required
 def fieldkit_photo(request: HttpRequest, year: int, regency_code: str) -> JsonResponse:
-    """A photo (or any evidence file) taken offline, through evidence_upload's checks; once per uuid."""
+    """A photo (or any evidence file) taken offline, through evidence_upload's checks; once per uuid:
+    201 stored, 200 stored before, 422 refused by the checks (type, size), 403 closed, 400 malformed."""
     try:
         collection = _entry_collection(request, year, regency_code)
         client_uuid = payload.parse_uuid(request.POST.get("uuid"))
         found = _photo_of(collection, client_uuid)
-        if found is not None:
-            return _photo_saved(found, created=False)
+    except ServiceError as exc:
+        return _refusal(exc)
+    if found is not None:
+        return _photo_saved(found, created=False)
+    try:
         evidence = evidence_services.evidence_upload(
             collection=collection,
             user=request.user,
@@ -163,10 +167,10 @@ def fieldkit_photo(request: HttpRequest, year: int, regency_code: str) -> JsonRe
         )
     except IntegrityError:  # the same photo sent twice at once: the other request stored it
         return _photo_saved(Evidence.objects.get(client_uuid=client_uuid), created=False)
-    except ServiceError as exc:
-        if not isinstance(exc, NotAllowed | sync.NotFound) and exc.code != "malformed":
-            return _json({"status": "invalid", "code": exc.code, "message": exc.message}, 422)
+    except NotAllowed as exc:
         return _refusal(exc)
+    except ServiceError as exc:
+        return _json({"status": "invalid", "code": exc.code, "message": exc.message}, 422)
     return _photo_saved(evidence, created=True)
 
 
