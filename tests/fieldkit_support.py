@@ -15,7 +15,9 @@ from instruments.models import Question
 # The first bytes of a real JPEG file (SOI, APP0/JFIF): enough for the type check (filetype).
 JPEG = (
     b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    + b"\xff\xdb\x00C\x00" + bytes(range(64)) + b"\xff\xd9"
+    + b"\xff\xdb\x00C\x00"
+    + bytes(range(64))
+    + b"\xff\xd9"
 )
 
 

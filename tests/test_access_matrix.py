@@ -1156,7 +1156,9 @@ class Runner:
         else:
             data = case.data(self.world) if case.data else {}
             if case.json:
-                response = client.post(path, json.dumps(data), content_type="application/json", headers=headers)
+                response = client.post(
+                    path, json.dumps(data), content_type="application/json", headers=headers
+                )
             else:
                 response = client.post(path, data, headers=headers)
         body = body_text(response)

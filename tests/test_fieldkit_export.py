@@ -37,7 +37,12 @@ def family(collection):
     return [
         item(collection, {"q_likert": "3", "q_yesno": "1", "q_choice": "2"}, label="RT 01", complete=True),
         item(collection, {"q_likert": "5", "q_yesno": "0"}, label="RT 02", village="Dinoyo"),
-        item(collection, {"q_likert": "1"}, label="RT 03", filled_on=(YESTERDAY - datetime.timedelta(days=3)).isoformat()),
+        item(
+            collection,
+            {"q_likert": "1"},
+            label="RT 03",
+            filled_on=(YESTERDAY - datetime.timedelta(days=3)).isoformat(),
+        ),
     ]
 
 
@@ -69,9 +74,8 @@ def test_one_group_gives_a_workbook_the_import_reads_back(client_for, bnnk_a, co
 
 
 def test_several_groups_give_a_zip_of_one_workbook_each(client_for, bnnk_a, collection):
-    queue = family(collection) + [
-        item(collection, {"q_likert": "4", "q_number": "12", "q_likert2": "2"}, group="instansi", label="Puskesmas")
-    ]
+    puskesmas = {"q_likert": "4", "q_number": "12", "q_likert2": "2"}
+    queue = [*family(collection), item(collection, puskesmas, group="instansi", label="Puskesmas")]
 
     response = export(client_for(bnnk_a), collection, queue)
 

@@ -52,7 +52,9 @@ def by_question(collection, data) -> dict:
     return {codes[a["question"]]: a for a in data["answers"]}
 
 
-def test_a_new_questionnaire_is_created_with_its_answers_history_and_completion(client_for, bnnk_a, collection):
+def test_a_new_questionnaire_is_created_with_its_answers_history_and_completion(
+    client_for, bnnk_a, collection
+):
     body = item(collection, FULL, complete=True, label="RT 07", village="Dinoyo")
 
     response = sync(client_for(bnnk_a), collection, body)
@@ -65,7 +67,12 @@ def test_a_new_questionnaire_is_created_with_its_answers_history_and_completion(
     assert {a["status"] for a in data["answers"]} == {"saved"}
     assert {a["version"] for a in data["answers"]} == {1}
     made = Questionnaire.objects.get()
-    assert data["questionnaire"] == {"id": made.pk, "uuid": body["uuid"], "state": "complete", "created": True}
+    assert data["questionnaire"] == {
+        "id": made.pk,
+        "uuid": body["uuid"],
+        "state": "complete",
+        "created": True,
+    }
     assert str(made.client_uuid) == body["uuid"]
     assert (made.label, made.village, made.filled_on.isoformat()) == ("RT 07", "Dinoyo", body["filled_on"])
     assert (made.group.code, made.method, made.entered_by) == ("keluarga", "staff", bnnk_a)
@@ -136,8 +143,11 @@ def test_a_conflict_with_an_online_edit_keeps_the_online_value(client_for, bnnk_
     made = Questionnaire.objects.get()
     colleague = make_user("bnnk_a2", Role.BNNK, regency=collection.regency, first_name="Sari")
     writes.questionnaire_save_answer(
-        questionnaire=made, question=question(collection.period.instrument, "q_likert"), raw_value="5",
-        base_version=1, user=colleague,
+        questionnaire=made,
+        question=question(collection.period.instrument, "q_likert"),
+        raw_value="5",
+        base_version=1,
+        user=colleague,
     )
 
     # Offline, the officer changed the same answer from version 1, and answered another question.
@@ -257,7 +267,12 @@ def test_a_returned_collection_refuses_what_the_review_did_not_ask(client_for, b
     )
     Collection.objects.filter(pk=collection.pk).update(state=Collection.State.RETURNED, review_round=2)
     ReviewComment.objects.create(
-        collection=collection, round=1, author=bnnp_a, text="Periksa", target="questionnaire", questionnaire=other
+        collection=collection,
+        round=1,
+        author=bnnp_a,
+        text="Periksa",
+        target="questionnaire",
+        questionnaire=other,
     )
     before = counts()
 
@@ -354,7 +369,9 @@ def test_a_draft_from_the_package_is_updated_from_its_base_versions(client_for, 
     assert offered["uuid"] is None
     base = {a["code"]: a["version"] for a in offered["answers"]}
     uid = uuid.uuid4()
-    body = item(collection, {"q_likert": ("4", base["q_likert"]), "q_yesno": "1"}, uid=uid, id=draft.pk, complete=True)
+    body = item(
+        collection, {"q_likert": ("4", base["q_likert"]), "q_yesno": "1"}, uid=uid, id=draft.pk, complete=True
+    )
 
     response = sync(client, collection, body)
 

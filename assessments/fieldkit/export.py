@@ -37,12 +37,15 @@ def queue_workbooks(collection: Collection, items: list[QuestionnaireIn]) -> lis
             _("Antrean berisi lebih dari %(n)d kuesioner; ekspor sebagian dulu.") % {"n": workbook.MAX_ROWS},
             code="too_many",
         )
-    groups = list(RespondentGroup.objects.filter(instrument_id=collection.period.instrument_id).order_by("order"))
+    groups = list(
+        RespondentGroup.objects.filter(instrument_id=collection.period.instrument_id).order_by("order")
+    )
     known = {g.code for g in groups}
     unknown = sorted({item.group for item in items} - known)
     if unknown:
         raise ServiceError(
-            _("Kelompok responden tidak dikenal: %(codes)s.") % {"codes": ", ".join(unknown)}, code="unknown_group"
+            _("Kelompok responden tidak dikenal: %(codes)s.") % {"codes": ", ".join(unknown)},
+            code="unknown_group",
         )
     return [
         (

@@ -140,7 +140,10 @@ def questionnaire_sync(*, collection: Collection, user, item: QuestionnaireIn) -
         else:
             _check_open(questionnaire, item, specs)
             _claim_uuid(questionnaire, item)
-        answers = [_apply(questionnaire, a, specs.get(a.question), stored.get(a.question), user) for a in item.answers]
+        answers = [
+            _apply(questionnaire, a, specs.get(a.question), stored.get(a.question), user)
+            for a in item.answers
+        ]
         complete = _complete(questionnaire, item, answers, user)
     return SyncResult(questionnaire=questionnaire, created=created, answers=answers, complete=complete)
 
@@ -154,7 +157,9 @@ def _find(collection: Collection, item: QuestionnaireIn) -> Questionnaire | None
         if item.id is not None and item.id != found.pk:
             raise ServiceError(_("Kode kuesioner tidak cocok dengan nomornya."), code="uuid_mismatch")
     elif item.id is not None:
-        found = Questionnaire.objects.select_related("group").filter(collection=collection, pk=item.id).first()
+        found = (
+            Questionnaire.objects.select_related("group").filter(collection=collection, pk=item.id).first()
+        )
         if found is None:
             raise NotFound(_("Kuesioner tidak ditemukan."), code="not_found")
         if found.client_uuid is not None:
@@ -200,7 +205,9 @@ def _unchanged(questionnaire: Questionnaire, item: QuestionnaireIn, stored: dict
 
 
 def _create(collection: Collection, item: QuestionnaireIn, user) -> tuple[Questionnaire, bool]:
-    group = RespondentGroup.objects.filter(instrument_id=collection.period.instrument_id, code=item.group).first()
+    group = RespondentGroup.objects.filter(
+        instrument_id=collection.period.instrument_id, code=item.group
+    ).first()
     if group is None:
         raise ServiceError(_("Kelompok responden tidak dikenal."), code="unknown_group")
     try:
@@ -235,17 +242,25 @@ def _check_open(questionnaire: Questionnaire, item: QuestionnaireIn, specs: dict
 def _claim_uuid(questionnaire: Questionnaire, item: QuestionnaireIn) -> None:
     """A draft from the package gets the uuid the client gave it at its first sync."""
     if questionnaire.client_uuid is None:
-        Questionnaire.objects.filter(pk=questionnaire.pk, client_uuid__isnull=True).update(client_uuid=item.uuid)
+        Questionnaire.objects.filter(pk=questionnaire.pk, client_uuid__isnull=True).update(
+            client_uuid=item.uuid
+        )
         questionnaire.client_uuid = item.uuid
 
 
-def _apply(questionnaire, a: AnswerIn, spec: QuestionSpec | None, before: Answer | None, user) -> AnswerResult:
+def _apply(
+    questionnaire, a: AnswerIn, spec: QuestionSpec | None, before: Answer | None, user
+) -> AnswerResult:
     if spec is None:
         message = _("Pertanyaan tidak dikenal atau bukan bagian dari instrumen periode ini.")
         return AnswerResult(a.question, INVALID, message=message)
     try:
         saved = writes.questionnaire_save_answer(
-            questionnaire=questionnaire, question=spec, raw_value=a.value, base_version=a.base_version, user=user
+            questionnaire=questionnaire,
+            question=spec,
+            raw_value=a.value,
+            base_version=a.base_version,
+            user=user,
         )
     except Conflict as exc:
         return AnswerResult(a.question, CONFLICT, exc.current_version, exc.message, conflict=exc)

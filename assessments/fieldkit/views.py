@@ -61,7 +61,13 @@ def json_login_required(view):
             login = resolve_url(settings.LOGIN_URL) + "?" + urlencode({"next": _field_page()}, safe="/")
             message = _("Sesi Anda berakhir. Masuk lagi; antrean di perangkat ini tetap tersimpan.")
             return _json(
-                {"error": "login", "status": "refused", "code": "login", "message": message, "login_url": login},
+                {
+                    "error": "login",
+                    "status": "refused",
+                    "code": "login",
+                    "message": message,
+                    "login_url": login,
+                },
                 401,
             )
         return view(request, *args, **kwargs)
@@ -78,7 +84,8 @@ def _entry_collection(request: HttpRequest, year: int, regency_code: str) -> Col
         raise sync.NotFound(_("Kabupaten/kota atau periode tidak ditemukan."), code="not_found") from None
     if not access.can_enter_data(request.user, collection.regency):
         raise NotAllowed(
-            _("Hanya petugas BNNK kabupaten/kota ini yang dapat memakai perangkat lapangan."), code="forbidden"
+            _("Hanya petugas BNNK kabupaten/kota ini yang dapat memakai perangkat lapangan."),
+            code="forbidden",
         )
     return collection
 
