@@ -81,3 +81,9 @@ def test_signed_out_is_a_401_json(client):
 
 def test_post_is_not_allowed(client_for, bnnk_a):
     assert client_for(bnnk_a).post(URL).status_code == 405
+
+
+def test_messages_follow_the_language(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    message = client.get(URL).json()["message"]
+    assert message == "Your session has ended. Log in again; the queue on this device is kept."
