@@ -462,3 +462,37 @@ def test_the_draft_date_defaults_to_today(client_for, bnnk_a, collection):
     body = item(collection, {"q_likert": "3"}, filled_on=None)
     assert sync(client_for(bnnk_a), collection, body).status_code == 200
     assert Questionnaire.objects.get().filled_on == datetime.date.today()
+
+
+def test_an_excluded_questionnaire_refuses_changes(client_for, bnnk_a, collection):
+    client = client_for(bnnk_a)
+    uid = uuid.uuid4()
+    sync(client, collection, item(collection, {"q_likert": "3"}, uid=uid))
+    Questionnaire.objects.update(state=Questionnaire.State.EXCLUDED, excluded_reason="Ganda")
+
+    response = sync(client, collection, item(collection, {"q_likert": ("4", 1)}, uid=uid))
+
+    assert (response.status_code, response.json()["code"]) == (403, "excluded")
+    assert Answer.objects.get().value == 3.0
+
+
+class _Stored:
+    def __init__(self, value, version, updated_by_id):
+        self.value, self.version, self.updated_by_id = value, version, updated_by_id
+
+
+@pytest.mark.parametrize(
+    ("stored", "value", "base", "expected"),
+    [
+        (None, None, 0, True),  # clearing nothing
+        (None, 3.0, 0, False),  # a first answer
+        (_Stored(3.0, 1, 7), 3.0, 1, True),  # the same value, seen
+        (_Stored(3.0, 1, 7), 3.0, 0, True),  # a retry of this user's save that went through
+        (_Stored(3.0, 1, 8), 3.0, 0, False),  # someone else wrote that value: the client did not see it
+        (_Stored(3.0, 2, 7), 3.0, 0, False),  # two versions on
+        (_Stored(3.0, 1, 7), 4.0, 1, False),  # a change
+        (_Stored(3.0, 1, 7), None, 1, False),  # a clear
+    ],
+)
+def test_already_saved(stored, value, base, expected):
+    assert writes.already_saved(stored, value, base, 7) is expected
