@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assessments.fieldkit import views as fieldkit_views
 from assessments.models import Collection, Evidence
 from tests.factories import make_collection
 from tests.fieldkit_support import JPEG, endpoint, item, post_json
@@ -106,3 +107,16 @@ def test_who_may_upload(client, bnnk_b, bnnp_a, pusat, collection):
     client.logout()
     assert upload(client, collection, uuid.uuid4()).status_code == 401
     assert not Evidence.objects.exists()
+
+
+def test_two_uploads_of_one_photo_at_once_store_it_once(client_for, bnnk_a, collection, monkeypatch):
+    client = client_for(bnnk_a)
+    uid = uuid.uuid4()
+    assert upload(client, collection, uid).status_code == 201
+    monkeypatch.setattr(fieldkit_views, "_photo_of", lambda collection, client_uuid: None)
+
+    response = upload(client, collection, uid)
+
+    assert response.status_code == 200
+    assert response.json()["evidence"]["created"] is False
+    assert Evidence.objects.count() == 1

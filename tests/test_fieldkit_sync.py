@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from assessments import services
 from assessments.autosave import writes
+from assessments.fieldkit import sync as fieldkit_sync
 from assessments.models import Answer, Collection, Questionnaire, ReviewComment
 from instruments.models import Option, Question
 from tests.conftest import make_user
@@ -497,3 +498,23 @@ class _Stored:
 )
 def test_already_saved(stored, value, base, expected):
     assert writes.already_saved(stored, value, base, 7) is expected
+
+
+def test_two_first_syncs_of_one_uuid_at_once_make_one_questionnaire(
+    client_for, bnnk_a, collection, monkeypatch
+):
+    """The second request looked for the uuid before the first one committed: its insert hits the unique
+    uuid, and it applies its answers to the questionnaire the first one made."""
+    client = client_for(bnnk_a)
+    uid = uuid.uuid4()
+    assert sync(client, collection, item(collection, {"q_likert": "3"}, uid=uid)).status_code == 200
+    monkeypatch.setattr(fieldkit_sync, "_find", lambda collection, item: None)
+
+    response = sync(client, collection, item(collection, {"q_likert": "3", "q_yesno": "1"}, uid=uid))
+
+    assert response.status_code == 200
+    assert response.json()["questionnaire"]["created"] is False
+    answers = by_question(collection, response.json())
+    assert (answers["q_likert"]["status"], answers["q_yesno"]["status"]) == ("unchanged", "saved")
+    assert Questionnaire.objects.count() == 1
+    assert Answer.objects.count() == 2

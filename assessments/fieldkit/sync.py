@@ -129,7 +129,7 @@ def questionnaire_sync(*, collection: Collection, user, item: QuestionnaireIn) -
     specs = instrument_specs(collection.period.instrument_id)
     stored: dict[int, Answer] = {}
     if questionnaire is not None:
-        stored = {a.question_id: a for a in Answer.objects.filter(questionnaire=questionnaire)}
+        stored = _stored(questionnaire)
         if _is_replay(questionnaire, item, stored, specs, user):
             return _unchanged(questionnaire, item, stored)
     workflow.ensure_can_enter(user, collection)
@@ -137,6 +137,7 @@ def questionnaire_sync(*, collection: Collection, user, item: QuestionnaireIn) -
         created = questionnaire is None
         if created:
             questionnaire, created = _create(collection, item, user)
+            stored = {} if created else _stored(questionnaire)
         else:
             _check_open(questionnaire, item, specs)
             _claim_uuid(questionnaire, item)
@@ -146,6 +147,10 @@ def questionnaire_sync(*, collection: Collection, user, item: QuestionnaireIn) -
         ]
         complete = _complete(questionnaire, item, answers, user)
     return SyncResult(questionnaire=questionnaire, created=created, answers=answers, complete=complete)
+
+
+def _stored(questionnaire: Questionnaire) -> dict[int, Answer]:
+    return {a.question_id: a for a in Answer.objects.filter(questionnaire=questionnaire)}
 
 
 def _find(collection: Collection, item: QuestionnaireIn) -> Questionnaire | None:
