@@ -48,7 +48,8 @@ def _refusal(exc: ServiceError) -> JsonResponse:
 
 
 def _field_page() -> str:
-    # The field page (assessments:fieldkit_home) is /survei/lapangan/: under the survey's root.
+    # The field page (assessments:fieldkit_home, the client's URL) is /survei/lapangan/, under the survey's
+    # root; not reversed by name so these endpoints do not depend on the page being there.
     return reverse("assessments:my_collection") + "lapangan/"
 
 
