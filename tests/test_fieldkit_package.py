@@ -20,6 +20,7 @@ from assessments.models import Collection
 from instruments.models import Option, Question
 from tests.conftest import make_user
 from tests.factories import complete_questionnaire, group, make_collection, question
+from tests.fieldkit_support import endpoint, item, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +185,12 @@ def test_query_count_does_not_grow_with_questionnaires_or_questions(client_for, 
     after = _queries(client, url(collection))
     assert after == before
     assert len(client.get(url(collection)).json()["drafts"]) == 6
+
+
+def test_a_draft_synced_from_the_field_carries_its_uuid(client_for, bnnk_a, collection):
+    client = client_for(bnnk_a)
+    body = item(collection, {"q_likert": "3"})
+    assert post_json(client, endpoint("sync", collection), body).status_code == 200
+    (offered,) = client.get(url(collection)).json()["drafts"]
+    assert offered["uuid"] == body["uuid"]
+    assert [(a["code"], a["version"]) for a in offered["answers"]] == [("q_likert", 1)]
