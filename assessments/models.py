@@ -139,6 +139,9 @@ class Questionnaire(models.Model):
     created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
     completed_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    # The id the field kit's offline client gave it (issue 15): a replayed sync finds it instead of
+    # creating it twice. None for a questionnaire made online, by a link or by an Excel import.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -213,6 +216,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("diunggah"), default=timezone.now)
+    # The id of a photo taken offline in the field kit (issue 15): a retried upload finds it.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -68,7 +68,9 @@ def questionnaire_create(
     village: str = "",
     filled_on: datetime.date | None = None,
     method: str = Questionnaire.Method.STAFF,
+    client_uuid=None,
 ) -> Questionnaire:
+    """A new draft. `client_uuid`: the id an offline client gave it (the field kit's sync), unique."""
     workflow.ensure_can_enter(user, collection)
     workflow.ensure_can_add_questionnaire(collection)
     if group.instrument_id != collection.period.instrument_id:
@@ -83,6 +85,7 @@ def questionnaire_create(
         filled_on=filled_on or timezone.localdate(),
         method=method,
         entered_by=user,
+        client_uuid=client_uuid,
     )
 
 

@@ -43,14 +43,30 @@ urlpatterns += [
     path("periode/<int:year>/<str:regency_code>/excel/batal/", excel_views.cancel, name="excel_cancel"),
 ]
 
-# --- field kit: the package an offline client downloads (fieldkit/views.py) ---
+# --- field kit: the JSON endpoints of the offline client (fieldkit/views.py) ---
 from .fieldkit import views as fieldkit_views  # noqa: E402
 
 urlpatterns += [
+    path("lapangan/sesi.json", fieldkit_views.fieldkit_session, name="fieldkit_session"),
     path(
         "periode/<int:year>/<str:regency_code>/lapangan/paket.json",
         fieldkit_views.fieldkit_package,
         name="fieldkit_package",
+    ),
+    path(
+        "periode/<int:year>/<str:regency_code>/lapangan/sinkron.json",
+        fieldkit_views.fieldkit_sync,
+        name="fieldkit_sync",
+    ),
+    path(
+        "periode/<int:year>/<str:regency_code>/lapangan/foto.json",
+        fieldkit_views.fieldkit_photo,
+        name="fieldkit_photo",
+    ),
+    path(
+        "periode/<int:year>/<str:regency_code>/lapangan/antrean.xlsx",
+        fieldkit_views.fieldkit_export,
+        name="fieldkit_export",
     ),
 ]
 

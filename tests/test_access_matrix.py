@@ -28,7 +28,9 @@ import datetime
 import functools
 import hashlib
 import io
+import json
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +65,7 @@ from notifications.models import Notification
 from regions.models import Regency
 from reports.models import RenderedReport
 from tests.factories import group, make_collection, make_period, make_score, question
+from tests.fieldkit_support import JPEG
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +129,7 @@ class Case:
     label: str = ""
     shows_a_to_all: bool = False  # the body may mention A for everyone (a public page of A's)
     token: bool = False  # API: authenticate with the role's personal token instead of the session
+    json: bool = False  # POST `data` as a JSON body (the field kit's endpoints) instead of a form
 
 
 # --- the data of A (and B) -------------------------------------------------------------------------------
@@ -309,6 +313,21 @@ REVIEW_WRITE = r(LOGIN, REFUSED, 404, WRITES, 404, REFUSED)  # the BNNP of A's p
 PUSAT_WRITE = r(LOGIN, REFUSED, 404, REFUSED, 404, WRITES)  # BNN pusat acts on A
 EXCEL = r(LOGIN, 200, 404, 403, 404, 403)  # only A's BNNK (another role of A's scope: 403)
 
+FIELD = r(401, 200, 404, 403, 404, 403)  # the field kit's JSON: only A's BNNK, signed out a 401 JSON
+FIELD_WRITE = r(401, WRITES, 404, 403, 404, 403)
+
+
+def _field_item(w):
+    """One questionnaire queued offline, as the field kit's client sends it."""
+    return {
+        "uuid": str(uuid.uuid4()),
+        "group": "keluarga",
+        "label": "Lapangan",
+        "answers": [{"question": w.q("q_likert").pk, "value": "4", "base_version": 0}],
+        "complete": False,
+    }
+
+
 # Every URL name of the project (the admin site: ADMIN_OVERRIDES below). A list holds variants.
 MATRIX: dict[str, Case | list[Case]] = {
     # --- django.contrib.auth and i18n ---
@@ -392,8 +411,32 @@ MATRIX: dict[str, Case | list[Case]] = {
         state=DRAFT,
     ),
     "assessments:excel_cancel": Case(get=POST_ONLY_ANY, post=r(LOGIN, GO, 404, 403, 404, 403), state=DRAFT),
-    # --- field kit: the package for offline work (only A's BNNK, also once submitted) ---
-    "assessments:fieldkit_package": Case(get=EXCEL),
+    # --- field kit: JSON for the offline client (only A's BNNK; signed out: a 401 JSON, not a redirect) ---
+    "assessments:fieldkit_session": Case(get=r(401, SHOWS_A, 200, 200, 200, 200), post=same(405)),
+    "assessments:fieldkit_package": Case(get=FIELD, post=same(405)),  # also once submitted
+    "assessments:fieldkit_sync": [
+        Case(get=POST_ONLY_ANY, post=FIELD_WRITE, data=_field_item, json=True, state=DRAFT),
+        Case(
+            get=POST_ONLY_ANY,
+            post=r(401, 403, 404, 403, 404, 403),
+            data=_field_item,
+            json=True,
+            label="collection submitted",
+        ),
+    ],
+    "assessments:fieldkit_photo": Case(
+        get=POST_ONLY_ANY,
+        post=FIELD_WRITE,
+        data=lambda w: {"uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("foto.jpg", JPEG)},
+        state=DRAFT,
+    ),
+    # The queue as Excel templates: also once submitted (a last resort), and it writes nothing.
+    "assessments:fieldkit_export": Case(
+        get=POST_ONLY_ANY,
+        post=r(401, SHOWS_A, 404, 403, 404, 403),
+        data=lambda w: {"questionnaires": [_field_item(w)]},
+        json=True,
+    ),
     # --- respondent links: staff pages ---
     "assessments:link_list": Case(get=A_PAGE),
     "assessments:link_create": Case(
@@ -1111,7 +1154,13 @@ class Runner:
         if method == "GET":
             response = client.get(path, headers=headers)
         else:
-            response = client.post(path, case.data(self.world) if case.data else {}, headers=headers)
+            data = case.data(self.world) if case.data else {}
+            if case.json:
+                response = client.post(
+                    path, json.dumps(data), content_type="application/json", headers=headers
+                )
+            else:
+                response = client.post(path, data, headers=headers)
         body = body_text(response)
         refused = expected in REFUSALS
         # A refused request changes nothing; a POST changes the database only when declared WRITES. (An

@@ -20,6 +20,7 @@ from assessments.models import Collection
 from instruments.models import Option, Question
 from tests.conftest import make_user
 from tests.factories import complete_questionnaire, group, make_collection, question
+from tests.fieldkit_support import endpoint, item, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,12 @@ def test_bnnk_gets_its_package(client_for, bnnk_a, collection):
     assert data["version"] == 1
     assert data["generated_at"]
     assert data["valid_until"] == collection.deadline_extended_to.isoformat()
+    assert data["user"] == {"id": bnnk_a.pk}
+    base = f"/survei/periode/{collection.period.year}/3573/lapangan/"
+    assert data["sync_url"] == base + "sinkron.json"
+    assert data["photo_url"] == base + "foto.json"
+    assert data["export_url"] == base + "antrean.xlsx"
+    assert data["evidence_max_bytes"] == settings.EVIDENCE_MAX_BYTES
     assert data["entry_open"] is True and data["entry_closed_reason"] == ""
     assert data["period"] == {"year": collection.period.year, "name": collection.period.name}
     assert data["regency"] == {"code": "3573", "name": collection.regency.name}
@@ -90,6 +97,7 @@ def test_bnnk_gets_its_package(client_for, bnnk_a, collection):
     assert len(data["drafts"]) == 1
     only = data["drafts"][0]
     assert (only["id"], only["group"], only["label"]) == (mine.pk, "keluarga", "RT 01")
+    assert only["uuid"] is None  # made online: the client gives it a uuid at its first sync
     answers = {a["code"]: (a["value"], a["version"]) for a in only["answers"]}
     assert answers == {"q_likert": (2.0, 2), "q_yesno": (1.0, 1)}
 
@@ -120,10 +128,14 @@ def test_roles_that_do_not_enter_data_are_refused(request, client_for, collectio
     assert client_for(user).get(url(collection)).status_code == 403
 
 
-def test_anonymous_is_sent_to_login(client, collection):
+def test_anonymous_gets_a_401_json_not_a_redirect(client, collection):
+    # An offline client's fetch must not follow a redirect to the login page (it would read HTML).
     response = client.get(url(collection))
-    assert response.status_code == 302
-    assert response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+    assert response.status_code == 401
+    data = response.json()
+    assert data["error"] == "login"
+    assert data["login_url"] == resolve_url(settings.LOGIN_URL) + "?next=/survei/lapangan/"
+    assert "antrean" in data["message"]
 
 
 def test_post_is_not_allowed(client_for, bnnk_a, collection):
@@ -173,3 +185,12 @@ def test_query_count_does_not_grow_with_questionnaires_or_questions(client_for, 
     after = _queries(client, url(collection))
     assert after == before
     assert len(client.get(url(collection)).json()["drafts"]) == 6
+
+
+def test_a_draft_synced_from_the_field_carries_its_uuid(client_for, bnnk_a, collection):
+    client = client_for(bnnk_a)
+    body = item(collection, {"q_likert": "3"})
+    assert post_json(client, endpoint("sync", collection), body).status_code == 200
+    (offered,) = client.get(url(collection)).json()["drafts"]
+    assert offered["uuid"] == body["uuid"]
+    assert [(a["code"], a["version"]) for a in offered["answers"]] == [("q_likert", 1)]

@@ -109,11 +109,8 @@ def _save_locked(
     with transaction.atomic():
         row = rows.lock(questionnaire.pk, question.pk)
         current_version = row.version if row else 0
-        if row is not None and value is not None and row.value == value:
-            retry = base_version == current_version - 1 and row.updated_by_id == author_id
-            if base_version == current_version or retry:
-                # Nothing changed, or a retry of a save that already succeeded.
-                return Answer.objects.get(pk=row.pk)
+        if row is not None and already_saved(row, value, base_version, author_id):
+            return Answer.objects.get(pk=row.pk)
         if base_version != current_version:
             answer = Answer.objects.select_related("updated_by").get(pk=row.pk) if row else None
             who = _who(answer) if answer else _("pengguna lain")
@@ -142,6 +139,20 @@ def _save_locked(
         )
         _after_answer_change(questionnaire, question, now)
         return _answer(questionnaire, question, (pk, version), value, author_id, now)
+
+
+def already_saved(stored, value: float | None, base_version: int, author_id: int | None) -> bool:
+    """Whether saving `value` over the version the client saw changes nothing: the stored answer (any
+    object with value, version and updated_by_id; None when there is none) already holds it, unchanged
+    since, or written by this very save that succeeded once already (a retry: same value, same author,
+    one version on). A clear over nothing stored changes nothing either. The field kit's sync asks this
+    before writing (assessments/fieldkit/sync.py) to tell a replay from new work."""
+    if stored is None:
+        return value is None and base_version == 0
+    if value is None or stored.value != value:
+        return False
+    retry = base_version == stored.version - 1 and stored.updated_by_id == author_id
+    return base_version == stored.version or retry
 
 
 def _delete(pk: int, author) -> None:

@@ -201,8 +201,34 @@ def _dropdown_values(question: Question) -> list[str]:
     return [_fmt(o.value) for o in question.options.all()]
 
 
-def build_template(collection: Collection, group: RespondentGroup) -> bytes:
-    """The XLSX to fill offline for one respondent group of this collection."""
+def _answer_cell(question: Question, raw):
+    """A typed answer as a template cell: a number, "Ya"/"Tidak" for yes/no, or the text as typed (the
+    import then says what is wrong with it)."""
+    try:
+        value = float(str(raw).strip().replace(",", "."))
+    except ValueError:
+        return safe_cell(str(raw))
+    if question.kind == YESNO and value in (0, 1):
+        return "Ya" if value == 1 else "Tidak"
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _fill_rows(ws, questions: list[Question], rows) -> None:
+    """Rows already filled (the field kit's queue, assessments/fieldkit/export.py), from row 3: each a dict
+    of label, village, filled_on (a date or None) and answers {question id: typed value}."""
+    for number, row in enumerate(rows, start=FIRST_DATA_ROW):
+        ws.cell(number, 1, safe_cell(row.get("label") or None))
+        ws.cell(number, 2, safe_cell(row.get("village") or None))
+        ws.cell(number, 3, row.get("filled_on"))
+        for col, q in enumerate(questions, start=4):
+            raw = row["answers"].get(q.pk)
+            if raw is not None and str(raw).strip() != "":
+                ws.cell(number, col, _answer_cell(q, raw))
+
+
+def build_template(collection: Collection, group: RespondentGroup, rows=()) -> bytes:
+    """The XLSX to fill offline for one respondent group of this collection; `rows` (see _fill_rows)
+    are written in already, so the import page takes them as they are."""
     period = collection.period
     instrument = period.instrument
     questions = list(selectors.group_questions(group))
@@ -278,6 +304,7 @@ def build_template(collection: Collection, group: RespondentGroup) -> bytes:
         ws.add_data_validation(dv)
     ws.row_dimensions[TEXT_ROW].height = 75
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 2)
+    _fill_rows(ws, questions, rows)
 
     _help_sheet(wb.create_sheet(SHEET_HELP), collection, group, questions)
 

@@ -153,8 +153,10 @@ def evidence_upload(
     title: str = "",
     evidence_type: EvidenceType | None = None,
     questions=(),
+    client_uuid=None,
 ) -> Evidence:
-    """Store one document for the collection, or raise ServiceError with the reason; nothing is kept then."""
+    """Store one document for the collection, or raise ServiceError with the reason; nothing is kept then.
+    `client_uuid`: the id an offline client gave the file (the field kit's photo upload), unique."""
     workflow.ensure_can_enter(user, collection)
     workflow.ensure_can_change_evidence(collection, evidence_type_id=getattr(evidence_type, "pk", None))
     instrument_id = collection.period.instrument_id
@@ -198,6 +200,7 @@ def evidence_upload(
             content_type=detected.content_type,
             size=size,
             uploaded_by=user,
+            client_uuid=client_uuid,
         )
         if evidence_type is not None and not questions:
             # Unless told otherwise, a document supports the questions its type supports.

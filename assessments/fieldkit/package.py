@@ -7,11 +7,13 @@ Queries: a fixed number per respondent group, none per question, questionnaire o
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 
 from instruments.models import Question
 
 from .. import selectors, workflow
+from ..evidence.services import max_bytes
 from ..models import Collection, Questionnaire
 
 FORMAT_VERSION = 1  # bump when a field of the package changes meaning or disappears
@@ -60,6 +62,7 @@ def _drafts(collection: Collection, user) -> list[dict]:
     return [
         {
             "id": q.pk,
+            "uuid": str(q.client_uuid) if q.client_uuid else None,
             "group": q.group.code,
             "label": q.label,
             "village": q.village,
@@ -73,12 +76,26 @@ def _drafts(collection: Collection, user) -> list[dict]:
     ]
 
 
+def endpoints(collection: Collection) -> dict:
+    """The field kit's addresses of one collection: its package, sync, photo upload and queue export."""
+    args = [collection.period.year, collection.regency.code]
+    return {
+        "package_url": reverse("assessments:fieldkit_package", args=args),
+        "sync_url": reverse("assessments:fieldkit_sync", args=args),
+        "photo_url": reverse("assessments:fieldkit_photo", args=args),
+        "export_url": reverse("assessments:fieldkit_export", args=args),
+    }
+
+
 def build(collection: Collection, user) -> dict:
     """The package of `collection` for `user` (its kab/kota's BNNK: the view checks that)."""
     closed = workflow.entry_closed_reason(collection)
     return {
         "version": FORMAT_VERSION,
         "generated_at": timezone.now().isoformat(),
+        "user": {"id": user.pk},
+        **{k: v for k, v in endpoints(collection).items() if k != "package_url"},
+        "evidence_max_bytes": max_bytes(),
         "valid_until": workflow.entry_deadline(collection).isoformat(),
         "entry_open": closed is None,
         "entry_closed_reason": closed or "",
