@@ -141,7 +141,7 @@
       var record = { key: key, info: info, pkg: body.json, bytes: new Blob([body.text]).size, stored_at: new Date().toISOString() };
       await put("packages", record, key);
       activate(key);
-      note(key, preparedText(record));
+      note(key, "");
       askPersist();
       await renderHome();
     } catch (error) {
@@ -188,7 +188,6 @@
     var packages = await packagesByKey();
     var keys = Object.keys(packages).sort().reverse();
     var items = await allQuestionnaires();
-    keys.forEach(function (key) { note(key, preparedText(packages[key])); });
     if (!packages[activeKey]) activeKey = keys[0] || "";
     $("fk-work").hidden = !activeKey;
     if (activeKey) {

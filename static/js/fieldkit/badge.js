@@ -21,7 +21,12 @@
   function refresh() {
     if (!badge) return Promise.resolve();
     return S.open(uid).then(S.pendingCount).then(function (n) {
-      badge.textContent = n === 1 ? badge.dataset.one : badge.dataset.many.replace("{n}", String(n));
+      var parts = (n === 1 ? badge.dataset.one : badge.dataset.many).split("{n}");
+      var words = document.createElement("span");
+      words.className = "fk-badge-words";
+      words.textContent = (parts[1] || "").trim();
+      badge.replaceChildren(document.createTextNode(parts[0] + String(n) + " "), words);
+      badge.title = badge.textContent;
       badge.hidden = n === 0;
     }).catch(function () { badge.hidden = true; });
   }
