@@ -38,9 +38,7 @@ def _strings() -> dict[str, str]:
         "prepare_failed": _("Paket tidak dapat diunduh: %(reason)s"),
         "offline": _("Tidak ada koneksi. Coba lagi saat ada sinyal."),
         "persist_yes": _("Penyimpanan permanen diizinkan: browser tidak akan menghapus data lapangan."),
-        "persist_no": _(
-            "Browser tidak mengizinkan penyimpanan permanen: kirim antrean sesering mungkin."
-        ),
+        "persist_no": _("Browser tidak mengizinkan penyimpanan permanen: kirim antrean sesering mungkin."),
         "quota_full": _(
             "Penyimpanan perangkat penuh: data terakhir tidak tersimpan. Kirim atau ekspor antrean, "
             "hapus foto yang tidak perlu, lalu coba lagi."

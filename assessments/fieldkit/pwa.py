@@ -83,7 +83,9 @@ def manifest(request: HttpRequest) -> JsonResponse:
             for path, sizes, purpose in ICONS
         ],
     }
-    response = JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = "no-cache"
     return response
 
