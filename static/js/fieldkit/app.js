@@ -253,12 +253,19 @@
   }
   var STATE_BADGE = { draft: "text-bg-secondary", complete: "text-bg-primary", synced: "text-bg-success",
     conflict: "text-bg-warning", invalid: "text-bg-danger", refused: "text-bg-danger", error: "text-bg-danger" };
+  // A value as the form shows it: "4 Setuju" for an option, the number itself for a number question.
+  function shown(question, value) {
+    var text = formatValue(value);
+    if (!text) return "–";
+    var option = question && question.options.filter(function (o) { return formatValue(o.value) === text; })[0];
+    return option && question.kind !== "number" ? text + " " + option.label : text;
+  }
   function conflictBox(group, c) {
     var question = group.questions.filter(function (x) { return x.id === c.question; })[0];
     var box = el("div", { class: "alert alert-warning small py-2 mt-2 mb-0", "data-fk-conflict": c.question });
     box.append(el("div", { class: "fw-semibold" }, (question ? question.code + ": " + question.text : "#" + c.question)),
       el("div", {}, fmt(T.conflict, { who: c.changed_by || "?" })),
-      el("div", {}, T.mine + ": " + (formatValue(c.mine) || "–") + " · " + T.server + ": " + (formatValue(c.server) || "–")));
+      el("div", {}, T.mine + ": " + shown(question, c.mine) + " · " + T.server + ": " + shown(question, c.server)));
     var buttons = el("div", { class: "d-flex flex-wrap gap-2 mt-1" });
     buttons.append(el("button", { type: "button", class: "btn btn-sm btn-warning", "data-fk-resolve": "mine" }, T.keep_mine),
       el("button", { type: "button", class: "btn btn-sm btn-outline-secondary", "data-fk-resolve": "server" }, T.take_server));
