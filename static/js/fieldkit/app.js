@@ -624,23 +624,29 @@
       if (location.hash === "#antrean") $("antrean").scrollIntoView();
     });
   }
+  // A failed write was already said (a full disk in #fk-storage-error); anything else goes to the status line.
+  function failed(error) {
+    if (!isQuotaError(error)) syncStatus(reasonOf(error));
+  }
   function onClick(event) {
+    Promise.resolve(clicked(event)).catch(failed);
+  }
+  function clicked(event) {
     var target = event.target.closest("button");
     if (!target) return;
-    if (target.dataset.fkPrepare) prepare(target.dataset.fkPrepare, target);
-    else if (target.dataset.fkResolve) {
+    if (target.dataset.fkPrepare) return prepare(target.dataset.fkPrepare, target);
+    if (target.dataset.fkResolve) {
       var box = target.closest("[data-fk-conflict]");
-      resolve(target.closest("[data-fk-item]").dataset.fkItem, Number(box.dataset.fkConflict), target.dataset.fkResolve);
-    } else if (target.dataset.fkClear) {
-      document.querySelectorAll('input[name="q' + target.dataset.fkClear + '"]').forEach(function (r) { r.checked = false; });
-      answerChanged({ name: "q" + target.dataset.fkClear, type: "text", value: "", classList: { toggle: function () {} } });
-    } else if (target.dataset.fkPhotoDelete) {
-      db.delete("photos", target.dataset.fkPhotoDelete).then(renderPhotos);
-    } else {
-      var actions = { "fk-new": newQuestionnaire, "fk-sync": sync, "fk-save": saveDraft, "fk-complete": complete,
-        "fk-export-json": exportJson, "fk-export-xlsx": exportXlsx };
-      if (actions[target.id]) actions[target.id]();
+      return resolve(target.closest("[data-fk-item]").dataset.fkItem, Number(box.dataset.fkConflict), target.dataset.fkResolve);
     }
+    if (target.dataset.fkClear) {
+      document.querySelectorAll('input[name="q' + target.dataset.fkClear + '"]').forEach(function (r) { r.checked = false; });
+      return answerChanged({ name: "q" + target.dataset.fkClear, type: "text", value: "", classList: { toggle: function () {} } });
+    }
+    if (target.dataset.fkPhotoDelete) return db.delete("photos", target.dataset.fkPhotoDelete).then(renderPhotos);
+    var actions = { "fk-new": newQuestionnaire, "fk-sync": sync, "fk-save": saveDraft, "fk-complete": complete,
+      "fk-export-json": exportJson, "fk-export-xlsx": exportXlsx };
+    if (actions[target.id]) return actions[target.id]();
   }
   function onFormInput(event) {
     var input = event.target;
@@ -671,11 +677,11 @@
     keepOfflineCopy();
     try { activeKey = window.localStorage.getItem("kotan-field-active-" + S.userId()) || ""; } catch (e) { activeKey = ""; }
     app.addEventListener("click", onClick);
-    $("fk-form").addEventListener("change", onFormInput);
+    $("fk-form").addEventListener("change", function (event) { Promise.resolve(onFormInput(event)).catch(failed); });
     $("fk-form").addEventListener("submit", function (event) { event.preventDefault(); });
     $("fk-collection").addEventListener("change", function () { activate(this.value); renderHome(); });
-    window.addEventListener("hashchange", route);
-    window.addEventListener("online", function () { showNetwork(); sync(); });
+    window.addEventListener("hashchange", function () { route().catch(failed); });
+    window.addEventListener("online", function () { showNetwork(); sync().catch(failed); });
     window.addEventListener("offline", showNetwork);
     showNetwork();
     if (navigator.storage && navigator.storage.persisted) {
