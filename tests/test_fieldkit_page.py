@@ -102,6 +102,14 @@ def test_signed_in_pages_carry_the_user_badge_and_manifest(client_for, bnnk_a):
     assert f'href="{FIELD_URL}" data-testid="nav-fieldkit"' in body
 
 
+def test_the_collection_page_links_the_field_kit_for_its_bnnk_only(client_for, bnnk_a, bnnp_a, regency_a):
+    collection = make_collection(regency_a)
+    url = reverse("assessments:collection", args=[collection.period.year, regency_a.code])
+    link = f'href="{FIELD_URL}" data-testid="fieldkit-link"'
+    assert link in client_for(bnnk_a).get(url).content.decode()
+    assert link not in client_for(bnnp_a).get(url).content.decode()
+
+
 def test_anonymous_pages_carry_no_user(client):
     body = client.get(reverse("login")).content.decode()
     assert 'name="kotan-user"' not in body and 'id="fk-badge"' not in body and "sw.js" not in body
