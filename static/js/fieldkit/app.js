@@ -499,6 +499,10 @@
     for (var i = 0; i < items.length; i++) {
       syncStatus(fmt(T.sync_running, { done: i + 1, total: items.length }));
       var outcome = await syncOne(items[i], packages[items[i].key], csrf);
+      if (outcome === "csrf") { // Django's own 403 page: the token changed (a new sign-in); fetch it and retry once
+        csrf = (await session()).csrf;
+        outcome = await syncOne(items[i], packages[items[i].key], csrf);
+      }
       await renderHome();
       if (outcome !== "next") return; // the network or the session is gone: the rest waits, nothing lost
     }
@@ -517,6 +521,7 @@
     }
     if (response.status === 401) { showLogin(); syncStatus(""); return "stop"; }
     var body = (await readBody(response)).json;
+    if (!body && response.status === 403) return "csrf";
     if (!body || response.status >= 500) { syncStatus(fmt(T.sync_server, { status: response.status })); return "stop"; }
     var q = await db.get("questionnaires", sent.uuid);
     var edited = q.updated_at !== sent.updated_at; // changed while the request was on its way: send again
