@@ -168,7 +168,7 @@
     (d.answers || []).forEach(function (a) { answers[a.question] = { value: formatValue(a.value), base_version: a.version }; });
     var now = new Date().toISOString();
     return { uuid: d.uuid || newUuid(), id: d.id, key: key, group: d.group, label: d.label || "", village: d.village || "",
-      filled_on: d.filled_on, answers: answers, complete: false, pending: false, state: "draft", error: "",
+      filled_on: d.filled_on, answers: answers, complete: false, pending: false, state: "synced", error: "",
       conflicts: [], created_at: now, updated_at: now };
   }
   function askPersist() {
