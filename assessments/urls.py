@@ -138,3 +138,13 @@ urlpatterns += [
     path("komentar/<int:pk>/balas/", review_views.comment_reply, name="comment_reply"),
     path("progres/", review_views.progress, name="progress"),
 ]
+
+# --- field kit: the field page and the offline fallback (fieldkit/page.py, fieldkit/pwa.py); the service
+# worker and the manifest sit at the site's root (kotan/urls.py) ---
+from .fieldkit import page as fieldkit_page  # noqa: E402
+from .fieldkit import pwa as fieldkit_pwa  # noqa: E402
+
+urlpatterns += [
+    path("lapangan/", fieldkit_page.fieldkit_home, name="fieldkit_home"),
+    path("lapangan/luring/", fieldkit_pwa.offline, name="fieldkit_offline"),
+]

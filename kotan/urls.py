@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts.views import home
+from assessments.fieldkit import pwa
 from assessments.urls import respondent_urlpatterns
 from reports.api import api
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),  # bare liveness check: "ok", no login, no database
     path("readyz", readyz, name="readyz"),  # readiness: database, Redis, heartbeats (JSON, no login)
+    # The field kit's installable app (issue 15): the service worker must sit at the root to control
+    # every page; the manifest beside it.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="web_manifest"),
     path("akun/2fa/", include("accounts.urls_two_factor")),  # two-factor sign-in, account security
     path("akun/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -354,6 +354,8 @@ MATRIX: dict[str, Case | list[Case]] = {
     # The instrument admin's old addresses (before issue 13 moved it to the instruments app): a redirect for
     # everyone; the admin page it leads to asks for the login and the permission.
     "admin_instruments_moved": Case(get=same(GO), post=same(GO), args=lambda w: {"rest": "instrument/"}),
+    "service_worker": Case(get=same(200)),  # /sw.js: static URLs only, for anyone (registered when signed in)
+    "web_manifest": Case(get=same(200)),  # /manifest.webmanifest
     "healthz": Case(get=same(200)),  # kotan/infra/health.py: "ok" to anyone, no database (bench/load.py)
     "readyz": Case(get=same(200)),  # kotan/infra/health.py: readiness JSON to anyone (tasks eager here: "ok")
     "regions:list": Case(get=LIST_WITH_A),
@@ -437,6 +439,11 @@ MATRIX: dict[str, Case | list[Case]] = {
         data=lambda w: {"questionnaires": [_field_item(w)]},
         json=True,
     ),
+    # The field page: A's BNNK sees its collection to prepare; B's BNNK its own; other roles an explanation.
+    "assessments:fieldkit_home": Case(get=r(LOGIN, SHOWS_A, 200, 200, 200, 200)),
+    "assessments:fieldkit_offline": Case(
+        get=same(200)
+    ),  # the service worker's offline page: no user, no data
     # --- respondent links: staff pages ---
     "assessments:link_list": Case(get=A_PAGE),
     "assessments:link_create": Case(
