@@ -32,7 +32,7 @@ from .. import pages, workflow
 from ..bulk import workbook
 from ..evidence import services as evidence_services
 from ..models import Collection, Evidence, Questionnaire
-from . import export, package, payload, sync
+from . import export, package, page, payload, sync
 
 
 def _json(data: dict, status: int = 200) -> JsonResponse:
@@ -96,13 +96,7 @@ def _entry_collection(request: HttpRequest, year: int, regency_code: str) -> Col
 def fieldkit_session(request: HttpRequest) -> JsonResponse:
     """Who is signed in, a CSRF token for the POSTs, and the collections the user may work on offline."""
     user = request.user
-    collections = []
-    if user.regency_id is not None and access.can_enter_data(user, user.regency):
-        collections = (
-            Collection.objects.filter(regency_id=user.regency_id, period__is_synthetic=False)
-            .select_related("period", "regency")
-            .order_by("-period__year")
-        )
+    collections = page.field_collections(user)
     return _json(
         {
             "user": {"id": user.pk, "username": user.username, "name": user.get_full_name() or user.username},
