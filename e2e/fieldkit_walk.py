@@ -39,11 +39,14 @@ django.setup()
 from assessments.models import Answer, Evidence, Period, Questionnaire  # noqa: E402
 from assessments.selectors import group_questions  # noqa: E402
 from e2e.chromium import ARGS, CHROMIUM  # noqa: E402
+from e2e.netcut import Relay  # noqa: E402
 from e2e.setup_data import FIELD_REGENCY, FIELD_USERS  # noqa: E402
 from e2e.walk import A11Y  # noqa: E402
 from instruments.models import Question, RespondentGroup  # noqa: E402
 
-BASE = os.environ["E2E_BASE"].rstrip("/")
+SITE = os.environ["E2E_BASE"].rstrip("/")  # gunicorn; the officer's browser goes through RELAY
+RELAY = Relay(("127.0.0.1", int(SITE.rsplit(":", 1)[1])))
+BASE = f"http://127.0.0.1:{RELAY.port}"
 PASSWORD = os.environ["E2E_PASSWORD"]
 OUT = Path(os.environ.get("E2E_OUT", "e2e-screenshots"))
 WAIT_MS = int(os.environ.get("E2E_WAIT_MS", 120_000))  # a bound for a hang, not a speed target
@@ -112,10 +115,19 @@ class FieldWalk:
             reduced_motion="reduce",
         )
         context.set_default_timeout(WAIT_MS)
-        context.set_offline(offline)
+        self.signal(context, not offline)
         PROBLEMS.attach(context, "[officer]")
         page = context.pages[0] if context.pages else context.new_page()
         return context, page
+
+    @staticmethod
+    def signal(context: BrowserContext, on: bool) -> None:
+        """Signal or none: the relay cut (no request reaches the site) and Chromium told it is offline."""
+        if on:
+            RELAY.restore()
+        else:
+            RELAY.cut()
+        context.set_offline(not on)
 
     def log(self, step: str) -> None:
         print(f"  {time.monotonic() - self.started:6.1f}s  field: {step}", flush=True)
@@ -129,12 +141,13 @@ class FieldWalk:
         if audit:
             A11Y.audit(page, name)
 
-    def sign_in(self, page: Page, username: str, next_url: str = "/survei/lapangan/") -> None:
-        page.goto(f"{BASE}/akun/login/?next={next_url}")
+    @staticmethod
+    def sign_in(page: Page, username: str, next_url: str = "/survei/lapangan/", base: str = BASE) -> None:
+        page.goto(f"{base}/akun/login/?next={next_url}")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
         page.click("main button[type=submit]")
-        page.wait_for_url(BASE + next_url)
+        page.wait_for_url(base + next_url)
 
     @staticmethod
     def pending(page: Page) -> int:
@@ -196,7 +209,7 @@ class FieldWalk:
 
     def offline_day_one(self, page: Page) -> list[str]:
         """Offline: 20 questionnaires over the five groups, 15 complete; a photo; the online draft edited."""
-        page.context.set_offline(True)
+        self.signal(page.context, False)
         response = page.reload()
         assert response is None or response.from_service_worker, "the field page did not come from the cache"
         assert page.evaluate("() => navigator.onLine") is False
@@ -249,10 +262,10 @@ class FieldWalk:
             context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
             context.set_default_timeout(WAIT_MS)
             page = context.new_page()
-            self.sign_in(page, COLLEAGUE, "/")
+            self.sign_in(page, COLLEAGUE, "/", base=SITE)
             draft = Questionnaire.objects.get(label="Draf daring")
             answer = draft.answers.get(question=self.conflict_question)
-            page.goto(f"{BASE}/survei/kuesioner/{draft.pk}/")
+            page.goto(f"{SITE}/survei/kuesioner/{draft.pk}/")
             radios = page.locator(f'input[name="q-{answer.question_id}"]')
             values = [float(radios.nth(i).get_attribute("value")) for i in range(radios.count())]
             theirs = next(v for v in reversed(values) if v not in (answer.value, self.mine))
@@ -298,7 +311,7 @@ class FieldWalk:
             route.fulfill(response=response)
 
         page.route("**/lapangan/sinkron.json", route)
-        page.context.set_offline(False)
+        self.signal(page.context, True)
         page.click("#fk-sync")
         expect(page.locator("#fk-app")).to_have_attribute("data-sync", "idle")
         assert applied["cut"], "the sync never reached the cut"
@@ -366,9 +379,9 @@ class FieldWalk:
 
     def session_expired(self, page: Page) -> str:
         """A new offline questionnaire, the session gone: the sync asks to sign in and keeps the queue."""
-        page.context.set_offline(True)
+        self.signal(page.context, False)
         uuid = self.new_questionnaire(page, "swasta", 20, complete=True)
-        page.context.set_offline(False)
+        self.signal(page.context, True)
         page.context.clear_cookies()
         page.click("#fk-sync")
         expect(page.locator("#fk-login")).to_be_visible()
@@ -430,7 +443,10 @@ def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
         expect.set_options(timeout=WAIT_MS)
-        FieldWalk(playwright, profile).run()
+        try:
+            FieldWalk(playwright, profile).run()
+        finally:
+            RELAY.close()
         A11Y.report()
     print(f"field walk passed in {time.monotonic() - started:.0f}s")
     return 0
