@@ -150,6 +150,12 @@ class FieldWalk:
         page.wait_for_url(base + next_url)
 
     @staticmethod
+    def tap(page: Page, option) -> None:
+        """An answer button: the radio is hidden behind its label (Bootstrap's btn-check), as online."""
+        page.click(f'label[for="{option.get_attribute("id")}"]')
+        assert option.is_checked()
+
+    @staticmethod
     def pending(page: Page) -> int:
         return page.evaluate("() => window.KotanField.ready.then(() => window.KotanField.pendingCount())")
 
@@ -202,7 +208,7 @@ class FieldWalk:
                 field.blur()
             else:
                 option = field.nth((n + j) % field.count())
-                option.check()
+                self.tap(page, option)
                 value = float(option.get_attribute("value"))
             answers[q.pk] = value
         return answers
@@ -239,8 +245,7 @@ class FieldWalk:
     def edit_online_draft(self, page: Page) -> None:
         """The draft started online (from the package) gets its first answer changed offline."""
         draft = Questionnaire.objects.get(label="Draf daring")
-        item = page.locator('[data-fk-item] >> text="Draf daring"').first
-        item.click()
+        page.locator("[data-fk-item]", has_text="Draf daring").get_by_role("link").first.click()
         expect(page.locator("form#fk-form")).to_be_visible()
         answer = draft.answers.order_by("question__order", "question_id").select_related("question").first()
         self.conflict_question = answer.question
@@ -250,7 +255,7 @@ class FieldWalk:
             for i in range(field.count())
             if float(field.nth(i).get_attribute("value")) != answer.value
         )
-        mine.check()
+        self.tap(page, mine)
         self.mine = float(mine.get_attribute("value"))
         page.click("#fk-save")
         expect(page.locator("form#fk-form")).to_be_hidden()
@@ -315,8 +320,12 @@ class FieldWalk:
         page.click("#fk-sync")
         expect(page.locator("#fk-app")).to_have_attribute("data-sync", "idle")
         assert applied["cut"], "the sync never reached the cut"
+        # The requests up to the cut include the online draft's (it was started first).
         mid = self.field_rows().count()
-        assert CUT_AFTER <= mid < 21, f"after the cut the server holds {mid} field questionnaires"
+        assert CUT_AFTER - 1 <= mid < 20, f"after the cut the server holds {mid} field questionnaires"
+        self.log(
+            f"sync cut after the server applied request {CUT_AFTER}: {mid} of 20 new questionnaires there"
+        )
         self.shot(page, "sinkron-terputus")
         page.unroute("**/lapangan/sinkron.json")
         page.click("#fk-sync")
@@ -325,9 +334,10 @@ class FieldWalk:
         self.shot(page, "sinkron-konflik")
 
     def field_rows(self):
+        """The questionnaires made offline (the draft started online got a uuid too at its first sync)."""
         return Questionnaire.objects.filter(
             client_uuid__isnull=False, collection__regency__code=FIELD_REGENCY
-        )
+        ).exclude(label="Draf daring")
 
     def check_database(self, theirs: float) -> dict:
         rows = {str(q.client_uuid): q for q in self.field_rows().prefetch_related("answers")}
@@ -399,24 +409,49 @@ class FieldWalk:
         self.shot(page, "rekan-profil-sama")
         page.context.clear_cookies()
 
+    @staticmethod
+    def log_out(page: Page, answer: str | None) -> list[str]:
+        """Keluar from the user menu (behind the phone's menu button); `answer` the officer's reply to a
+        warning ("accept" or "dismiss"), None when none is expected. Returns the warnings seen."""
+        asked: list[str] = []
+
+        def reply(dialog) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if answer == "accept" else dialog.dismiss()
+
+        page.on("dialog", reply)
+        page.click(".navbar-toggler")
+        page.click("[data-testid=user-menu] .dropdown-toggle")
+        page.locator("form[data-fk-logout] button").click()
+        if answer == "dismiss":
+            expect(page.locator("[data-testid=user-menu]")).to_be_attached()
+            page.wait_for_timeout(300)
+        else:
+            page.wait_for_url("**/akun/login/**")
+        page.remove_listener("dialog", reply)
+        return asked
+
     def officer_back_and_logout(self, page: Page, uuid: str) -> None:
         """The officer's queue is back after signing in; logging out with it unsynced asks first."""
         self.sign_in(page, OFFICER)
         assert self.pending(page) == 1, "the officer's queue was lost"
-        asked = []
-        page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
-        page.locator("form[action$='/akun/logout/'] button").first.click(force=True)
-        page.wait_for_timeout(500)
-        modal = page.locator("#fk-logout-confirm")
-        assert asked or modal.is_visible(), "logout with an unsynced questionnaire did not warn"
-        if modal.is_visible():
-            self.shot(page, "keluar-peringatan", audit=False)
+        asked = self.log_out(page, "dismiss")
+        assert asked and "belum terkirim" in asked[0], f"logout with unsynced work did not warn: {asked}"
+        assert self.pending(page) == 1, "the queue was cleared although the officer said no"
         page.goto(FIELD)
-        assert self.pending(page) == 1, "the queue was cleared without confirmation"
         page.click("#fk-sync")
         expect(page.locator("#fk-app")).to_have_attribute("data-sync", "idle")
         assert self.pending(page) == 0
         assert self.field_rows().filter(client_uuid=uuid).exists()
+        self.log("logout warned about 1 unsynced questionnaire; kept it; synced")
+        # One more draft, not sent yet, and this time the officer confirms: the device forgets it.
+        self.new_questionnaire(page, "keluarga", 21, complete=False)
+        assert self.pending(page) == 1
+        assert self.log_out(page, "accept"), "no warning before wiping an unsynced questionnaire"
+        self.sign_in(page, OFFICER)
+        assert self.pending(page) == 0, "the confirmed logout left the queue on the device"
+        expect(page.locator("[data-fk-item]")).to_have_count(0)
+        self.log("logout confirmed: the officer's store was wiped")
 
     def run(self) -> None:
         context, page = self.open_profile()
