@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -126,7 +127,8 @@ def fill_offline(page: Page, groups: dict[str, list[dict]], count: int) -> None:
             if q["number"]:
                 field.fill(str((n + j) % 30))
             else:
-                field.nth((n + j) % field.count()).check()
+                option = field.nth((n + j) % field.count())  # hidden behind its label (btn-check)
+                page.click(f'label[for="{option.get_attribute("id")}"]')
         page.click("#fk-complete")
         page.wait_for_selector("form#fk-form", state="hidden")
         if (n + 1) % 25 == 0:
@@ -190,6 +192,8 @@ def main() -> int:
     if not args.keep_db:
         print(f"fresh database {PG_URL.rsplit('/', 1)[1]} with the demo data (make setup) ...", flush=True)
         fresh_database(dict(os.environ))
+    else:  # a database an older tree filled: bring its schema up to this tree's
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], check=True)
     collect_static(dict(os.environ))
     collection, groups = open_collection()
     key = f"{collection.period.year}/{REGENCY}"

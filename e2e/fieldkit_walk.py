@@ -168,10 +168,11 @@ class FieldWalk:
         page.click(f'button[data-fk-prepare="{key}"]')
         expect(page.locator("#fk-app")).to_have_attribute("data-ready", "1")
         expect(page.locator("#fk-prepared")).to_contain_text("berlaku sampai")
-        # The service worker controls the page once it is active: reload so it caches the field page.
-        page.evaluate("() => navigator.serviceWorker.ready")
-        page.reload()
+        # Prepared means ready for no signal: the worker active, this page in its cache (no reload needed).
         assert page.evaluate("() => !!navigator.serviceWorker.controller"), "no service worker"
+        assert page.evaluate(
+            "() => caches.open('kotan-pages').then(c => c.match(location.pathname)).then(r => !!r)"
+        )
         self.shot(page, "lapangan-siap")
 
     @staticmethod

@@ -140,6 +140,7 @@
       await replaceLocal(key, body.json);
       var record = { key: key, info: info, pkg: body.json, bytes: new Blob([body.text]).size, stored_at: new Date().toISOString() };
       await put("packages", record, key);
+      await keepPageOffline();
       activate(key);
       note(key, "");
       askPersist();
@@ -149,6 +150,17 @@
     } finally {
       button.disabled = false;
     }
+  }
+  // The page itself for a trip: the service worker active (its install cached the scripts and styles),
+  // then this page stored in the worker's page cache (S.PAGES_CACHE, sw.js), so that it opens with no
+  // network even if it was never reloaded under the worker. Without a service worker (plain HTTP on a
+  // non-local address) the package is still stored, and the page works offline while it stays open.
+  async function keepPageOffline() {
+    if (!("serviceWorker" in navigator) || !("caches" in window)) return;
+    await navigator.serviceWorker.ready;
+    var response = await fetch(location.pathname, { credentials: "same-origin", cache: "no-store" });
+    if (!response.ok || response.redirected) throw new Error(T.offline);
+    await (await caches.open(S.PAGES_CACHE)).put(location.pathname, response);
   }
   // A fresh package counts what was synced: the local synced copies go, the server's drafts come in.
   async function replaceLocal(key, pkg) {
@@ -666,20 +678,7 @@
   }
   function showNetwork() { $("fk-offline-note").hidden = navigator.onLine; }
 
-  // The service worker keeps a copy of this page from each navigation; the first visit happened before it
-  // was installed, so the page stores itself once (the same Cache API, the worker's cache name).
-  function keepOfflineCopy() {
-    if (!window.caches || !navigator.onLine) return;
-    var path = location.pathname;
-    caches.open(S.PAGES_CACHE).then(function (cache) {
-      return cache.match(path).then(function (hit) {
-        return hit || cache.add(new Request(path, { credentials: "same-origin" }));
-      });
-    }).catch(function () { /* no copy: the page still works online */ });
-  }
-
   async function start() {
-    keepOfflineCopy();
     try { activeKey = window.localStorage.getItem("kotan-field-active-" + S.userId()) || ""; } catch (e) { activeKey = ""; }
     app.addEventListener("click", onClick);
     $("fk-form").addEventListener("change", function (event) { Promise.resolve(onFormInput(event)).catch(failed); });
