@@ -229,7 +229,8 @@ def main() -> int:
     print(line("open the field page", figures["page"]))
     print(line("prepare (session + package)", figures["prepare"]))
     total = figures["page"][0] + figures["prepare"][0]
-    print(f"prepare (field page + kit) in all: {total:.1f} s (goal <= 15 s: {'ok' if total <= 15 else 'OVER'})")
+    verdict = "ok" if total <= 15 else "OVER"
+    print(f"prepare (field page + kit) in all: {total:.1f} s (goal <= 15 s: {verdict})")
     files, size = figures["precache"]
     print(
         f"service worker's caches: {files} files, {size / KB:.0f} KB uncompressed (the worker's own "
