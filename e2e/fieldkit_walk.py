@@ -10,7 +10,9 @@ Back online the sync is cut after its ninth questionnaire (the server applied it
 heard), then resumes: the database holds exactly the 20 questionnaires with every answer and its history
 rows, the photo as evidence, and the online edit kept and shown as a conflict. A second sync changes
 nothing. An expired session asks for the password and keeps the queue. The colleague signing in on the
-same profile sees none of the officer's queue; the officer's logout warns about unsynced work.
+same profile sees none of the officer's queue; the officer's logout warns about unsynced work. Last, the
+collection is submitted meanwhile: the sync refuses with the reason, the questionnaire stays queued and
+counted on the home page, and leaves the device as the Excel template.
 
 Any console error, CSP violation, page error or 5xx fails the walk. Every wait is bounded.
 """
@@ -25,6 +27,7 @@ import time
 from pathlib import Path
 
 import django
+import openpyxl
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright
 
@@ -36,7 +39,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 django.setup()
 
-from assessments.models import Answer, Evidence, Period, Questionnaire  # noqa: E402
+from assessments.models import Answer, Collection, Evidence, Period, Questionnaire  # noqa: E402
 from assessments.selectors import group_questions  # noqa: E402
 from e2e.chromium import ARGS, CHROMIUM  # noqa: E402
 from e2e.netcut import Relay  # noqa: E402
@@ -454,6 +457,36 @@ class FieldWalk:
         expect(page.locator("[data-fk-item]")).to_have_count(0)
         self.log("logout confirmed: the officer's store was wiped")
 
+    def refused_and_exported(self, page: Page) -> None:
+        """The collection submitted meanwhile (as a colleague would; here through the database): the sync
+        refuses with the reason, the questionnaire stays queued and counted on every page, and leaves the
+        device as the Excel bulk-entry template."""
+        page.click(f'button[data-fk-prepare="{self.period().year}/{FIELD_REGENCY}"]')  # the store was wiped
+        expect(page.locator("#fk-app")).to_have_attribute("data-ready", "1")
+        uuid = self.new_questionnaire(page, "instansi", 22, complete=True)
+        label = self.expected[uuid]["label"]
+        Collection.objects.filter(period=self.period(), regency__code=FIELD_REGENCY).update(
+            state=Collection.State.SUBMITTED
+        )
+        page.click("#fk-sync")
+        expect(page.locator("#fk-app")).to_have_attribute("data-sync", "idle")
+        item = page.locator(f'[data-fk-item="{uuid}"]')
+        expect(item).to_have_attribute("data-state", "refused")
+        expect(item.locator(".fk-error")).not_to_be_empty()
+        assert self.pending(page) == 1 and not Questionnaire.objects.filter(client_uuid=uuid).exists()
+        self.shot(page, "ditolak-koleksi-terkirim")
+        with page.expect_download() as download:
+            page.click("#fk-export-xlsx")
+        name = download.value.suggested_filename
+        saved = Path(self.profile).parent / name
+        download.value.save_as(saved)
+        book = openpyxl.load_workbook(saved, read_only=True)
+        cells = {c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c}
+        assert label in cells, f"{label!r} is not in the exported template {name}"
+        page.goto(BASE + "/")
+        expect(page.locator("#fk-badge")).to_contain_text("1 kuesioner belum terkirim")
+        self.log(f"refused after submission: kept, counted on the home page, exported as {name}")
+
     def run(self) -> None:
         context, page = self.open_profile()
         self.prepare(page)
@@ -470,6 +503,7 @@ class FieldWalk:
         uuid = self.session_expired(page)
         self.colleague_on_same_profile(page)
         self.officer_back_and_logout(page, uuid)
+        self.refused_and_exported(page)
         PROBLEMS.check("the field walk")
         context.close()
 
@@ -477,7 +511,8 @@ class FieldWalk:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory() as work, sync_playwright() as playwright:
+        profile = str(Path(work) / "profile")  # downloads land beside it
         expect.set_options(timeout=WAIT_MS)
         try:
             FieldWalk(playwright, profile).run()
