@@ -78,6 +78,7 @@ def _state_strings() -> dict[str, str]:
         "state_draft": _("Draf (belum terkirim)"),
         "state_complete": _("Lengkap (belum terkirim)"),
         "state_synced": _("Terkirim"),
+        "state_server_draft": _("Draf di server"),
         "state_conflict": _("Konflik: pilih nilai"),
         "state_invalid": _("Perlu diperbaiki"),
         "state_refused": _("Ditolak server"),

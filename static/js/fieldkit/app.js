@@ -256,14 +256,16 @@
     title.append(el("span", { class: "fw-semibold" }, group.name), document.createTextNode(
       " · " + (q.label || T.no_label) + (q.village ? " · " + q.village : "") + " · " + formatDate(q.filled_on)));
     var right = el("div", { class: "d-flex gap-2 align-items-center" });
-    right.append(el("span", { class: "badge " + STATE_BADGE[q.state] }, T["state_" + q.state] || q.state),
+    // A draft on the server (from the package, or sent unfinished) is "synced" but not "sent" as done.
+    var shownState = q.state === "synced" && !q.complete ? "server_draft" : q.state;
+    right.append(el("span", { class: "badge " + STATE_BADGE[shownState] }, T["state_" + shownState] || q.state),
       el("a", { class: "btn btn-sm btn-outline-primary", href: "#k/" + q.uuid, "aria-label": T.open + ": " + group.name + " " + (q.label || "") }, T.open));
     head.append(title, right);
     li.append(head, el("div", { class: "fk-error small text-danger" }, q.error || ""));
     (q.conflicts || []).forEach(function (c) { li.append(conflictBox(group, c)); });
     return li;
   }
-  var STATE_BADGE = { draft: "text-bg-secondary", complete: "text-bg-primary", synced: "text-bg-success",
+  var STATE_BADGE = { draft: "text-bg-secondary", complete: "text-bg-primary", synced: "text-bg-success", server_draft: "text-bg-light border",
     conflict: "text-bg-warning", invalid: "text-bg-danger", refused: "text-bg-danger", error: "text-bg-danger" };
   // A value as the form shows it: "4 Setuju" for an option, the number itself for a number question.
   function shown(question, value) {
