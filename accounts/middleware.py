@@ -4,7 +4,8 @@ After AuthenticationMiddleware and django-otp's OTPMiddleware (settings.MIDDLEWA
 site, the Django admin included, answers such a user with a redirect to the code page (which sends on to
 the setup page when there is no authenticator yet), or for fetch() calls (autosave, the API, the
 notification badge) with JSON 401 in Indonesian. Open to them: the code and setup pages, logging in and
-out, the language switch, /healthz and /readyz, and the respondent pages under /r/ (no login there).
+out, the language switch, /healthz and /readyz, the field kit's service worker, manifest and offline
+page (no data), and the respondent pages under /r/ (no login there).
 Static files never get here (WhiteNoise answers them first).
 """
 
@@ -26,6 +27,11 @@ OPEN_VIEWS = {
     "set_language",
     "healthz",
     "readyz",
+    # The installable app's files, no data in them (like static files): the service worker a page
+    # registers, the manifest and the offline page. A redirect would make the browser refuse the worker.
+    "service_worker",
+    "web_manifest",
+    "assessments:fieldkit_offline",
 }
 OPEN_NAMESPACES = {"respondent"}
 JSON_NAMESPACES = {"api"}

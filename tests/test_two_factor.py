@@ -378,3 +378,12 @@ def test_a_code_sent_without_the_page_shown_stores_nothing(client, pusat):
     response = client.post(SETUP, {"code": "123456"}, follow=True)
     assert "Kode QR ini tidak berlaku lagi" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=pusat).exists()
+
+
+def test_the_installable_app_files_answer_a_user_who_owes_the_code(client, pusat):
+    """Every page registers the service worker; a redirect to the code page would make the browser refuse
+    it ("the script resource is behind a redirect", seen in the browser walk). They hold no data."""
+    sign_in(client, pusat)
+    assert client.get("/survei/").status_code == 302  # an ordinary page still waits for the code
+    for path in ("/sw.js", "/manifest.webmanifest", reverse("assessments:fieldkit_offline")):
+        assert client.get(path).status_code == 200, path
