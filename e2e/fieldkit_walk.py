@@ -12,7 +12,8 @@ rows, the photo as evidence, and the online edit kept and shown as a conflict. A
 nothing. An expired session asks for the password and keeps the queue. The colleague signing in on the
 same profile sees none of the officer's queue; the officer's logout warns about unsynced work. Last, the
 collection is submitted meanwhile: the sync refuses with the reason, the questionnaire stays queued and
-counted on the home page, and leaves the device as the Excel template.
+counted on the home page, and leaves the device as the Excel template; and the phone's storage runs
+full (a quota CDP sets): a photo is refused with a clear message and nothing stored before it is lost.
 
 Any console error, CSP violation, page error or 5xx fails the walk. Every wait is bounded.
 """
@@ -235,16 +236,21 @@ class FieldWalk:
         self.shot(page, "luring-antrean")
         return drafts
 
-    def attach_photo(self, page: Page) -> None:
-        """A photo of the paper form, as a phone's camera takes it (3000 x 2000 px): downscaled offline."""
-        image = Image.new("RGB", (3000, 2000), (240, 240, 230))
+    def attach_photo(self, page: Page, expect_stored: bool = True) -> None:
+        """A photo of the paper form, as a phone's camera takes it (3000 x 2000 px): downscaled offline. The
+        one that must not fit is noise (a flat picture shrinks to a few KB)."""
+        if expect_stored:
+            image = Image.new("RGB", (3000, 2000), (240, 240, 230))
+        else:
+            image = Image.effect_noise((3000, 2000), 80).convert("RGB")
         data = io.BytesIO()
         image.save(data, "JPEG", quality=90)
         page.set_input_files(
             "#fk-photo", {"name": "formulir.jpg", "mimeType": "image/jpeg", "buffer": data.getvalue()}
         )
-        expect(page.locator("form#fk-form")).to_contain_text("formulir")
-        self.shot(page, "luring-foto")
+        if expect_stored:
+            expect(page.locator("form#fk-form")).to_contain_text("formulir")
+            self.shot(page, "luring-foto")
 
     def edit_online_draft(self, page: Page) -> None:
         """The draft started online (from the package) gets its first answer changed offline."""
@@ -487,6 +493,36 @@ class FieldWalk:
         expect(page.locator("#fk-badge")).to_contain_text("1 kuesioner belum terkirim")
         self.log(f"refused after submission: kept, counted on the home page, exported as {name}")
 
+    def storage_full(self) -> None:
+        """A phone whose storage is nearly full: a fresh profile whose site quota (set through CDP before the
+        site stores anything; Chromium fixes it when the storage is first used) holds the kit but not a
+        photo. The photo is refused with the message; the questionnaire stored before it stays."""
+        context = self.playwright.chromium.launch_persistent_context(
+            str(Path(self.profile).parent / "full"), executable_path=CHROMIUM, args=ARGS, viewport=PHONE
+        )
+        try:
+            context.set_default_timeout(WAIT_MS)
+            PROBLEMS.attach(context, "[officer, full phone]")
+            page = context.pages[0] if context.pages else context.new_page()
+            quota = 1_200_000  # the service worker's copies (about 0.7 MB) and the package fit; a photo not
+            context.new_cdp_session(page).send(
+                "Storage.overrideQuotaForOrigin", {"origin": BASE, "quotaSize": quota}
+            )
+            self.sign_in(page, OFFICER)
+            page.click(f'button[data-fk-prepare="{self.period().year}/{FIELD_REGENCY}"]')
+            expect(page.locator("#fk-app")).to_have_attribute("data-ready", "1")
+            page.select_option("#fk-group", "masyarakat")
+            page.click("#fk-new")
+            expect(page.locator("form#fk-form")).to_be_visible()
+            self.attach_photo(page, expect_stored=False)
+            expect(page.locator("#fk-storage-error")).to_be_visible()
+            expect(page.locator("#fk-storage-error")).to_contain_text("penuh")
+            assert self.pending(page) == 1, "the questionnaire stored before the photo was lost"
+            self.shot(page, "penyimpanan-penuh")
+        finally:
+            context.close()
+        self.log(f"storage full at {quota // 1000} KB: the photo refused with the message, nothing lost")
+
     def run(self) -> None:
         context, page = self.open_profile()
         self.prepare(page)
@@ -504,6 +540,7 @@ class FieldWalk:
         self.colleague_on_same_profile(page)
         self.officer_back_and_logout(page, uuid)
         self.refused_and_exported(page)
+        self.storage_full()
         PROBLEMS.check("the field walk")
         context.close()
 
