@@ -135,10 +135,12 @@ def plan_effects(plans: Iterable[PlanFacts], scores: ScoreMap) -> list[PlanEffec
     spans = _spans(plans, frame)
     rows = _indicator_rows(plans, spans, frame)
     sides = _sides(rows)
+    year_to = spans["year_to"].tolist()
+    has_base = spans["has_base"].tolist()
     national_base = _national_bases(frame, spans)
     missing = _missing(plans, spans, rows)
     return [
-        _effect(i, plan, spans.loc[i], sides, national_base, missing.get(i, ()))
+        _effect(plan, year_to[i], has_base[i], sides.get(i, {}), national_base, missing.get(i, ()))
         for i, plan in enumerate(plans)
     ]
 
@@ -234,11 +236,15 @@ def _national_bases(frame: pd.DataFrame, spans: pd.DataFrame) -> dict[tuple[int,
     return {(int(a), int(b)): len(years[a] & years[b]) for a, b in pairs.itertuples(index=False)}
 
 
-def _sides(rows: pd.DataFrame) -> pd.DataFrame:
+def _sides(rows: pd.DataFrame) -> dict[int, dict[bool, tuple[float, int, float]]]:
     """Per plan and side (acted True/False): mean change, count, mean national change."""
-    return rows.groupby(["plan", "acted"]).agg(
+    table = rows.groupby(["plan", "acted"]).agg(
         change=("change", "mean"), n=("change", "size"), national=("national", "mean")
     )
+    out: dict[int, dict[bool, tuple[float, int, float]]] = {}
+    for (i, acted), change, n, national in table.itertuples(name=None):
+        out.setdefault(int(i), {})[bool(acted)] = (float(change), int(n), float(national))
+    return out
 
 
 def _missing(plans: list[PlanFacts], spans: pd.DataFrame, rows: pd.DataFrame) -> dict[int, tuple[str, ...]]:
@@ -250,18 +256,17 @@ def _missing(plans: list[PlanFacts], spans: pd.DataFrame, rows: pd.DataFrame) ->
 
 
 def _effect(
-    i: int,
     plan: PlanFacts,
-    span: pd.Series,
-    sides: pd.DataFrame,
+    year_to: int,
+    has_base: bool,
+    sides: dict[bool, tuple[float, int, float]],
     national_base: dict[tuple[int, int], int],
     missing: tuple[str, ...],
 ) -> PlanEffect:
-    year_to = int(span["year_to"])
     if year_to < 0:
-        return _not_compared(plan, NO_NEXT if span["has_base"] else NO_BASE)
-    with_ = _side(sides, i, True)
-    without = _side(sides, i, False)
+        return _not_compared(plan, NO_NEXT if has_base else NO_BASE)
+    with_ = sides.get(True, (None, 0, None))
+    without = sides.get(False, (None, 0, None))
     return PlanEffect(
         regency=plan.regency,
         year_from=plan.year,
@@ -295,13 +300,6 @@ def _not_compared(plan: PlanFacts, reason: str) -> PlanEffect:
         national_regencies=0,
         missing=(),
     )
-
-
-def _side(sides: pd.DataFrame, plan: int, acted: bool) -> tuple[float | None, int, float | None]:
-    if (plan, acted) not in sides.index:
-        return None, 0, None
-    row = sides.loc[(plan, acted)]
-    return float(row["change"]), int(row["n"]), float(row["national"])
 
 
 def _minus(a: float | None, b: float | None) -> float | None:
