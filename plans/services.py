@@ -63,7 +63,7 @@ def agency_add(*, user, regency, name: str) -> Agency:
     if len(name) > 120:
         raise ServiceError(_("Nama instansi/OPD terlalu panjang (maksimum 120 karakter)."))
     if Agency.objects.filter(regency=regency, name__iexact=name).exists():
-        raise ServiceError(_("Instansi/OPD \u201c%(name)s\u201d sudah ada.") % {"name": name})
+        raise ServiceError(_("Instansi/OPD “%(name)s” sudah ada.") % {"name": name})
     return Agency.objects.create(regency=regency, name=name)
 
 

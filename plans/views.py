@@ -212,7 +212,5 @@ def agency_add(request: HttpRequest, year: int, regency_code: str) -> HttpRespon
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(
-                request, _("Instansi/OPD \u201c%(name)s\u201d ditambahkan.") % {"name": agency.name}
-            )
+            messages.success(request, _("Instansi/OPD “%(name)s” ditambahkan.") % {"name": agency.name})
     return redirect(_plan_url(collection))

@@ -178,3 +178,10 @@ def test_overdue_item_flagged(client, verified, bnnk_a, regency_a):
         status="selesai", completed_at=datetime.datetime(YEAR, 1, 2, tzinfo=datetime.UTC)
     )
     assert 'data-testid="overdue"' not in client.get(url(regency_a)).content.decode()
+
+
+def test_plan_page_in_english(client, verified, bnnk_a, regency_a):
+    client.force_login(bnnk_a)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(url(regency_a)).content.decode()
+    assert "Draw up the action plan" in body and "Susun rencana aksi" not in body
