@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:year>/<str:regency_code>/butir/<int:pk>/ubah/", views.item_edit, name="item_edit"),
     path("<int:year>/<str:regency_code>/butir/<int:pk>/status/", views.item_status, name="item_status"),
     path("<int:year>/<str:regency_code>/butir/<int:pk>/hapus/", views.item_drop, name="item_drop"),
+    path("<int:year>/<str:regency_code>/dokumen/", views.plan_document, name="plan_document"),
     path("<int:year>/<str:regency_code>/instansi/", views.agency_add, name="agency_add"),
 ]

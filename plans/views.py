@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import pages as assessment_pages
-from assessments.models import Collection
+from assessments.models import Collection, Evidence
 from kotan import access
 from kotan.lib.service_errors import ServiceError
 
@@ -74,6 +74,7 @@ def plan(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "statuses": ActionItem.Status.choices,
         "agencies": Agency.objects.filter(regency=collection.regency) if can_edit else [],
         "agency_form": AgencyForm(),
+        "documents": Evidence.objects.filter(collection=collection) if can_edit and found else [],
         "report_url": reverse("reports:regency", kwargs={"code": collection.regency.code}) + f"?tahun={year}",
     }
     return render(request, "plans/plan.html", context)
@@ -213,4 +214,26 @@ def agency_add(request: HttpRequest, year: int, regency_code: str) -> HttpRespon
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Instansi/OPD “%(name)s” ditambahkan.") % {"name": agency.name})
+    return redirect(_plan_url(collection))
+
+
+@login_required
+@require_POST
+def plan_document(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
+    """Link (or unlink, empty) the RAD P4GN / signed plan: a document already among the collection's
+    evidence, uploaded through the evidence checks."""
+    collection, plan = _editable_plan(request, year, regency_code)
+    if plan is not None:
+        raw = request.POST.get("evidence", "")
+        evidence = None
+        if raw:
+            evidence = Evidence.objects.filter(pk=int(raw) if raw.isdigit() and len(raw) < 12 else 0).first()
+        try:
+            if raw and evidence is None:
+                raise ServiceError(_("Dokumen tidak ditemukan."))
+            services.plan_set_document(user=request.user, plan=plan, evidence=evidence)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Dokumen rencana aksi diperbarui."))
     return redirect(_plan_url(collection))

@@ -11,7 +11,7 @@ import pytest
 from assessments.models import Collection
 from instruments.models import Indicator
 from plans.models import ActionItem, ActionPlan, Agency
-from tests.factories import make_collection, make_period, make_score
+from tests.factories import attach_sk, make_collection, make_period, make_score
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +185,22 @@ def test_plan_page_in_english(client, verified, bnnk_a, regency_a):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get(url(regency_a)).content.decode()
     assert "Draw up the action plan" in body and "Susun rencana aksi" not in body
+
+
+def test_rad_document_linked_from_the_collections_evidence(client, verified, bnnk_a, regency_a, regency_b):
+    own = attach_sk(verified)
+    foreign = attach_sk(make_collection(regency_b, verified.period))
+    client.force_login(bnnk_a)
+    client.post(url(regency_a, "susun/"))
+    assert f'<option value="{own.pk}"' in client.get(url(regency_a)).content.decode()
+    client.post(url(regency_a, "dokumen/"), {"evidence": own.pk})
+    assert ActionPlan.objects.get().rad_document == own
+    for bad, words in (
+        (foreign.pk, "bukti dukung kab/kota dan periode yang sama"),
+        ("x1", "tidak ditemukan"),
+    ):
+        response = client.post(url(regency_a, "dokumen/"), {"evidence": bad}, follow=True)
+        assert words in response.content.decode()
+        assert ActionPlan.objects.get().rad_document == own
+    client.post(url(regency_a, "dokumen/"), {"evidence": ""})
+    assert ActionPlan.objects.get().rad_document is None
