@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Collection
 from instruments.models import Indicator
@@ -204,3 +206,20 @@ def test_rad_document_linked_from_the_collections_evidence(client, verified, bnn
         assert ActionPlan.objects.get().rad_document == own
     client.post(url(regency_a, "dokumen/"), {"evidence": ""})
     assert ActionPlan.objects.get().rad_document is None
+
+
+def _page_queries(client, regency) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url(regency)).status_code == 200
+    return len(queries)
+
+
+def test_plan_page_queries_do_not_grow_with_items(client, verified, bnnk_a, regency_a):
+    client.force_login(bnnk_a)
+    client.post(url(regency_a, "susun/"))
+    client.post(url(regency_a, "butir/baru/"), _item_form(verified))
+    one = _page_queries(client, regency_a)
+    for n in range(5):
+        client.post(url(regency_a, "butir/baru/"), _item_form(verified, activity=f"Kegiatan {n}"))
+    assert ActionItem.objects.count() == 6
+    assert _page_queries(client, regency_a) == one
