@@ -31,7 +31,7 @@ STRATEGY_BY_VARIABLE = {
 }
 DEFAULT_STRATEGY = PENGEMBANGAN_KAPASITAS
 
-# How far ahead a target date may lie: a plan runs about a year, two at most.
+# How far ahead a target date may lie (to the end of that year): a plan runs about a year, two at most.
 MAX_TARGET_YEARS = 3
 
 
@@ -47,10 +47,11 @@ def is_overdue(*, target_date: datetime.date | None, status: str, today: datetim
 
 
 def target_date_problem(target_date: datetime.date, *, period_year: int, today: datetime.date) -> str:
-    """'' when sane; else which rule it breaks: 'before_period' (before the period's year) or 'too_far'."""
+    """'' when sane; else which rule it breaks: 'before_period' (before the period's year) or 'too_far'
+    (after the end of the MAX_TARGET_YEARS-th year from today)."""
     if target_date.year < period_year:
         return "before_period"
-    if target_date > today.replace(year=today.year + MAX_TARGET_YEARS, day=min(today.day, 28)):
+    if target_date.year > today.year + MAX_TARGET_YEARS:
         return "too_far"
     return ""
 

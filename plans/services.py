@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,6 +70,10 @@ def agency_add(*, user, regency, name: str) -> Agency:
 # --- plans ---------------------------------------------------------------------------------------------
 
 
+def has_plan(collection: Collection) -> bool:
+    return ActionPlan.objects.filter(collection=collection).exists()
+
+
 def plan_create(*, user, collection: Collection, title: str = "") -> ActionPlan:
     """The collection's plan; refused before its score is verified, or when it already has one."""
     _ensure_can_edit(user, collection)
@@ -82,13 +86,15 @@ def plan_create(*, user, collection: Collection, title: str = "") -> ActionPlan:
         "name": collection.regency.name,
         "year": collection.period.year,
     }
-    with transaction.atomic():
-        if ActionPlan.objects.select_for_update().filter(collection=collection).exists():
-            raise ServiceError(
-                _("Kab/kota ini sudah memiliki rencana aksi untuk periode ini."), code="exists"
-            )
-        agencies_ensure_defaults(regency=collection.regency)
-        return ActionPlan.objects.create(collection=collection, title=title[:200], created_by=user)
+    exists = ServiceError(_("Kab/kota ini sudah memiliki rencana aksi untuk periode ini."), code="exists")
+    if has_plan(collection):
+        raise exists
+    try:
+        with transaction.atomic():
+            agencies_ensure_defaults(regency=collection.regency)
+            return ActionPlan.objects.create(collection=collection, title=title[:200], created_by=user)
+    except IntegrityError:  # a concurrent request made it first (one plan per collection)
+        raise exists from None
 
 
 def plan_set_document(*, user, plan: ActionPlan, evidence: Evidence | None) -> ActionPlan:

@@ -38,6 +38,7 @@ def test_target_date_rules():
     )
     assert rules.target_date_problem(datetime.date(2027, 6, 30), period_year=2026, today=TODAY) == ""
     assert rules.target_date_problem(datetime.date(2030, 1, 1), period_year=2026, today=TODAY) == "too_far"
+    assert rules.target_date_problem(datetime.date(2029, 12, 31), period_year=2026, today=TODAY) == ""
 
 
 def test_strategy_by_variable_code_or_name():
@@ -258,3 +259,14 @@ def test_suggestions_lead_with_the_engines_largest_gain(regency_a, bnnk_a):
     assert out[0]["code"] == "KL1" and out[0]["reason"] == "gain" and out[0]["gain"] > 0
     # KL1 already proposed for its gain; the next weakest stored score follows (KK1, by code, tie at 100).
     assert [s["code"] for s in out] == ["KL1", "KK1"]
+
+
+def test_a_concurrent_second_plan_is_refused_not_a_crash(regency_a, bnnk_a, monkeypatch):
+    collection = _verified(regency_a)
+    ActionPlan.objects.create(collection=collection, title="Lebih dulu")
+    # Another request made it after this one's check: the insert meets the one-plan-per-collection rule.
+    monkeypatch.setattr(services, "has_plan", lambda collection: False)
+    with pytest.raises(ServiceError) as err:
+        services.plan_create(user=bnnk_a, collection=collection)
+    assert err.value.code == "exists"
+    assert ActionPlan.objects.get().title == "Lebih dulu"
