@@ -54,17 +54,34 @@ def agencies_ensure_defaults(*, regency) -> None:
         Agency.objects.get_or_create(regency=regency, name=name)
 
 
-def agency_add(*, user, regency, name: str) -> Agency:
-    if not access.can_edit_plan(user, regency):
-        raise NotAllowed(_("Hanya BNNK kab/kota ini yang dapat mengubah daftar instansi."), code="forbidden")
+def _agency_name(regency, name: str, *, exclude_pk: int | None = None) -> str:
+    """The name cleaned and checked: required, at most 120 characters, not already in the kab/kota's list."""
     name = " ".join(name.split())
     if not name:
         raise ServiceError(_("Nama instansi/OPD wajib diisi."))
     if len(name) > 120:
         raise ServiceError(_("Nama instansi/OPD terlalu panjang (maksimum 120 karakter)."))
-    if Agency.objects.filter(regency=regency, name__iexact=name).exists():
+    if Agency.objects.filter(regency=regency, name__iexact=name).exclude(pk=exclude_pk).exists():
         raise ServiceError(_("Instansi/OPD “%(name)s” sudah ada.") % {"name": name})
-    return Agency.objects.create(regency=regency, name=name)
+    return name
+
+
+def _ensure_can_edit_agencies(user, regency) -> None:
+    if not access.can_edit_plan(user, regency):
+        raise NotAllowed(_("Hanya BNNK kab/kota ini yang dapat mengubah daftar instansi."), code="forbidden")
+
+
+def agency_add(*, user, regency, name: str) -> Agency:
+    _ensure_can_edit_agencies(user, regency)
+    return Agency.objects.create(regency=regency, name=_agency_name(regency, name))
+
+
+def agency_rename(*, user, agency: Agency, name: str) -> Agency:
+    """Rename an instansi/OPD of the kab/kota (its items follow: they point at the row)."""
+    _ensure_can_edit_agencies(user, agency.regency)
+    agency.name = _agency_name(agency.regency, name, exclude_pk=agency.pk)
+    agency.save(update_fields=["name"])
+    return agency
 
 
 # --- plans ---------------------------------------------------------------------------------------------

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:year>/<str:regency_code>/butir/<int:pk>/hapus/", views.item_drop, name="item_drop"),
     path("<int:year>/<str:regency_code>/dokumen/", views.plan_document, name="plan_document"),
     path("<int:year>/<str:regency_code>/instansi/", views.agency_add, name="agency_add"),
+    path("<int:year>/<str:regency_code>/instansi/<int:pk>/ubah/", views.agency_rename, name="agency_rename"),
 ]

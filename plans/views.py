@@ -237,3 +237,20 @@ def plan_document(request: HttpRequest, year: int, regency_code: str) -> HttpRes
         else:
             messages.success(request, _("Dokumen rencana aksi diperbarui."))
     return redirect(_plan_url(collection))
+
+
+@login_required
+@require_POST
+def agency_rename(request: HttpRequest, year: int, regency_code: str, pk: int) -> HttpResponse:
+    collection, plan = _editable_plan(request, year, regency_code)
+    if plan is not None:
+        agency = Agency.objects.filter(pk=pk, regency=collection.regency).first()
+        if agency is None:
+            raise Http404(_("Instansi/OPD tidak ditemukan."))
+        try:
+            services.agency_rename(user=request.user, agency=agency, name=request.POST.get("name", "")[:500])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Nama instansi/OPD diperbarui."))
+    return redirect(_plan_url(collection))

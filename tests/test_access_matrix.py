@@ -649,6 +649,12 @@ MATRIX: dict[str, Case | list[Case]] = {
     ),
     "plans:item_drop": Case(get=POST_ONLY, post=ENTRY_WRITE, args=lambda w: {"pk": w.extras["plan_item"].pk}),
     "plans:plan_document": Case(get=POST_ONLY, post=ENTRY_WRITE, data=lambda w: {"evidence": w.evidence.pk}),
+    "plans:agency_rename": Case(
+        get=POST_ONLY,
+        post=ENTRY_WRITE,
+        args=lambda w: {"pk": w.extras["plan_item"].agency_id},
+        data=lambda w: {"name": "Badan Kesbangpol"},
+    ),
     "plans:agency_add": Case(get=POST_ONLY, post=ENTRY_WRITE, data=lambda w: {"name": "BPBD"}),
     # --- dashboards, exports, PDF reports (/laporan/) ---
     "reports:index": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),

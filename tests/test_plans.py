@@ -270,3 +270,20 @@ def test_a_concurrent_second_plan_is_refused_not_a_crash(regency_a, bnnk_a, monk
         services.plan_create(user=bnnk_a, collection=collection)
     assert err.value.code == "exists"
     assert ActionPlan.objects.get().title == "Lebih dulu"
+
+
+def test_agency_rename_keeps_its_items_and_refuses_a_taken_name(regency_a, bnnk_a, bnnp_a):
+    collection = _verified(regency_a)
+    plan = services.plan_create(user=bnnk_a, collection=collection)
+    item = services.item_add(user=bnnk_a, plan=plan, data=_data(collection), today=TODAY)
+    agency = item.agency
+    services.agency_rename(user=bnnk_a, agency=agency, name="Badan Kesbangpol")
+    item.refresh_from_db()
+    assert item.agency.name == "Badan Kesbangpol"
+    services.agency_rename(user=bnnk_a, agency=agency, name="badan kesbangpol")  # its own name, other case
+    with pytest.raises(ServiceError, match="sudah ada"):
+        services.agency_rename(user=bnnk_a, agency=agency, name="Bappeda")
+    with pytest.raises(NotAllowed):
+        services.agency_rename(user=bnnp_a, agency=agency, name="Lain")
+    assert Agency.objects.get(pk=agency.pk).name == "badan kesbangpol"
+    assert agency.history.filter(name="Badan Kesbangpol").exists()

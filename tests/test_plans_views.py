@@ -223,3 +223,18 @@ def test_plan_page_queries_do_not_grow_with_items(client, verified, bnnk_a, rege
         client.post(url(regency_a, "butir/baru/"), _item_form(verified, activity=f"Kegiatan {n}"))
     assert ActionItem.objects.count() == 6
     assert _page_queries(client, regency_a) == one
+
+
+def test_agency_of_another_regency_cannot_be_renamed_through_this_plan(
+    client, verified, bnnk_a, regency_a, regency_b
+):
+    client.force_login(bnnk_a)
+    client.post(url(regency_a, "susun/"))
+    theirs = Agency.objects.create(regency=regency_b, name="Dinas Lain")
+    assert client.post(url(regency_a, f"instansi/{theirs.pk}/ubah/"), {"name": "Diambil"}).status_code == 404
+    ours = Agency.objects.get(regency=regency_a, name="Satpol PP")
+    response = client.post(url(regency_a, f"instansi/{ours.pk}/ubah/"), {"name": "  "}, follow=True)
+    assert "Nama instansi/OPD wajib diisi." in response.content.decode()
+    client.post(url(regency_a, f"instansi/{ours.pk}/ubah/"), {"name": "Satpol PP dan Damkar"})
+    assert Agency.objects.get(pk=ours.pk).name == "Satpol PP dan Damkar"
+    assert Agency.objects.get(pk=theirs.pk).name == "Dinas Lain"
