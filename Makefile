@@ -70,7 +70,7 @@ lint: $(VENV)/.req-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/xenon --max-absolute C --exclude "*/migrations/*,instruments/default.py" \
-		kotan accounts regions instruments assessments scoring reports notifications
+		kotan accounts regions instruments assessments scoring plans reports notifications
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: $(VENV)/.req-dev

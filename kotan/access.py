@@ -88,6 +88,12 @@ def can_verify(user, regency: Regency) -> bool:
     return user.is_authenticated and user.role == Role.BNNP and regency.province_id == user.province_id
 
 
+def can_edit_plan(user, regency: Regency) -> bool:
+    """The action plan (rencana aksi) of a kab/kota is written by its BNNK only; its BNNP and BNN pusat
+    read it (who may read it at all: can_view_regency / get_regency_or_404)."""
+    return can_enter_data(user, regency)
+
+
 def is_national(user) -> bool:
     """BNN pusat (or a superuser): manages periods, instruments and national exports."""
     return user.is_authenticated and _is_national(user)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "instruments",
     "assessments",
     "scoring",
+    "plans",
     "reports",
     "notifications",
     "ninja",  # the read-only API (reports.api); serves Swagger UI from its own static files

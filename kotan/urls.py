@@ -32,6 +32,7 @@ urlpatterns = [
     path("survei/", include("assessments.urls")),
     path("r/", include((respondent_urlpatterns, "respondent"))),  # respondent links, no login
     path("laporan/", include("reports.urls")),
+    path("rencana-aksi/", include("plans.urls")),
     path("notifikasi/", include("notifications.urls")),
     path("pengguna/", include("accounts.urls")),
     path("api/", api.urls),  # read-only JSON API; schema at /api/openapi.json, docs at /api/docs

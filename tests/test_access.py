@@ -81,3 +81,12 @@ def test_every_form_of_the_rule_agrees_for_every_role_and_kab_kota(bnnk_a, bnnp_
         provinces = set(access.visible_provinces(user).values_list("pk", flat=True))
         assert provinces == {r.province_id for r in everything if r.pk in by_query}, user
     assert len(access.visible_regencies(pusat)) == len(everything) > 500
+
+
+def test_only_the_own_bnnk_edits_the_action_plan(regency_a, regency_b, bnnk_a, bnnk_b, bnnp_a, pusat):
+    assert access.can_edit_plan(bnnk_a, regency_a)
+    assert not access.can_edit_plan(bnnk_a, regency_b)
+    assert not access.can_edit_plan(bnnk_b, regency_a)
+    # The province and BNN pusat read the plan (they see the kab/kota) but do not write it.
+    for reader in (bnnp_a, pusat):
+        assert access.can_view_regency(reader, regency_a) and not access.can_edit_plan(reader, regency_a)

@@ -62,6 +62,8 @@ from assessments.links import services as links
 from assessments.models import Collection, Questionnaire, RespondentLink
 from instruments.models import EvidenceType, Indicator
 from notifications.models import Notification
+from plans import services as plan_services
+from plans.models import ActionItem, ActionPlan, Agency
 from regions.models import Regency
 from reports.models import RenderedReport
 from tests.factories import group, make_collection, make_period, make_score, question
@@ -325,6 +327,20 @@ def _field_item(w):
         "label": "Lapangan",
         "answers": [{"question": w.q("q_likert").pk, "value": "4", "base_version": 0}],
         "complete": False,
+    }
+
+
+def _plan_item(w):
+    """A valid action item form for A's plan (plans.forms.ItemForm)."""
+    return {
+        "indicators": [Indicator.objects.get(variable__instrument=w.period.instrument, code="KL1").pk],
+        "strategy": "penguatan_kelembagaan",
+        "agency": w.extras["plan_item"].agency_id,
+        "activity": "Rapat koordinasi Tim Terpadu",
+        "expected_output": "Notulen dan rencana tindak lanjut",
+        "target_date": f"{YEAR + 1}-06-30",
+        "budget": "5000000",
+        "budget_source": "APBD",
     }
 
 
@@ -608,6 +624,38 @@ MATRIX: dict[str, Case | list[Case]] = {
         Case(get=r(LOGIN, GO, GO, SHOWS_A, 200, 200)),
         Case(get=r(LOGIN, GO, GO, SHOWS_A, 200, SHOWS_A), query="provinsi=35", label="province of A"),
     ],
+    # --- action plans (/rencana-aksi/, plans.views): A's BNNK writes, its BNNP and pusat read. A's plan
+    # exists in the world (plans_world), so a second "Susun" is refused with the reason even for A's BNNK
+    # (creating one: tests/test_plans_views.py) ---
+    "plans:plan": Case(get=A_SHOWN, state=VERIFIED),
+    "plans:plan_create": Case(
+        get=POST_ONLY, post=r(LOGIN, REFUSED, 404, REFUSED, 404, REFUSED), state=VERIFIED, label="plan exists"
+    ),
+    "plans:item_new": Case(
+        get=r(LOGIN, 200, 404, REFUSED, 404, REFUSED), post=ENTRY_WRITE, data=_plan_item, state=VERIFIED
+    ),
+    "plans:item_edit": Case(
+        get=r(LOGIN, 200, 404, REFUSED, 404, REFUSED),
+        post=ENTRY_WRITE,
+        args=lambda w: {"pk": w.extras["plan_item"].pk},
+        data=_plan_item,
+        state=VERIFIED,
+    ),
+    "plans:item_status": Case(
+        get=POST_ONLY,
+        post=ENTRY_WRITE,
+        args=lambda w: {"pk": w.extras["plan_item"].pk},
+        data=lambda w: {"status": "berjalan"},
+    ),
+    "plans:item_drop": Case(get=POST_ONLY, post=ENTRY_WRITE, args=lambda w: {"pk": w.extras["plan_item"].pk}),
+    "plans:plan_document": Case(get=POST_ONLY, post=ENTRY_WRITE, data=lambda w: {"evidence": w.evidence.pk}),
+    "plans:agency_rename": Case(
+        get=POST_ONLY,
+        post=ENTRY_WRITE,
+        args=lambda w: {"pk": w.extras["plan_item"].agency_id},
+        data=lambda w: {"name": "Badan Kesbangpol"},
+    ),
+    "plans:agency_add": Case(get=POST_ONLY, post=ENTRY_WRITE, data=lambda w: {"name": "BPBD"}),
     # --- dashboards, exports, PDF reports (/laporan/) ---
     "reports:index": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
     "reports:national": Case(get=r(LOGIN, GO, GO, GO, GO, SHOWS_A), state=VERIFIED),
@@ -1245,8 +1293,27 @@ def world(request, media, regency_a, regency_b, regency_other, django_capture_on
     w.notification = Notification.objects.filter(recipient=users["bnnk_a"]).order_by("pk").first()
     assert w.notification is not None and w.notification.read_at is None
     w.extras["invited"] = invited
+    w.extras["plan_item"] = plans_world(w)
     w.extras["tokens"] = {role: api_token_create(user=user)[1] for role, user in users.items()}
     return w
+
+
+def plans_world(w: World):
+    """A's action plan with one item (made directly: the world's collection is not verified yet)."""
+    plan = ActionPlan.objects.create(
+        collection=w.coll_a, title="Rencana aksi uji", created_by=w.users["bnnk_a"]
+    )
+    plan_services.agencies_ensure_defaults(regency=w.a)
+    item = ActionItem.objects.create(
+        plan=plan,
+        strategy="penguatan_kelembagaan",
+        agency=Agency.objects.get(regency=w.a, name="Kesbangpol"),
+        activity="Menyusun RAD P4GN",
+        expected_output="RAD P4GN ditetapkan",
+        target_date=datetime.date(YEAR + 1, 3, 31),
+    )
+    item.indicators.set([Indicator.objects.get(variable__instrument=w.period.instrument, code="KL1")])
+    return item
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Rencana aksi (issue 16): each kab/kota's action plan drawn from its verified IKOTAN result."""

@@ -1,0 +1,9 @@
+"""The plans app's configuration: action plans (rencana aksi) of each kab/kota."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "plans"
+    verbose_name = _("Rencana aksi")

@@ -1,0 +1,19 @@
+"""Action plan URLs under /rencana-aksi/<year>/<kab/kota code>/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("<int:year>/<str:regency_code>/", views.plan, name="plan"),
+    path("<int:year>/<str:regency_code>/susun/", views.plan_create, name="plan_create"),
+    path("<int:year>/<str:regency_code>/butir/baru/", views.item_new, name="item_new"),
+    path("<int:year>/<str:regency_code>/butir/<int:pk>/ubah/", views.item_edit, name="item_edit"),
+    path("<int:year>/<str:regency_code>/butir/<int:pk>/status/", views.item_status, name="item_status"),
+    path("<int:year>/<str:regency_code>/butir/<int:pk>/hapus/", views.item_drop, name="item_drop"),
+    path("<int:year>/<str:regency_code>/dokumen/", views.plan_document, name="plan_document"),
+    path("<int:year>/<str:regency_code>/instansi/", views.agency_add, name="agency_add"),
+    path("<int:year>/<str:regency_code>/instansi/<int:pk>/ubah/", views.agency_rename, name="agency_rename"),
+]
