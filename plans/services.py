@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Collection, Evidence
+from assessments.states import VERIFIED_STATES
 from instruments.models import Indicator
 from kotan import access
 from kotan.lib.service_errors import NotAllowed, ServiceError
@@ -26,7 +27,6 @@ from .models import DEFAULT_AGENCIES, ActionItem, ActionPlan, Agency
 STRATEGY_LABELS = dict(ActionItem.Strategy.choices)
 
 # A collection's score is verified once the BNNP verified it (and stays so when BNN pusat finalises).
-VERIFIED_STATES = (Collection.State.VERIFIED, Collection.State.FINAL)
 
 
 def verified_score(collection: Collection) -> Score | None:

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-RANKED_STATES = ("verified", "final")
+from assessments.states import VERIFIED_STATES
+
+RANKED_STATES = VERIFIED_STATES
 
 # Columns of the input frame (reports.selectors.period_scores) that are not variable scores.
 BASE_COLUMNS = {

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from assessments.models import Collection
+from assessments.states import VERIFIED_STATES
 from instruments.models import Indicator
 from kotan.lib.service_errors import NotAllowed, ServiceError
 from plans import rules, services
@@ -287,3 +288,8 @@ def test_agency_rename_keeps_its_items_and_refuses_a_taken_name(regency_a, bnnk_
         services.agency_rename(user=bnnp_a, agency=agency, name="Lain")
     assert Agency.objects.get(pk=agency.pk).name == "badan kesbangpol"
     assert agency.history.filter(name="Badan Kesbangpol").exists()
+
+
+def test_the_verified_states_are_the_collection_states_a_bnnp_verifies():
+    """assessments/states.py spells them as plain values for the pure ranking; they must stay the model's."""
+    assert set(VERIFIED_STATES) == {Collection.State.VERIFIED, Collection.State.FINAL}
