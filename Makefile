@@ -28,6 +28,7 @@ setup: $(VENV)/.req messages
 	$(MANAGE) load_demo_survey
 	$(MANAGE) load_demo_history
 	$(MANAGE) load_demo_collections
+	$(MANAGE) load_demo_plans
 
 # Where `make run` serves: `make run PORT=8765`, `make run HOST=0.0.0.0` (reachable from other machines;
 # then set ALLOWED_HOSTS, comma-separated, to the names or addresses it is reached by). Only the command

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import national, views
 
 app_name = "plans"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("<int:year>/<str:regency_code>/dokumen/", views.plan_document, name="plan_document"),
     path("<int:year>/<str:regency_code>/instansi/", views.agency_add, name="agency_add"),
     path("<int:year>/<str:regency_code>/instansi/<int:pk>/ubah/", views.agency_rename, name="agency_rename"),
+    # --- national view, export, effect ---
+    path("nasional/", national.national, name="national"),
+    path("nasional/ekspor.csv", national.export_csv, name="export_csv"),
+    path("nasional/ekspor.xlsx", national.export_xlsx, name="export_xlsx"),
 ]
