@@ -58,7 +58,9 @@ def national(request: HttpRequest) -> HttpResponse:
     scope = access.regency_filter(request.user, "plan__collection__regency")
     context = {"periods": periods, "year": year}
     if year is not None:
-        by_strategy = _labelled(selectors.item_counts(year, scope, "strategy"), dict(ActionItem.Strategy.choices))
+        by_strategy = _labelled(
+            selectors.item_counts(year, scope, "strategy"), dict(ActionItem.Strategy.choices)
+        )
         coverage = selectors.coverage(year, access.regency_filter(request.user, "regency"))
         pooled = selectors.pooled(access.regency_filter(request.user, "collection__regency"))
         context |= {
@@ -155,7 +157,9 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(header)
     for rec in records:
         writer.writerow(["" if v is None else v for v in rec])
-    response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = _filename("csv")
     return response
 

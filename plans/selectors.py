@@ -52,7 +52,8 @@ def plan_facts(plan_filter: Q | None = None) -> list[effect.PlanFacts]:
     for plan_id, code in done:
         actioned[plan_id].add(code)
     return [
-        effect.PlanFacts(regency=code, year=year, actioned=frozenset(actioned[pk])) for pk, code, year in plans
+        effect.PlanFacts(regency=code, year=year, actioned=frozenset(actioned[pk]))
+        for pk, code, year in plans
     ]
 
 
@@ -153,12 +154,13 @@ def export_items(item_filter: Q, today: datetime.date, period_year: int | None =
     if period_year is not None:
         items = items.filter(plan__collection__period__year=period_year)
     rows = list(
-        items.order_by("plan__collection__period__year", "plan__collection__regency__code", "target_date", "pk")
-        .values(*EXPORT_FIELDS)
+        items.order_by(
+            "plan__collection__period__year", "plan__collection__regency__code", "target_date", "pk"
+        ).values(*EXPORT_FIELDS)
     )
-    links = ActionItem.indicators.through.objects.filter(
-        actionitem_id__in=[r["pk"] for r in rows]
-    ).order_by("indicator__variable__order", "indicator__order", "indicator__code")
+    links = ActionItem.indicators.through.objects.filter(actionitem_id__in=[r["pk"] for r in rows]).order_by(
+        "indicator__variable__order", "indicator__order", "indicator__code"
+    )
     codes: dict[int, list[str]] = defaultdict(list)
     for item_id, code in links.values_list("actionitem_id", "indicator__code"):
         codes[item_id].append(code)

@@ -656,6 +656,11 @@ MATRIX: dict[str, Case | list[Case]] = {
         data=lambda w: {"name": "Badan Kesbangpol"},
     ),
     "plans:agency_add": Case(get=POST_ONLY, post=ENTRY_WRITE, data=lambda w: {"name": "BPBD"}),
+    # --- action plans, national (plans.national): the page is BNN pusat's; the export of every item is
+    # pusat's, a BNNP's for its province (the other BNNP gets the header only), a BNNK's a 404 ---
+    "plans:national": Case(get=r(LOGIN, 404, 404, 404, 404, 200), state=VERIFIED),
+    "plans:export_csv": Case(get=r(LOGIN, 404, 404, SHOWS_A, 200, SHOWS_A), state=VERIFIED),
+    "plans:export_xlsx": Case(get=r(LOGIN, 404, 404, SHOWS_A, 200, SHOWS_A), state=VERIFIED),
     # --- dashboards, exports, PDF reports (/laporan/) ---
     "reports:index": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
     "reports:national": Case(get=r(LOGIN, GO, GO, GO, GO, SHOWS_A), state=VERIFIED),

@@ -76,7 +76,10 @@ def test_national_view_figures_on_a_hand_made_case(client, world, pusat):
     response = client.get(URL + "?tahun=2025")
     assert response.status_code == 200
     ctx = response.context
-    assert [(r["code"], r["regencies"], r["with_plan"]) for r in ctx["coverage"]] == [("15", 1, 0), ("35", 2, 1)]
+    assert [(r["code"], r["regencies"], r["with_plan"]) for r in ctx["coverage"]] == [
+        ("15", 1, 0),
+        ("35", 2, 1),
+    ]
     # 3 items, 2 not batal, 1 selesai: 50 %.
     assert ctx["totals"] == {"total": 3, "done": 1, "active": 2, "rate": 50.0}
     by_strategy = {r["key"]: (r["total"], r["done"], r["active"]) for r in ctx["by_strategy"]}
@@ -118,7 +121,14 @@ def test_export_columns_and_rows(client, world, pusat):
     client.force_login(pusat)
     text = client.get(URL + "ekspor.csv").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:6] == ["Periode", "Kode provinsi", "Provinsi", "Kode kab/kota", "Kabupaten/kota", "Rencana aksi"]
+    assert rows[0][:6] == [
+        "Periode",
+        "Kode provinsi",
+        "Provinsi",
+        "Kode kab/kota",
+        "Kabupaten/kota",
+        "Rencana aksi",
+    ]
     assert rows[0][-3:] == ["Status", "Selesai pada", "Terlambat"] and len(rows) == 4
     by_code = {r[6]: r for r in rows[1:]}
     assert by_code["KK1"][:5] == ["2025", "35", "Jawa Timur", "3573", "Kota Malang"]

@@ -39,7 +39,9 @@ def demo_collections():
     years = sorted(set(verified.values_list("period__year", flat=True)))
     earlier = years[:-1]
     return (
-        verified.filter(regency__province__code=DEMO_PROVINCE, period__year__in=earlier, action_plan__isnull=True)
+        verified.filter(
+            regency__province__code=DEMO_PROVINCE, period__year__in=earlier, action_plan__isnull=True
+        )
         .select_related("regency", "period")
         .order_by("period__year", "regency__code")
     )
@@ -69,7 +71,10 @@ class Command(BaseCommand):
             created_at=timezone.make_aware(datetime.datetime(year, 12, 22, 9, 0)),
         )
         by_code = {
-            ind.code: ind for ind in Indicator.objects.filter(variable__instrument_id=score.instrument_id).select_related("variable")
+            ind.code: ind
+            for ind in Indicator.objects.filter(variable__instrument_id=score.instrument_id).select_related(
+                "variable"
+            )
         }
         weakest = sorted((v, c) for c, v in score.indicators.items() if c in by_code and v is not None)[:4]
         for i, (_value, code) in enumerate(weakest):
