@@ -78,6 +78,20 @@ def national(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/national/index.html", context)
 
 
+def effect_card(collection) -> dict | None:
+    """What the plan page's effect box shows (templates/plans/national/effect.html): the plan's
+    PlanEffect, its caveat and its reason (when not compared) in the page's language; None without a
+    plan."""
+    found = selectors.plan_effect(collection.regency, collection.period.year)
+    if found is None:
+        return None
+    return {
+        "effect": found,
+        "caveat": _(effect.CAVEAT),
+        "reason": _(effect.REASON_TEXT[found.reason]) if found.reason else "",
+    }
+
+
 # --- export -----------------------------------------------------------------------------------------------
 
 

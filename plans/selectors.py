@@ -74,6 +74,13 @@ def regency_effects(regency) -> list[effect.PlanEffect]:
     return [e for e in effect.plan_effects(plans, scores) if e.compared]
 
 
+def plan_effect(regency, year: int) -> effect.PlanEffect | None:
+    """The effect of the kab/kota's plan of `year` (compared or with its reason), None without a plan.
+    Three queries."""
+    plans, scores = effect_inputs(Q(collection__regency=regency, collection__period__year=year))
+    return effect.plan_effects(plans, scores)[0] if plans else None
+
+
 # --- the national view -----------------------------------------------------------------------------------
 
 

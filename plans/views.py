@@ -19,7 +19,7 @@ from assessments.models import Collection, Evidence
 from kotan import access
 from kotan.lib.service_errors import ServiceError
 
-from . import services
+from . import national, services
 from .forms import AgencyForm, ItemForm
 from .models import ActionItem, ActionPlan, Agency
 
@@ -76,6 +76,7 @@ def plan(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "agency_form": AgencyForm(),
         "documents": Evidence.objects.filter(collection=collection) if can_edit and found else [],
         "report_url": reverse("reports:regency", kwargs={"code": collection.regency.code}) + f"?tahun={year}",
+        "effect_card": national.effect_card(collection) if found is not None else None,
     }
     return render(request, "plans/plan.html", context)
 

@@ -182,3 +182,21 @@ def test_demo_plans_are_idempotent_and_give_an_effect(world, regency_b):
     assert (ActionPlan.objects.count(), ActionItem.objects.count(), ActionItem.history.count()) == counts
     pooled = selectors.pooled()
     assert pooled.plans == 2 and pooled.with_change is not None
+
+
+def test_plan_page_shows_its_effect_labelled_as_an_association(client, world, bnnk_a, regency_a):
+    client.force_login(bnnk_a)
+    response = client.get(f"/rencana-aksi/2025/{regency_a.code}/")
+    card = response.context["effect_card"]
+    assert (card["effect"].year_from, card["effect"].year_to) == (2025, 2026)
+    assert (card["effect"].with_change, card["effect"].without_change) == (10.0, 4.0)
+    body = response.content.decode()
+    assert 'data-testid="plan-effect"' in body and "Asosiasi, bukan bukti sebab-akibat" in body
+
+
+def test_plan_page_without_a_later_period_says_why(client, world, bnnk_a, regency_a):
+    a26 = Collection.objects.get(regency=regency_a, period__year=2026)
+    ActionPlan.objects.create(collection=a26, title="2026")
+    client.force_login(bnnk_a)
+    body = client.get(f"/rencana-aksi/2026/{regency_a.code}/").content.decode()
+    assert "Belum ada periode berikutnya yang dinilai." in body
