@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import monev, views
 
 app_name = "plans"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     path("<int:year>/<str:regency_code>/dokumen/", views.plan_document, name="plan_document"),
     path("<int:year>/<str:regency_code>/instansi/", views.agency_add, name="agency_add"),
     path("<int:year>/<str:regency_code>/instansi/<int:pk>/ubah/", views.agency_rename, name="agency_rename"),
+]
+
+# --- monev (BNNP) ---
+urlpatterns += [
+    path("provinsi/<str:code>/", monev.province, name="province"),
+    path("<int:year>/<str:regency_code>/butir/<int:pk>/tindak-lanjut/", monev.follow_up_add, name="follow_up_add"),
+    path("<int:year>/<str:regency_code>/tindak-lanjut/<int:pk>/berkas/", monev.follow_up_file, name="follow_up_file"),
+    path("<int:year>/<str:regency_code>/komentar/", monev.comment_add, name="comment_add"),
 ]
