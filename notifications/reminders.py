@@ -145,9 +145,7 @@ def send_plan_overdue_reminders(today: datetime.date | None = None) -> int:
                 "agency": item.agency.name,
                 "target": date_format(item.target_date, "j F Y"),
             }
-            url = reverse(
-                "plans:plan", kwargs={"year": collection.period.year, "regency_code": regency.code}
-            )
+            url = reverse("plans:plan", kwargs={"year": collection.period.year, "regency_code": regency.code})
             users = [*bnnk_users(regency.pk), *bnnp_users(regency.province_id)]
             rows = notify_users(
                 users,

@@ -92,7 +92,9 @@ def comment_add(request: HttpRequest, year: int, regency_code: str) -> HttpRespo
     raw = request.POST.get("item", "")
     item = None
     if raw:
-        item = ActionItem.objects.filter(pk=int(raw) if raw.isdigit() and len(raw) < 12 else 0, plan=plan).first()
+        item = ActionItem.objects.filter(
+            pk=int(raw) if raw.isdigit() and len(raw) < 12 else 0, plan=plan
+        ).first()
     try:
         if raw and item is None:
             raise ServiceError(_("Butir tidak termasuk rencana aksi ini."))
@@ -116,7 +118,9 @@ def follow_up_file(request: HttpRequest, year: int, regency_code: str, pk: int) 
         handle = row.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404(_("Berkas tidak ditemukan di server.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=row.original_name, content_type=row.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=row.original_name, content_type=row.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -49,7 +49,9 @@ def province_summary(province, period: Period, today: datetime.date) -> dict:
     )
     by_status = items.values("status").annotate(n=Count("id")).values_list("status", "n")
     by_strategy = items.values("strategy").annotate(n=Count("id")).values_list("strategy", "n")
-    agencies = Counter(dict(items.values("agency__name").annotate(n=Count("id")).values_list("agency__name", "n")))
+    agencies = Counter(
+        dict(items.values("agency__name").annotate(n=Count("id")).values_list("agency__name", "n"))
+    )
     planned = set(
         Collection.objects.filter(
             period=period, regency__province=province, action_plan__isnull=False
@@ -64,7 +66,9 @@ def province_summary(province, period: Period, today: datetime.date) -> dict:
         "by_strategy": _counted(
             [{"key": k, "n": n} for k, n in by_strategy], dict(ActionItem.Strategy.choices)
         ),
-        "by_agency": [{"label": name, "count": n} for name, n in sorted(agencies.items(), key=lambda a: (-a[1], a[0]))],
+        "by_agency": [
+            {"label": name, "count": n} for name, n in sorted(agencies.items(), key=lambda a: (-a[1], a[0]))
+        ],
         "overdue": sorted(
             monev_services.overdue_items(today, items),
             key=lambda i: (i.target_date, i.plan.collection.regency.name, i.pk),

@@ -21,7 +21,15 @@ urlpatterns = [
 # --- monev (BNNP) ---
 urlpatterns += [
     path("provinsi/<str:code>/", monev.province, name="province"),
-    path("<int:year>/<str:regency_code>/butir/<int:pk>/tindak-lanjut/", monev.follow_up_add, name="follow_up_add"),
-    path("<int:year>/<str:regency_code>/tindak-lanjut/<int:pk>/berkas/", monev.follow_up_file, name="follow_up_file"),
+    path(
+        "<int:year>/<str:regency_code>/butir/<int:pk>/tindak-lanjut/",
+        monev.follow_up_add,
+        name="follow_up_add",
+    ),
+    path(
+        "<int:year>/<str:regency_code>/tindak-lanjut/<int:pk>/berkas/",
+        monev.follow_up_file,
+        name="follow_up_file",
+    ),
     path("<int:year>/<str:regency_code>/komentar/", monev.comment_add, name="comment_add"),
 ]

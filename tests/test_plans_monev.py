@@ -51,7 +51,9 @@ def _item(plan, *, target, status="direncanakan", strategy="penguatan_kelembagaa
         status=status,
         completed_at=datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC) if status == "selesai" else None,
     )
-    item.indicators.set([Indicator.objects.get(variable__instrument=plan.collection.period.instrument, code="KL1")])
+    item.indicators.set(
+        [Indicator.objects.get(variable__instrument=plan.collection.period.instrument, code="KL1")]
+    )
     return item
 
 
@@ -70,8 +72,12 @@ def world(regency_a, regency_b, bnnk_a):
     plan_b = _plan(coll_b, None)
     items = {
         "late": _item(plan_a, target=datetime.date(2027, 3, 31)),
-        "late_running": _item(plan_a, target=datetime.date(2027, 6, 30), status="berjalan", agency="Satpol PP"),
-        "done": _item(plan_a, target=datetime.date(2027, 2, 1), status="selesai", strategy="pengembangan_kegiatan"),
+        "late_running": _item(
+            plan_a, target=datetime.date(2027, 6, 30), status="berjalan", agency="Satpol PP"
+        ),
+        "done": _item(
+            plan_a, target=datetime.date(2027, 2, 1), status="selesai", strategy="pengembangan_kegiatan"
+        ),
         "future": _item(plan_a, target=datetime.date(2027, 12, 31), strategy="pengembangan_kapasitas"),
         "b_cancelled": _item(plan_b, target=datetime.date(2027, 1, 31), status="batal"),
     }
@@ -118,12 +124,16 @@ def test_follow_up_file_passes_the_evidence_checks(world, bnnp_a, media):
     item = world["items"]["late"]
     exe = SimpleUploadedFile("laporan.pdf", b"MZ\x90\x00" + b"\x00" * 200)
     with pytest.raises(ServiceError) as exc:
-        monev_services.follow_up_add(user=bnnp_a, item=item, date=TODAY, progress=10, uploaded_file=exe, today=TODAY)
+        monev_services.follow_up_add(
+            user=bnnp_a, item=item, date=TODAY, progress=10, uploaded_file=exe, today=TODAY
+        )
     assert exc.value.code == "bad_type" and "Jenis berkas tidak diizinkan" in exc.value.message
     assert not FollowUp.objects.exists() and not any(p.is_file() for p in media.rglob("*"))
 
     good = SimpleUploadedFile("laporan monev.txt", PDF)
-    row = monev_services.follow_up_add(user=bnnp_a, item=item, date=TODAY, progress=10, uploaded_file=good, today=TODAY)
+    row = monev_services.follow_up_add(
+        user=bnnp_a, item=item, date=TODAY, progress=10, uploaded_file=good, today=TODAY
+    )
     assert row.original_name == "laporan monev.pdf" and row.content_type == "application/pdf"
     assert row.file.read() == PDF
 
@@ -143,11 +153,14 @@ def test_comments_by_the_bnnp_and_the_own_bnnk_only(world, bnnp_a, bnnk_a, bnnk_
     for user in (bnnk_b, bnnp_other, pusat):
         with pytest.raises(NotAllowed):
             monev_services.comment_add(user=user, plan=plan, text="Tidak boleh")
-    with pytest.raises(ServiceError, match="Komentar tidak boleh kosong."):
+    with pytest.raises(ServiceError, match=r"Komentar tidak boleh kosong\."):
         monev_services.comment_add(user=bnnp_a, plan=plan, text="  ")
-    with pytest.raises(ServiceError, match="Butir tidak termasuk rencana aksi ini."):
+    with pytest.raises(ServiceError, match=r"Butir tidak termasuk rencana aksi ini\."):
         monev_services.comment_add(user=bnnp_a, plan=plan, text="x", item=world["items"]["b_cancelled"])
-    assert list(PlanComment.objects.values_list("text", flat=True)) == ["Mohon percepat", "Baik, kami jadwalkan"]
+    assert list(PlanComment.objects.values_list("text", flat=True)) == [
+        "Mohon percepat",
+        "Baik, kami jadwalkan",
+    ]
 
 
 def test_overdue_items_agree_with_the_rule(world):
@@ -155,7 +168,9 @@ def test_overdue_items_agree_with_the_rule(world):
     items = world["items"]
     assert found == {items["late"].pk, items["late_running"].pk}
     for item in ActionItem.objects.all():
-        assert (item.pk in found) == rules.is_overdue(target_date=item.target_date, status=item.status, today=TODAY)
+        assert (item.pk in found) == rules.is_overdue(
+            target_date=item.target_date, status=item.status, today=TODAY
+        )
 
 
 def test_scope_rules(world, regency_a, bnnk_a, bnnk_b, bnnp_a, bnnp_other, pusat, province_a):
@@ -181,7 +196,9 @@ def test_overdue_items_announced_once(world, bnnk_a, bnnp_a, bnnk_b, mailoutbox)
     assert rows.filter(recipient=bnnk_a, url__endswith=f"#butir-{late.pk}").count() == 1
     # A new target date that passes too earns a fresh notice; a finished item none.
     ActionItem.objects.filter(pk=late.pk).update(target_date=datetime.date(2027, 7, 15))
-    ActionItem.objects.filter(pk=world["items"]["late_running"].pk).update(target_date=datetime.date(2027, 7, 1))
+    ActionItem.objects.filter(pk=world["items"]["late_running"].pk).update(
+        target_date=datetime.date(2027, 7, 1)
+    )
     ActionItem.objects.filter(pk=world["items"]["late_running"].pk).update(
         status="selesai", completed_at=datetime.datetime(2027, 7, 2, tzinfo=datetime.UTC)
     )
@@ -199,7 +216,12 @@ def test_bnnp_records_a_follow_up_and_comments_bnnk_replies(client, world, regen
     today = datetime.date.today().isoformat()
     response = client.post(
         url(regency_a, f"butir/{item.pk}/tindak-lanjut/"),
-        {"date": today, "progress": "30", "note": "Draf RAD dibahas", "file": SimpleUploadedFile("a.pdf", PDF)},
+        {
+            "date": today,
+            "progress": "30",
+            "note": "Draf RAD dibahas",
+            "file": SimpleUploadedFile("a.pdf", PDF),
+        },
     )
     assert response.status_code == 302 and response["Location"].endswith(f"#butir-{item.pk}")
     row = FollowUp.objects.get()
@@ -214,7 +236,11 @@ def test_bnnp_records_a_follow_up_and_comments_bnnk_replies(client, world, regen
     client.post(url(regency_a, "komentar/"), {"text": "Notulen menyusul"})
     assert PlanComment.objects.filter(author=bnnk_a).count() == 1
     # The BNNK cannot record a follow-up: refused with the reason, nothing saved.
-    response = client.post(url(regency_a, f"butir/{item.pk}/tindak-lanjut/"), {"date": today, "progress": "90", "note": "x"}, follow=True)
+    response = client.post(
+        url(regency_a, f"butir/{item.pk}/tindak-lanjut/"),
+        {"date": today, "progress": "90", "note": "x"},
+        follow=True,
+    )
     assert "Hanya BNNP provinsi ini yang dapat mencatat tindak lanjut." in response.content.decode()
     assert FollowUp.objects.count() == 1
 
@@ -226,10 +252,15 @@ def test_bad_follow_up_input_said_on_the_page(client, world, regency_a, bnnp_a):
         ({"date": "31/31/2027", "progress": "10", "note": "x"}, "Tanggal tidak valid"),
         ({"date": "2999-01-01", "progress": "10", "note": "x"}, "tidak boleh di masa depan"),
         ({"date": "2026-11-01", "progress": "500", "note": "x"}, "antara 0 dan 100"),
-        ({"date": "2026-11-01", "progress": "10", "file": SimpleUploadedFile("x.pdf", b"<html>hi</html>")}, "Jenis berkas tidak diizinkan"),
+        (
+            {"date": "2026-11-01", "progress": "10", "file": SimpleUploadedFile("x.pdf", b"<html>hi</html>")},
+            "Jenis berkas tidak diizinkan",
+        ),
     ]:
         response = client.post(url(regency_a, f"butir/{item.pk}/tindak-lanjut/"), data, follow=True)
-        assert response.status_code == 200 and words in response.content.decode(), [str(m) for m in response.context["messages"]]
+        assert response.status_code == 200 and words in response.content.decode(), [
+            str(m) for m in response.context["messages"]
+        ]
     assert not FollowUp.objects.exists()
 
 
@@ -260,7 +291,10 @@ def test_province_page_counts(client, world, bnnp_a, bnnp_other, bnnk_a, pusat, 
         "pengembangan_kegiatan": 1,
     }
     assert [(r["label"], r["count"]) for r in summary["by_agency"]] == [("Kesbangpol", 4), ("Satpol PP", 1)]
-    assert [i.pk for i in summary["overdue"]] == [world["items"]["late"].pk, world["items"]["late_running"].pk]
+    assert [i.pk for i in summary["overdue"]] == [
+        world["items"]["late"].pk,
+        world["items"]["late_running"].pk,
+    ]
     assert [r.code for r in summary["without_plan"]] == [world["third"].code]
     assert (summary["plans"], summary["items"]) == (2, 5)
 
