@@ -34,9 +34,20 @@ def _plan_url(collection) -> str:
 
 def plan_context(user, collection, plan: ActionPlan | None) -> dict:
     """What the plan page adds for monev: follow-ups by item, the comments, and who may write them."""
+    province = collection.regency.province
+    province_url = ""
+    if access.can_monitor_province(user, province):
+        province_url = reverse("plans:province", kwargs={"code": province.code})
     if plan is None:
-        return {"follow_ups": {}, "comments": [], "can_follow_up": False, "can_comment": False}
+        return {
+            "follow_ups": {},
+            "comments": [],
+            "can_follow_up": False,
+            "can_comment": False,
+            "province_url": province_url,
+        }
     return {
+        "province_url": province_url,
         "follow_ups": monev_selectors.follow_ups_by_item(plan),
         "comments": monev_selectors.comments_of(plan),
         "can_follow_up": access.can_follow_up_plan(user, collection.regency),

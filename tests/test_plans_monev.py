@@ -213,6 +213,7 @@ def test_bnnp_records_a_follow_up_and_comments_bnnk_replies(client, world, regen
     client.force_login(bnnp_a)
     body = client.get(url(regency_a)).content.decode()
     assert 'data-testid="follow-up-form"' in body and 'data-testid="comment-form"' in body
+    assert 'href="/rencana-aksi/provinsi/35/" data-testid="province-monev-link"' in body
     today = datetime.date.today().isoformat()
     response = client.post(
         url(regency_a, f"butir/{item.pk}/tindak-lanjut/"),
@@ -233,6 +234,7 @@ def test_bnnp_records_a_follow_up_and_comments_bnnk_replies(client, world, regen
     body = client.get(url(regency_a)).content.decode()
     assert "Draf RAD dibahas" in body and "Lampirkan notulen" in body and "30%" in body
     assert 'data-testid="follow-up-form"' not in body and 'data-testid="comment-form"' in body
+    assert "province-monev-link" not in body  # the province page is not the BNNK's
     client.post(url(regency_a, "komentar/"), {"text": "Notulen menyusul"})
     assert PlanComment.objects.filter(author=bnnk_a).count() == 1
     # The BNNK cannot record a follow-up: refused with the reason, nothing saved.
