@@ -308,3 +308,13 @@ def test_province_page_counts(client, world, bnnp_a, bnnp_other, bnnk_a, pusat, 
     assert client.get("/rencana-aksi/provinsi/35/").status_code == 404
     client.force_login(bnnk_a)
     assert client.get("/rencana-aksi/provinsi/35/").status_code == 403
+
+
+def test_pages_in_english(client, settings, world, regency_a, bnnp_a):
+    client.force_login(bnnp_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/rencana-aksi/provinsi/35/").content.decode()
+    assert "Action plan monitoring" in body and "Regencies/cities without an action plan" in body
+    assert "Kab/kota tanpa rencana aksi" not in body
+    body = client.get(url(regency_a)).content.decode()
+    assert "Record follow-up" in body and "Monitoring comments" in body and "Progress (%)" in body
