@@ -94,6 +94,24 @@ def can_edit_plan(user, regency: Regency) -> bool:
     return can_enter_data(user, regency)
 
 
+def can_follow_up_plan(user, regency: Regency) -> bool:
+    """Follow-ups (monev) of a kab/kota's plan are recorded by the BNNP of its province only; its BNNK and
+    BNN pusat read them."""
+    return can_verify(user, regency)
+
+
+def can_comment_plan(user, regency: Regency) -> bool:
+    """The plan's conversation: the BNNP of the province and the kab/kota's own BNNK (who replies)."""
+    return can_follow_up_plan(user, regency) or can_edit_plan(user, regency)
+
+
+def can_monitor_province(user, province: Province) -> bool:
+    """The province's monev page (its plans, overdue items, kab/kota without a plan): its BNNP and BNN
+    pusat; a BNNK reads only its own plan."""
+    kind, pk = _reach(user)
+    return kind == _ALL or (kind == _PROVINCE and province.pk == pk)
+
+
 def is_national(user) -> bool:
     """BNN pusat (or a superuser): manages periods, instruments and national exports."""
     return user.is_authenticated and _is_national(user)

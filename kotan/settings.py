@@ -324,6 +324,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.send_review_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Overdue action items (rencana aksi), each announced once per target date (notifications.reminders).
+    "plan-overdue-reminders": {
+        "task": "notifications.send_plan_overdue_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # Scores missing or stale (broker down when a BNNK saved, a worker killed mid-task, a lost recompute).
     "score-sweep": {
         "task": "reports.sweep_scores",

@@ -14,6 +14,7 @@ class Notification(models.Model):
         PROVINCE_VERIFIED = "province", _("Provinsi terverifikasi")
         DEADLINE_REMINDER = "deadline", _("Pengingat batas pengumpulan")
         REVIEW_REMINDER = "review", _("Pengingat verifikasi")
+        PLAN_OVERDUE = "plan_overdue", _("Butir rencana aksi terlambat")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

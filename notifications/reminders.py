@@ -1,4 +1,4 @@
-"""Reminders the beat schedule sends: deadlines for BNNK, waiting reviews for BNNP.
+"""Reminders the beat schedule sends: deadlines for BNNK, waiting reviews for BNNP, overdue action items.
 
 Safe to run any number of times a day: each reminder has a dedupe key naming the collection, the
 deadline or review round and the user, and the unique constraint lets only the first run insert it.
@@ -10,12 +10,14 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessments import workflow
 from assessments.models import Collection
+from plans import monev_services
 
 from .models import Notification
 from .services import MAIL_LANGUAGE, bnnk_users, bnnp_users, collection_url, notify_users
@@ -120,6 +122,38 @@ def send_review_reminders(now: datetime.datetime | None = None) -> int:
                 body=body,
                 url=collection_url(collection, "assessments:review"),
                 dedupe=lambda user, c=collection: f"review:{c.pk}:{c.review_round}:{user.pk}",
+            )
+            sent += len(rows)
+    return sent
+
+
+def send_plan_overdue_reminders(today: datetime.date | None = None) -> int:
+    """Announce each overdue action item (plans.monev_services.overdue_items) once to the kab/kota's BNNK
+    and its province's BNNP; a new target date earns a fresh notice. Returns how many were sent."""
+    today = today or today_in_jakarta()
+    sent = 0
+    with translation.override(MAIL_LANGUAGE):
+        for item in monev_services.overdue_items(today):
+            collection = item.plan.collection
+            regency = collection.regency
+            title = _("Butir rencana aksi %(regency)s terlambat") % {"regency": regency.name}
+            body = _(
+                "Butir rencana aksi “%(activity)s” (%(agency)s) dengan target %(target)s belum selesai. "
+                "Perbarui statusnya atau catat tindak lanjutnya."
+            ) % {
+                "activity": item.activity[:200],
+                "agency": item.agency.name,
+                "target": date_format(item.target_date, "j F Y"),
+            }
+            url = reverse("plans:plan", kwargs={"year": collection.period.year, "regency_code": regency.code})
+            users = [*bnnk_users(regency.pk), *bnnp_users(regency.province_id)]
+            rows = notify_users(
+                users,
+                kind=Notification.Kind.PLAN_OVERDUE,
+                title=title,
+                body=body,
+                url=f"{url}#butir-{item.pk}",
+                dedupe=lambda user, i=item: f"plan-overdue:{i.pk}:{i.target_date.isoformat()}:{user.pk}",
             )
             sent += len(rows)
     return sent

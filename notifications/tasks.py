@@ -13,3 +13,8 @@ def send_deadline_reminders() -> int:
 @shared_task(name="notifications.send_review_reminders")
 def send_review_reminders() -> int:
     return reminders.send_review_reminders()
+
+
+@shared_task(name="notifications.send_plan_overdue_reminders")
+def send_plan_overdue_reminders() -> int:
+    return reminders.send_plan_overdue_reminders()

@@ -3,8 +3,10 @@ carry them out. Every change is kept in history (django-simple-history), as for 
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -138,3 +140,65 @@ class ActionItem(models.Model):
 
     def is_overdue(self, today) -> bool:
         return rules.is_overdue(target_date=self.target_date, status=self.status, today=today)
+
+
+# --- monev by the BNNP: follow-ups and comments ---------------------------------------------------------
+
+
+def follow_up_upload_to(instance: FollowUp, filename: str) -> str:
+    # A random name, as for evidence: the original name is kept in a field, never used on disk.
+    return f"plans/follow-ups/{instance.item_id}/{secrets.token_hex(16)}"
+
+
+class FollowUp(models.Model):
+    """The BNNP's record of an item's progress on a date, with an optional evidence file (checked by the
+    evidence rules, assessments.evidence.services.check_upload)."""
+
+    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="follow_ups")
+    date = models.DateField(_("tanggal"))
+    progress = models.PositiveSmallIntegerField(
+        _("kemajuan (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    note = models.TextField(_("catatan"), blank=True)
+    file = models.FileField(_("berkas bukti"), upload_to=follow_up_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(_("nama berkas"), max_length=255, blank=True)
+    content_type = models.CharField(_("jenis berkas"), max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "-date", "-id"]
+        verbose_name = _("tindak lanjut")
+        verbose_name_plural = _("tindak lanjut")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="plan_follow_up_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.date} {self.progress}%"
+
+
+class PlanComment(models.Model):
+    """A comment on a plan (or one of its items) by its BNNP or the kab/kota's BNNK."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="comments")
+    item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("komentar"))
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "created_at", "id"]
+        verbose_name = _("komentar rencana aksi")
+        verbose_name_plural = _("komentar rencana aksi")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import national, views
+from . import monev, national, views
 
 app_name = "plans"
 
@@ -20,4 +20,20 @@ urlpatterns = [
     path("nasional/", national.national, name="national"),
     path("nasional/ekspor.csv", national.export_csv, name="export_csv"),
     path("nasional/ekspor.xlsx", national.export_xlsx, name="export_xlsx"),
+]
+
+# --- monev (BNNP) ---
+urlpatterns += [
+    path("provinsi/<str:code>/", monev.province, name="province"),
+    path(
+        "<int:year>/<str:regency_code>/butir/<int:pk>/tindak-lanjut/",
+        monev.follow_up_add,
+        name="follow_up_add",
+    ),
+    path(
+        "<int:year>/<str:regency_code>/tindak-lanjut/<int:pk>/berkas/",
+        monev.follow_up_file,
+        name="follow_up_file",
+    ),
+    path("<int:year>/<str:regency_code>/komentar/", monev.comment_add, name="comment_add"),
 ]

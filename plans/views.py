@@ -19,7 +19,7 @@ from assessments.models import Collection, Evidence
 from kotan import access
 from kotan.lib.service_errors import ServiceError
 
-from . import national, services
+from . import monev, national, services
 from .forms import AgencyForm, ItemForm
 from .models import ActionItem, ActionPlan, Agency
 
@@ -64,10 +64,14 @@ def plan(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
     today = timezone.localdate()
     covered = {ind.pk for item in items for ind in item.indicators.all()}
     suggestions = services.suggest_items(collection) if can_edit and found is not None else []
+    monev_ctx = monev.plan_context(request.user, collection, found)
     context = {
         "collection": collection,
         "plan": found,
-        "items": [{"item": i, "overdue": i.is_overdue(today)} for i in items],
+        "items": [
+            {"item": i, "overdue": i.is_overdue(today), "follow_ups": monev_ctx["follow_ups"].get(i.pk, [])}
+            for i in items
+        ],
         "can_edit": can_edit,
         "is_verified": services.verified_score(collection) is not None,
         "suggestions": [s for s in suggestions if s["indicator_id"] not in covered],
@@ -78,7 +82,7 @@ def plan(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "report_url": reverse("reports:regency", kwargs={"code": collection.regency.code}) + f"?tahun={year}",
         "effect_card": national.effect_card(collection) if found is not None else None,
     }
-    return render(request, "plans/plan.html", context)
+    return render(request, "plans/plan.html", {**context, **monev_ctx})
 
 
 @login_required

@@ -62,6 +62,7 @@ from assessments.links import services as links
 from assessments.models import Collection, Questionnaire, RespondentLink
 from instruments.models import EvidenceType, Indicator
 from notifications.models import Notification
+from plans import monev_services
 from plans import services as plan_services
 from plans.models import ActionItem, ActionPlan, Agency
 from regions.models import Regency
@@ -661,6 +662,23 @@ MATRIX: dict[str, Case | list[Case]] = {
     "plans:national": Case(get=r(LOGIN, 404, 404, 404, 404, 200), state=VERIFIED),
     "plans:export_csv": Case(get=r(LOGIN, 404, 404, SHOWS_A, 200, SHOWS_A), state=VERIFIED),
     "plans:export_xlsx": Case(get=r(LOGIN, 404, 404, SHOWS_A, 200, SHOWS_A), state=VERIFIED),
+    # --- monev of action plans (plans.monev): the BNNP of A's province records follow-ups; it and A's BNNK
+    # comment; pusat reads; the province page is for the BNNP and pusat (a BNNK: 403) ---
+    "plans:province": Case(get=r(LOGIN, 403, 403, 200, 404, 200), args=lambda w: {"code": "35"}),
+    "plans:follow_up_add": Case(
+        get=POST_ONLY,
+        post=r(LOGIN, REFUSED, 404, WRITES, 404, REFUSED),
+        args=lambda w: {"pk": w.extras["plan_item"].pk},
+        data=lambda w: {"date": timezone.localdate().isoformat(), "progress": "20", "note": "Cek lapangan"},
+    ),
+    "plans:comment_add": Case(
+        get=POST_ONLY,
+        post=r(LOGIN, WRITES, 404, WRITES, 404, REFUSED),
+        data=lambda w: {"text": "Mohon dipercepat"},
+    ),
+    "plans:follow_up_file": Case(
+        get=r(LOGIN, 200, 404, 200, 404, 200), post=POST_ONLY, args=lambda w: {"pk": w.extras["follow_up"].pk}
+    ),
     # --- dashboards, exports, PDF reports (/laporan/) ---
     "reports:index": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
     "reports:national": Case(get=r(LOGIN, GO, GO, GO, GO, SHOWS_A), state=VERIFIED),
@@ -923,6 +941,10 @@ ADMIN_OVERRIDES = {
 # through the scope-checked download views above.
 MEDIA_PATHS = {
     "<MEDIA_URL: A's evidence file>": (lambda w: w.evidence.file.name, Case(get=same(404))),
+    "<MEDIA_URL: a follow-up file of A's plan>": (
+        lambda w: w.extras["follow_up"].file.name,
+        Case(get=same(404)),
+    ),
     "<MEDIA_URL: A's cached PDF>": (
         lambda w: RenderedReport.objects.get(scope_key=w.a.code).file.name,
         Case(get=same(404)),
@@ -1299,6 +1321,13 @@ def world(request, media, regency_a, regency_b, regency_other, django_capture_on
     assert w.notification is not None and w.notification.read_at is None
     w.extras["invited"] = invited
     w.extras["plan_item"] = plans_world(w)
+    w.extras["follow_up"] = monev_services.follow_up_add(
+        user=w.users["bnnp_a"],
+        item=w.extras["plan_item"],
+        date=timezone.localdate(),
+        progress=10,
+        uploaded_file=SimpleUploadedFile("monev.pdf", PDF),
+    )
     w.extras["tokens"] = {role: api_token_create(user=user)[1] for role, user in users.items()}
     return w
 

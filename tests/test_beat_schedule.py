@@ -19,7 +19,7 @@ def registered_task_names() -> set[str]:
 @pytest.mark.django_db  # a worker's start-up model checks ask SQLite whether it supports JSON fields
 def test_every_beat_entry_names_a_registered_task():
     schedule = settings.CELERY_BEAT_SCHEDULE
-    assert {"deadline-reminders", "review-reminders"} <= set(schedule)
+    assert {"deadline-reminders", "review-reminders", "plan-overdue-reminders"} <= set(schedule)
     names = registered_task_names()
     for key, entry in schedule.items():
         assert entry["task"] in names, f"beat entry {key!r} names unknown task {entry['task']!r}"

@@ -135,7 +135,7 @@ def detect_type(fileobj) -> tuple[Detected | None, str]:
     return None, (str(name) if name else f"{ext.upper()} ({kind.mime})")
 
 
-def _download_name(original: str, detected: Detected) -> str:
+def download_name(original: str, detected: Detected) -> str:
     """The original name, with the real extension when the name claimed another type."""
     base = os.path.basename(original.replace("\\", "/")).strip() or "bukti"
     stem, ext = os.path.splitext(base)
@@ -143,6 +143,35 @@ def _download_name(original: str, detected: Detected) -> str:
     if ext == detected.extension or (detected.extension == "jpg" and ext == "jpeg"):
         return base[:255]
     return f"{(stem or 'bukti')[:240]}.{detected.extension}"
+
+
+def check_upload(uploaded_file) -> Detected:
+    """The file's real type when it passes every evidence check (present, not empty, not above
+    max_bytes(), an allowed type by content, an Office file within the zip limits); else ServiceError
+    with the reason. Also used by the plans' follow-up files (one set of file rules)."""
+    if uploaded_file is None:
+        raise ServiceError(_("Pilih berkas yang akan diunggah."), code="no_file")
+    size = uploaded_file.size or 0
+    if size == 0:
+        raise ServiceError(_("Berkas kosong; pilih berkas lain."), code="empty")
+    if size > max_bytes():
+        raise ServiceError(
+            _("Berkas terlalu besar (%(size)s). Ukuran maksimum %(max)s per berkas.")
+            % {"size": _format_size(size), "max": max_size_label()},
+            code="too_big",
+        )
+    detected, seen = detect_type(uploaded_file)
+    if detected is None:
+        raise ServiceError(
+            _("Jenis berkas tidak diizinkan (terdeteksi: %(seen)s). Yang diizinkan: %(allowed)s.")
+            % {"seen": seen, "allowed": ALLOWED_LABEL},
+            code="bad_type",
+        )
+    if detected.extension in ("xlsx", "docx"):
+        problem = zipcheck.file_problem(uploaded_file)
+        if problem:
+            raise ServiceError(problem, code="zip_bomb")
+    return detected
 
 
 def evidence_upload(
@@ -167,28 +196,8 @@ def evidence_upload(
         raise ServiceError(
             _("Pertanyaan yang dipilih bukan bagian dari instrumen periode ini."), code="wrong_question"
         )
-    if uploaded_file is None:
-        raise ServiceError(_("Pilih berkas yang akan diunggah."), code="no_file")
-    size = uploaded_file.size or 0
-    if size == 0:
-        raise ServiceError(_("Berkas kosong; pilih berkas lain."), code="empty")
-    if size > max_bytes():
-        raise ServiceError(
-            _("Berkas terlalu besar (%(size)s). Ukuran maksimum %(max)s per berkas.")
-            % {"size": _format_size(size), "max": max_size_label()},
-            code="too_big",
-        )
-    detected, seen = detect_type(uploaded_file)
-    if detected is None:
-        raise ServiceError(
-            _("Jenis berkas tidak diizinkan (terdeteksi: %(seen)s). Yang diizinkan: %(allowed)s.")
-            % {"seen": seen, "allowed": ALLOWED_LABEL},
-            code="bad_type",
-        )
-    if detected.extension in ("xlsx", "docx"):
-        problem = zipcheck.file_problem(uploaded_file)
-        if problem:
-            raise ServiceError(problem, code="zip_bomb")
+    detected = check_upload(uploaded_file)
+    size = uploaded_file.size
     original = (uploaded_file.name or "").strip()
     title = title.strip()[:200] or os.path.splitext(os.path.basename(original))[0][:200] or _("Bukti dukung")
     with transaction.atomic():
@@ -196,7 +205,7 @@ def evidence_upload(
             collection=collection,
             evidence_type=evidence_type,
             title=title,
-            original_name=_download_name(original, detected),
+            original_name=download_name(original, detected),
             content_type=detected.content_type,
             size=size,
             uploaded_by=user,
