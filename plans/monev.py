@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assessments import pages as assessment_pages
 from assessments.evidence import services as evidence_services
 from kotan import access
+from kotan.lib import stored_files
 from kotan.lib.service_errors import ServiceError
 
 from . import monev_selectors, monev_services
@@ -125,17 +126,12 @@ def follow_up_file(request: HttpRequest, year: int, regency_code: str, pk: int) 
     row = FollowUp.objects.filter(pk=pk, item__plan=plan).exclude(file="").first()
     if row is None:
         raise Http404(_("Berkas tidak ditemukan."))
-    try:
-        handle = row.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("Berkas tidak ditemukan di server.")) from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=row.original_name, content_type=row.content_type
+    return stored_files.download(
+        row.file,
+        filename=row.original_name,
+        content_type=row.content_type,
+        missing=_("Berkas tidak ditemukan di server."),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

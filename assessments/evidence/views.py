@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from instruments.models import EvidenceType, Question
 from kotan import access
+from kotan.lib import stored_files
 from kotan.lib.service_errors import ServiceError
 
 from .. import pages
@@ -148,17 +149,12 @@ def evidence_upload(request: HttpRequest, year: int, regency_code: str) -> HttpR
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     doc = _visible_evidence(request.user, pk)
-    try:
-        handle = doc.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("Berkas bukti dukung tidak ditemukan di server.")) from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=doc.original_name, content_type=doc.content_type
+    return stored_files.download(
+        doc.file,
+        filename=doc.original_name,
+        content_type=doc.content_type,
+        missing=_("Berkas bukti dukung tidak ditemukan di server."),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
