@@ -34,6 +34,7 @@ from assessments.selectors import group_questions  # noqa: E402
 from assessments.services import questionnaire_create  # noqa: E402
 from instruments.services import instrument_load_default  # noqa: E402
 from regions.models import Province, Regency  # noqa: E402
+from scoring.services import instrument_signatures  # noqa: E402
 from tests.factories import make_collection, make_instrument, make_period, make_score  # noqa: E402
 
 # Who walks which kab/kota, in the order e2e/walk.py runs them (desktop first, then phone width).
@@ -95,14 +96,18 @@ def field_kit(user, year: int) -> None:
 def action_plans(user, year: int) -> None:
     """The plan walk's period (Kota Surabaya verified with a stored score) and its three users."""
     surabaya = Regency.objects.get(code=PLAN_REGENCY)
-    period = make_period(make_instrument(version="E2E-P"), regencies=[surabaya], year=year)
+    instrument = make_instrument(version="E2E-P")
+    period = make_period(instrument, regencies=[surabaya], year=year)
     period.name = f"Periode uji rencana aksi {year}"
     period.save(update_fields=["name"])
     collection = make_collection(surabaya, period)
     Collection.objects.filter(pk=collection.pk).update(state=Collection.State.VERIFIED)
     collection.refresh_from_db()
     scores = {"KK1": 80.0, "KK2": 60.0, "KL1": 50.0}
-    make_score(collection, 62.5, {"KK": 70.0, "KL": 50.0}, indicators=scores)
+    # With the instrument's signature, as the score task writes it: the beat's sweep (scoring.services.
+    # stale_collections) would otherwise take the score for stale and recompute it from no questionnaires.
+    signature = instrument_signatures([instrument.pk])[instrument.pk]
+    make_score(collection, 62.5, {"KK": 70.0, "KL": 50.0}, indicators=scores, signature=signature)
     user(PLAN_BNNK, Role.BNNK, regency=surabaya)
     user(PLAN_BNNP, Role.BNNP, province=Province.objects.get(code=PROVINCE))
     user(PLAN_PUSAT, Role.PUSAT)
