@@ -80,8 +80,9 @@ curl -fs -o /dev/null "$E2E_BASE/akun/login/" || { echo "FATAL: gunicorn did not
 echo "e2e: services up after $(( $(date +%s) - started ))s"
 
 # A bound for a hang: about a minute here, ten times that on a loaded CI machine.
-# E2E_ONLY=field runs the field walk alone (while working on the field kit).
-if [ "${E2E_ONLY:-}" != field ] && ! timeout 2400 .venv/bin/python e2e/walk.py; then
+# E2E_ONLY=field runs the field walk alone (while working on the field kit), E2E_ONLY=plans the plan walk.
+ONLY=${E2E_ONLY:-}
+if [ -z "$ONLY" ] && ! timeout 2400 .venv/bin/python e2e/walk.py; then
   echo "---- gunicorn log ----"; tail -n 60 "$OUT/logs/gunicorn.log"
   echo "---- worker log ----"; tail -n 60 "$OUT/logs/worker.log"
   echo "---- beat log ----"; tail -n 20 "$OUT/logs/beat.log"
@@ -89,9 +90,15 @@ if [ "${E2E_ONLY:-}" != field ] && ! timeout 2400 .venv/bin/python e2e/walk.py; 
   exit 1
 fi
 # The field kit (issue 15) on the same server: offline days in one persistent Chromium profile.
-if ! timeout 1800 .venv/bin/python e2e/fieldkit_walk.py; then
+if [ "$ONLY" != plans ] && ! timeout 1800 .venv/bin/python e2e/fieldkit_walk.py; then
   echo "---- gunicorn log ----"; tail -n 60 "$OUT/logs/gunicorn.log"
   echo "e2e: field walk FAILED after $(( $(date +%s) - started ))s; screenshots in $OUT/"
+  exit 1
+fi
+# The action plan (issue 16): built by the BNNK, followed up by the BNNP, read by BNN pusat.
+if [ "$ONLY" != field ] && ! timeout 600 .venv/bin/python e2e/plans_walk.py; then
+  echo "---- gunicorn log ----"; tail -n 60 "$OUT/logs/gunicorn.log"
+  echo "e2e: plan walk FAILED after $(( $(date +%s) - started ))s; screenshots in $OUT/"
   exit 1
 fi
 echo "e2e: passed in $(( $(date +%s) - started ))s; screenshots in $OUT/"

@@ -9,6 +9,11 @@ For the field-kit walk (e2e/fieldkit_walk.py): the default instrument (five resp
 period, the previous year's label but open now, with Kota Batu; two BNNK officers of Kota Batu; and one
 draft questionnaire the first officer started online (three answers), which the walk edits offline while
 the second officer edits one of the same answers online (the conflict).
+
+For the action-plan walk (e2e/plans_walk.py): a period two years back (the small instrument) with Kota
+Surabaya, its collection verified with a stored score (indicators KK1 80, KK2 60, KL1 50: the suggestions
+come from these), and its own BNNK, BNNP of Jawa Timur and BNN pusat users (each BNNP/pusat sets up its
+two-factor at its first login, so the walk does not depend on the main walk having run).
 """
 
 import os
@@ -29,13 +34,16 @@ from assessments.selectors import group_questions  # noqa: E402
 from assessments.services import questionnaire_create  # noqa: E402
 from instruments.services import instrument_load_default  # noqa: E402
 from regions.models import Province, Regency  # noqa: E402
-from tests.factories import make_instrument, make_period  # noqa: E402
+from scoring.services import instrument_signatures  # noqa: E402
+from tests.factories import make_collection, make_instrument, make_period, make_score  # noqa: E402
 
 # Who walks which kab/kota, in the order e2e/walk.py runs them (desktop first, then phone width).
 BNNK_USERS = {"e2e.bnnk.kotamalang": "3573", "e2e.bnnk.kabmalang": "3507"}
 BNNP_USER, PROVINCE = "e2e.bnnp.jatim", "35"
 PUSAT_USER = "e2e.pusat"
 FIELD_USERS, FIELD_REGENCY = ("e2e.bnnk.kotabatu", "e2e.bnnk.kotabatu2"), "3579"
+PLAN_REGENCY = "3578"  # Kota Surabaya
+PLAN_BNNK, PLAN_BNNP, PLAN_PUSAT = "e2e.bnnk.surabaya", "e2e.bnnp.jatim.rencana", "e2e.pusat.rencana"
 
 
 def main() -> None:
@@ -61,6 +69,7 @@ def main() -> None:
     user(PUSAT_USER, Role.PUSAT)
     print(f"e2e data: period {year} ({instrument.version}), {len(regencies)} kab/kota, 4 users")
     field_kit(user, year - 1)
+    action_plans(user, year - 2)
 
 
 def field_kit(user, year: int) -> None:
@@ -82,6 +91,27 @@ def field_kit(user, year: int) -> None:
             questionnaire=draft, question=question, raw_value=value, base_version=0, user=officer
         )
     print(f"e2e field data: period {year} ({instrument.version}), Kota Batu, 2 officers, 1 draft")
+
+
+def action_plans(user, year: int) -> None:
+    """The plan walk's period (Kota Surabaya verified with a stored score) and its three users."""
+    surabaya = Regency.objects.get(code=PLAN_REGENCY)
+    instrument = make_instrument(version="E2E-P")
+    period = make_period(instrument, regencies=[surabaya], year=year)
+    period.name = f"Periode uji rencana aksi {year}"
+    period.save(update_fields=["name"])
+    collection = make_collection(surabaya, period)
+    Collection.objects.filter(pk=collection.pk).update(state=Collection.State.VERIFIED)
+    collection.refresh_from_db()
+    scores = {"KK1": 80.0, "KK2": 60.0, "KL1": 50.0}
+    # With the instrument's signature, as the score task writes it: the beat's sweep (scoring.services.
+    # stale_collections) would otherwise take the score for stale and recompute it from no questionnaires.
+    signature = instrument_signatures([instrument.pk])[instrument.pk]
+    make_score(collection, 62.5, {"KK": 70.0, "KL": 50.0}, indicators=scores, signature=signature)
+    user(PLAN_BNNK, Role.BNNK, regency=surabaya)
+    user(PLAN_BNNP, Role.BNNP, province=Province.objects.get(code=PROVINCE))
+    user(PLAN_PUSAT, Role.PUSAT)
+    print(f"e2e plan data: period {year}, Kota Surabaya verified (62.5), 3 users")
 
 
 if __name__ == "__main__":
