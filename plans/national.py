@@ -82,7 +82,16 @@ def effect_card(collection) -> dict | None:
     """What the plan page's effect box shows (templates/plans/national/effect.html): the plan's
     PlanEffect, its caveat and its reason (when not compared) in the page's language; None without a
     plan."""
-    found = selectors.plan_effect(collection.regency, collection.period.year)
+    return _card(selectors.plan_effect(collection.regency, collection.period.year))
+
+
+def report_card_effect(regency, year: int) -> dict | None:
+    """The effect box of the kab/kota's report card of `year`: its earlier plan compared with `year`
+    (the plan whose next scored period this is), None when no plan reaches this year."""
+    return _card(selectors.effect_reaching(regency, year))
+
+
+def _card(found: effect.PlanEffect | None) -> dict | None:
     if found is None:
         return None
     return {

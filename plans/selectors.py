@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 
 from assessments.models import Collection, Period
 from assessments.states import VERIFIED_STATES
@@ -72,6 +72,21 @@ def regency_effects(regency) -> list[effect.PlanEffect]:
     """The effect of each of a kab/kota's plans (oldest first) that could be compared. Three queries."""
     plans, scores = effect_inputs(Q(collection__regency=regency))
     return [e for e in effect.plan_effects(plans, scores) if e.compared]
+
+
+def effect_reaching(regency, year: int) -> effect.PlanEffect | None:
+    """The effect of the kab/kota's plan whose next scored period is `year` (what that year's report card
+    shows), None when no plan reaches it. Three queries."""
+    return next((e for e in regency_effects(regency) if e.year_to == year), None)
+
+
+def regency_plans_stamp(regency) -> tuple:
+    """What the kab/kota's report card reads of its plans, as a few numbers for its page fingerprint
+    (reports.page_cache): items, completed items, the newest change of an item. One query."""
+    row = ActionItem.objects.filter(plan__collection__regency=regency).aggregate(
+        n=Count("pk"), done=Count("pk", filter=Q(status=SELESAI)), at=Max("updated_at")
+    )
+    return (row["n"], row["done"], row["at"].isoformat() if row["at"] else "")
 
 
 def plan_effect(regency, year: int) -> effect.PlanEffect | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Collection
 from instruments.models import Instrument
+from plans import national as plans_national
 from regions.models import Province, Regency
 from reports import charts, downloads, maps, report_links, selectors, summaries
 from reports.models import RenderedReport
@@ -350,7 +351,9 @@ def regency_scored(
     """The card of a kab/kota with a current score in the period, but its PDF link (regency_report): the
     same for every user who may see the kab/kota (reports.page_cache keeps it)."""
     card = regency_card(reg, period, periods, scores, collections)
-    return {**regency_head(card), **regency_results(card, base)}
+    # An earlier action plan compared with this period (plans.effect; its items are in the fingerprint).
+    effect = plans_national.report_card_effect(reg, period["year"])
+    return {**regency_head(card), **regency_results(card, base), "effect_card": effect}
 
 
 def regency_head(card: RegencyCard) -> dict:

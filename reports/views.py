@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from kotan import access
+from plans import selectors as plans_selectors
 from regions.models import Regency
 from reports import page_cache, pages, selectors
 
@@ -191,7 +192,10 @@ def regency(request: HttpRequest, code: str) -> HttpResponse:
         context.update(pages.regency_head(card))
         context.update(pages.regency_collecting(card))
         return render(request, "reports/regency.html", context)
-    found = page_cache.fingerprint(("regency", reg.code), period, periods)
+    # The card shows an earlier action plan's effect: the kab/kota's plan items are part of what it reads.
+    found = page_cache.fingerprint(
+        ("regency", reg.code, plans_selectors.regency_plans_stamp(reg)), period, periods
+    )
     return _cached_page(
         request,
         "reports/regency.html",

@@ -200,3 +200,31 @@ def test_plan_page_without_a_later_period_says_why(client, world, bnnk_a, regenc
     client.force_login(bnnk_a)
     body = client.get(f"/rencana-aksi/2026/{regency_a.code}/").content.decode()
     assert "Belum ada periode berikutnya yang dinilai." in body
+
+
+def test_the_next_report_card_shows_the_plans_effect_and_follows_its_items(client, world, bnnk_a, regency_a):
+    """The 2026 card of A shows the effect of its 2025 plan (the same figures as the plan page); marking
+    another item done changes the card at once: the plan items are in the card's fingerprint."""
+    client.force_login(bnnk_a)
+    url = f"/laporan/kabkota/{regency_a.code}/?tahun=2026"
+    client.get(url)  # the CSRF cookie, which the ETag needs
+    response = client.get(url)
+    card = response.context["effect_card"]
+    assert (card["effect"].year_from, card["effect"].year_to) == (2025, 2026)
+    assert (card["effect"].with_change, card["effect"].without_change) == (10.0, 4.0)
+    assert 'data-testid="plan-effect"' in response.content.decode()
+    etag = response["ETag"]
+    item = ActionItem.objects.filter(plan__collection__regency=regency_a).exclude(status="selesai").first()
+    assert item is not None
+    item.status, item.completed_at = "selesai", timezone.now()
+    item.save()
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200 and again["ETag"] != etag
+    assert again.context["effect_card"]["effect"].n_with > card["effect"].n_with
+
+
+def test_a_report_card_without_an_earlier_plan_shows_no_effect(client, world, bnnk_a, regency_a):
+    client.force_login(bnnk_a)
+    response = client.get(f"/laporan/kabkota/{regency_a.code}/?tahun=2025")
+    assert response.context.get("effect_card") is None
+    assert 'data-testid="plan-effect"' not in response.content.decode()
