@@ -47,19 +47,14 @@ def _refusal(exc: ServiceError) -> JsonResponse:
     return _json({"status": status, "code": exc.code, "message": exc.message}, exc.status)
 
 
-def _field_page() -> str:
-    # The field page (assessments:fieldkit_home, the client's URL) is /survei/lapangan/, under the survey's
-    # root; not reversed by name so these endpoints do not depend on the page being there.
-    return reverse("assessments:my_collection") + "lapangan/"
-
-
 def json_login_required(view):
     """Like login_required, but a signed-out call gets 401 JSON with the login address, not a redirect."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated:
-            login = resolve_url(settings.LOGIN_URL) + "?" + urlencode({"next": _field_page()}, safe="/")
+            back = {"next": reverse("assessments:fieldkit_home")}
+            login = resolve_url(settings.LOGIN_URL) + "?" + urlencode(back, safe="/")
             message = _("Sesi Anda berakhir. Masuk lagi; antrean di perangkat ini tetap tersimpan.")
             return _json(
                 {
