@@ -1,4 +1,4 @@
-"""Stored index scores (one row per collection, instrument version and basis) and the heartbeats of the
+"""Stored index scores (one row per collection, instrument version and basis, with their bootstrap intervals),
 background services (the workers and the beat's score sweep). Their tables keep the names they had in
 the reports app (migrations reports 0005 and scoring 0001 moved them without touching the database)."""
 
@@ -35,6 +35,14 @@ class Score(models.Model):
     # computed with. The beat sweep compares it with the instrument's signature now, so a weight or band
     # edit whose recompute task was lost is still caught without reading any answer.
     signature = models.CharField(max_length=64, blank=True, default="")
+    # The bootstrap's 95 % intervals (scoring.intervals), computed with the score from the same inputs, so
+    # a row with this input_hash has the intervals of these answers: {"overall": [lo, hi] (0-100),
+    # "reported": [lo, hi] (the band scheme's scale), "variables": {code: [lo, hi]}, "replicates": R,
+    # "seed": int, "level": 0.95}. {} when none could be computed (no counted questionnaire).
+    ci = models.JSONField(_("interval kepercayaan"), default=dict, blank=True)
+    # The R bootstrap replicates of the overall index (0-100) as little-endian float32, in replicate order
+    # (replicate r of every collection of a period used the same seed scheme): the rank intervals read them.
+    replicates = models.BinaryField(default=b"", blank=True)
     computed_at = models.DateTimeField(_("dihitung pada"))
     # When the inputs were last found unchanged (or written): the sweep compares it with the latest
     # questionnaire change, so a touched-but-equal collection is checked once, not on every sweep.
@@ -54,6 +62,30 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection_id} {self.basis} {self.overall:.2f}"
+
+
+class RankIntervals(models.Model):
+    """A period's rank intervals: for each ranked kab/kota, the 95 % interval of its national and
+    province rank over the bootstrap replicates of the ranked set (scoring.intervals.rank_intervals).
+
+    One row per period, rewritten by a Celery task whenever the ranked set or a ranked score changes.
+    `fingerprint` hashes the ranked set as the task saw it (collection ids with their score's input_hash),
+    so a page compares it with the ranking it shows and prints no range from a stale row.
+    `data`: {collection id (str): {"national": [lo, hi], "province": [lo, hi]}}.
+    """
+
+    period = models.OneToOneField("assessments.Period", on_delete=models.CASCADE, related_name="rank_intervals")
+    fingerprint = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)
+    replicates = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(_("dihitung pada"))
+
+    class Meta:
+        verbose_name = _("rentang peringkat")
+        verbose_name_plural = _("rentang peringkat")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {len(self.data)} @ {self.computed_at:%Y-%m-%d %H:%M}"
 
 
 class Heartbeat(models.Model):
