@@ -1,6 +1,7 @@
-"""Stored index scores (one row per collection, instrument version and basis, with their bootstrap intervals),
-background services (the workers and the beat's score sweep). Their tables keep the names they had in
-the reports app (migrations reports 0005 and scoring 0001 moved them without touching the database)."""
+"""Stored index scores (one row per collection, instrument version and basis, with their bootstrap
+intervals), the rank intervals of each period, and the heartbeats of the background services (the workers
+and the beat's score sweep). Score and Heartbeat keep the table names they had in the reports app
+(migrations reports 0005 and scoring 0001 moved them without touching the database)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -74,7 +75,9 @@ class RankIntervals(models.Model):
     `data`: {collection id (str): {"national": [lo, hi], "province": [lo, hi]}}.
     """
 
-    period = models.OneToOneField("assessments.Period", on_delete=models.CASCADE, related_name="rank_intervals")
+    period = models.OneToOneField(
+        "assessments.Period", on_delete=models.CASCADE, related_name="rank_intervals"
+    )
     fingerprint = models.CharField(max_length=64)
     data = models.JSONField(default=dict)
     replicates = models.PositiveIntegerField(default=0)

@@ -6,36 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0006_fieldkit_client_uuid'),
-        ('scoring', '0001_initial'),
+        ("assessments", "0006_fieldkit_client_uuid"),
+        ("scoring", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='score',
-            name='ci',
-            field=models.JSONField(blank=True, default=dict, verbose_name='interval kepercayaan'),
+            model_name="score",
+            name="ci",
+            field=models.JSONField(blank=True, default=dict, verbose_name="interval kepercayaan"),
         ),
         migrations.AddField(
-            model_name='score',
-            name='replicates',
-            field=models.BinaryField(blank=True, default=b''),
+            model_name="score",
+            name="replicates",
+            field=models.BinaryField(blank=True, default=b""),
         ),
         migrations.CreateModel(
-            name='RankIntervals',
+            name="RankIntervals",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('data', models.JSONField(default=dict)),
-                ('replicates', models.PositiveIntegerField(default=0)),
-                ('computed_at', models.DateTimeField(verbose_name='dihitung pada')),
-                ('period', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rank_intervals', to='assessments.period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("data", models.JSONField(default=dict)),
+                ("replicates", models.PositiveIntegerField(default=0)),
+                ("computed_at", models.DateTimeField(verbose_name="dihitung pada")),
+                (
+                    "period",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rank_intervals",
+                        to="assessments.period",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rentang peringkat',
-                'verbose_name_plural': 'rentang peringkat',
+                "verbose_name": "rentang peringkat",
+                "verbose_name_plural": "rentang peringkat",
             },
         ),
     ]
