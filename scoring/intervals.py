@@ -11,6 +11,6 @@ from collections.abc import Iterable
 
 
 def ranked_set_fingerprint(pairs: Iterable[tuple[int, str]]) -> str:
-    """sha256 hex of the ranked set: "collection_id:input_hash" of every ranked score, sorted, one per line."""
+    """sha256 hex of the ranked set: "collection_id:input_hash" of each ranked score, sorted, one a line."""
     lines = sorted(f"{int(cid)}:{input_hash}" for cid, input_hash in pairs)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
