@@ -23,13 +23,15 @@ BATAL = ActionItem.Status.BATAL
 # --- the effect's inputs ------------------------------------------------------------------------------
 
 
-def stored_scores() -> dict[str, dict[int, dict[str, float]]]:
+def stored_scores(since: int | None = None) -> dict[str, dict[int, dict[str, float]]]:
     """{regency code: {year: {indicator code: score}}}: the current score of every verified or final
-    collection, on its period's instrument (what rankings use). One query."""
+    collection, on its period's instrument (what rankings use), of the years from `since` on (all when
+    None). One query."""
     rows = Score.objects.filter(
         basis=Score.Basis.CURRENT,
         collection__state__in=VERIFIED_STATES,
         instrument_id=F("collection__period__instrument_id"),
+        **({"collection__period__year__gte": since} if since is not None else {}),
     ).values_list("collection__regency__code", "collection__period__year", "indicators")
     scores: dict[str, dict[int, dict[str, float]]] = defaultdict(dict)
     for code, year, indicators in rows:
@@ -58,8 +60,13 @@ def plan_facts(plan_filter: Q | None = None) -> list[effect.PlanFacts]:
 
 
 def effect_inputs(plan_filter: Q | None = None) -> tuple[list[effect.PlanFacts], dict]:
-    """(plans, scores) for plans.effect.plan_effects. Three queries."""
-    return plan_facts(plan_filter), stored_scores()
+    """(plans, scores) for plans.effect.plan_effects: the scores of the plans' years and later only (a
+    plan compares its year with later ones; a kab/kota's card so reads two or three years, not all).
+    Three queries, two when no plan matches."""
+    plans = plan_facts(plan_filter)
+    if not plans:
+        return plans, {}
+    return plans, stored_scores(since=min(p.year for p in plans))
 
 
 def pooled(plan_filter: Q | None = None) -> effect.PooledEffect:
