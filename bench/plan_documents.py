@@ -73,7 +73,8 @@ def timed(label: str, build, runs: int) -> bytes:
         start = time.perf_counter()
         out = build()
         times.append(time.perf_counter() - start)
-    print(f"{label}: median {statistics.median(times) * 1000:.0f} ms over {runs} runs, {len(out) / 1024:.0f} KB")
+    median = statistics.median(times) * 1000
+    print(f"{label}: median {median:.0f} ms over {runs} runs, {len(out) / 1024:.0f} KB")
     return out
 
 
@@ -87,7 +88,9 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     document = timed(f"DOCX, {args.items} items (python-docx)", lambda: plan_docx.build(ctx), args.runs)
     (out / "rencana-aksi.docx").write_bytes(document)
-    content = timed(f"PDF, {args.items} items (WeasyPrint)", lambda: pdf.render_pdf("plan.html", ctx), args.runs)
+    content = timed(
+        f"PDF, {args.items} items (WeasyPrint)", lambda: pdf.render_pdf("plan.html", ctx), args.runs
+    )
     (out / "rencana-aksi.pdf").write_bytes(content)
     print(f"written: {out / 'rencana-aksi.docx'}, {out / 'rencana-aksi.pdf'}")
 
