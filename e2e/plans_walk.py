@@ -174,6 +174,32 @@ class PlansWalk:
         self.shot(page, "bnnp-provinsi")
         page.context.close()
 
+    def bnnk_signs(self, page: Page, downloads: Path) -> None:
+        """The plan as a PDF for the Tim Terpadu (rendered by the real worker, the page polling), its DOCX
+        offered beside it, and the signed copy uploaded back."""
+        page.goto(PLAN_URL + "#bertanda-tangan")
+        documents = page.get_by_test_id("plan-documents")
+        documents.get_by_role("button", name="Siapkan PDF").click()
+        expect(documents.get_by_test_id("report-download")).to_be_visible()  # polled until the worker is done
+        expect(documents.get_by_test_id("report-docx")).to_be_visible()
+        with page.expect_download() as download:
+            documents.get_by_test_id("report-download").click()
+        saved = downloads / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert saved.read_bytes()[:5] == b"%PDF-", f"{saved.name} is not a PDF"
+        print(
+            f"  {time.monotonic() - self.started:6.1f}s  plans: {saved.name} rendered by the worker",
+            flush=True,
+        )
+        form = documents.get_by_test_id("signed-form")
+        form.locator("input[type=file]").set_input_files(
+            {"name": "rencana-aksi-ttd.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}
+        )
+        form.get_by_role("button", name="Unggah").click()
+        expect(page.get_by_test_id("signed-line")).to_contain_text("Rencana aksi bertanda tangan: diunggah")
+        expect(page.get_by_test_id("signed-line")).to_contain_text("rencana-aksi-ttd.pdf")
+        self.shot(page, "bnnk-rencana-bertanda-tangan")
+
     def bnnk_replies(self, page: Page) -> None:
         page.goto(PLAN_URL)
         expect(page.get_by_test_id("plan-comment").first).to_contain_text(COMMENT)
@@ -216,11 +242,16 @@ class PlansWalk:
         assert ActionItem.history.filter(plan_id=plan.pk).count() >= 2
         assert FollowUp.history.filter(id=follow_up.pk).exists()
         assert PlanComment.history.filter(plan_id=plan.pk).count() == 2
+        assert plan.signed_name == "rencana-aksi-ttd.pdf" and plan.signed_by.username == PLAN_BNNK, (
+            plan.signed_by
+        )
+        assert plan.signed_file.open("rb").read(5) == b"%PDF-", "the stored signed copy is not the PDF"
         print("  plans: database holds the plan, 2 items, the follow-up with its PDF, 2 comments, history")
 
     def run(self, downloads: Path) -> None:
         bnnk = self.bnnk_builds()
         self.bnnp_follows_up()
+        self.bnnk_signs(bnnk, downloads)
         self.bnnk_replies(bnnk)
         self.pusat_reads(downloads)
         WATCH.check("the plans walk")
