@@ -179,6 +179,8 @@ class PlansWalk:
         offered beside it, and the signed copy uploaded back."""
         page.goto(PLAN_URL + "#bertanda-tangan")
         documents = page.get_by_test_id("plan-documents")
+        expect(documents.get_by_test_id("report-state")).to_have_attribute("data-state", "missing")
+        self.shot(page, "bnnk-rencana-siapkan-pdf")
         documents.get_by_role("button", name="Siapkan PDF").click()
         expect(documents.get_by_test_id("report-download")).to_be_visible()  # polled until the worker is done
         expect(documents.get_by_test_id("report-docx")).to_be_visible()
@@ -216,6 +218,7 @@ class PlansWalk:
         page.goto(f"{BASE}/rencana-aksi/nasional/?tahun={YEAR}")
         expect(page.get_by_test_id("coverage")).to_contain_text("Jawa Timur")
         expect(page.get_by_test_id("national-summary")).to_contain_text("1 dari 1")
+        expect(page.get_by_test_id("coverage-signed")).to_have_text("1")
         self.shot(page, "pusat-nasional")
         with page.expect_download() as download:
             page.get_by_role("link", name="Ekspor XLSX").click()
@@ -225,6 +228,10 @@ class PlansWalk:
         cells = {c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c}
         assert ACTIVITY in cells, f"{ACTIVITY!r} is not in the export {saved.name}"
         print(f"  {time.monotonic() - self.started:6.1f}s  plans: {saved.name} holds the item", flush=True)
+        page.goto(PLAN_URL)  # the plan page at desktop width: its documents and the signed copy
+        expect(page.get_by_test_id("signed-line")).to_contain_text("rencana-aksi-ttd.pdf")
+        expect(page.get_by_test_id("report-state")).to_have_attribute("data-state", "ready")
+        self.shot(page, "pusat-rencana-dokumen")
         page.context.close()
 
     @staticmethod
