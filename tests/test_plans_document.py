@@ -22,7 +22,7 @@ from assessments.models import Collection
 from instruments.models import Indicator
 from plans import selectors, services
 from plans.models import ActionItem, ActionPlan, Agency
-from reports import plan_document, report_links
+from reports import plan_document, plan_docx, report_links
 from reports.models import RenderedReport, RenderRequest
 from tests.factories import make_collection, make_period, make_score
 from tests.fieldkit_support import JPEG
@@ -246,7 +246,29 @@ def test_plan_changed_at_counts_item_edits_and_drops(plan, bnnk_a):
     services.item_drop(user=bnnk_a, item=extra)
     dropped = selectors.plan_changed_at(period_id, "3573")
     assert before < added < dropped
+    agency = Agency.objects.get(regency=plan.collection.regency, name="Dinas Pendidikan")
+    services.agency_rename(user=bnnk_a, agency=agency, name="Dinas Pendidikan dan Kebudayaan")
+    assert selectors.plan_changed_at(period_id, "3573") > dropped  # the name the PDF prints
     assert selectors.plan_changed_at(period_id, "3507") is None
+
+
+def test_the_docx_holds_every_item_and_the_budget_total(plan, bnnk_a):
+    for n in range(3):
+        services.item_add(
+            user=bnnk_a,
+            plan=plan,
+            data=_item(plan.collection, f"Kegiatan {n}", budget=None, budget_source=""),
+        )
+    items = selectors.plan_items(plan)
+    context = plan_document.plan_context(plan.collection, plan, items, datetime.date(YEAR, 12, 1))
+    document = docx.Document(io.BytesIO(plan_docx.build(context)))
+    table = document.tables[0]
+    assert len(table.rows) == 1 + 4
+    assert sorted(row.cells[4].text for row in table.rows[1:]) == sorted(i.activity for i in items)
+    assert [row.cells[7].text for row in table.rows[1:]].count("–") == 3  # no budget: a dash
+    assert "Jumlah anggaran: Rp25.000.000" in "\n".join(p.text for p in document.paragraphs)
+    section = document.sections[0]
+    assert section.page_width > section.page_height  # landscape
 
 
 # --- the signed copy ----------------------------------------------------------------------------------------
