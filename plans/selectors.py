@@ -14,7 +14,7 @@ from assessments.states import VERIFIED_STATES
 from scoring.models import Score
 
 from . import effect, rules
-from .models import ActionItem, ActionPlan
+from .models import ActionItem, ActionPlan, Agency
 
 SELESAI = ActionItem.Status.SELESAI
 BATAL = ActionItem.Status.BATAL
@@ -96,6 +96,31 @@ def regency_plans_stamp(regency) -> tuple:
     return (row["n"], row["done"], row["at"].isoformat() if row["at"] else "")
 
 
+def plan_changed_at(period_id: int, regency_code: str) -> datetime.datetime | None:
+    """When the plan of the kab/kota in the period last changed in what its PDF prints: the plan itself
+    (title, document), an item (added, edited, its status, dropped: history rows count the drop too) or an
+    instansi/OPD name. None without a plan. Three queries. (The signed copy's upload changes none.)"""
+    plan = (
+        ActionPlan.objects.filter(collection__period_id=period_id, collection__regency__code=regency_code)
+        .values("pk", "updated_at", "collection__regency_id")
+        .first()
+    )
+    if plan is None:
+        return None
+    items = ActionItem.history.filter(plan_id=plan["pk"]).aggregate(at=Max("history_date"))["at"]
+    agencies = Agency.history.filter(regency_id=plan["collection__regency_id"]).aggregate(
+        at=Max("history_date")
+    )["at"]
+    return max(at for at in (plan["updated_at"], items, agencies) if at is not None)
+
+
+def plan_items(plan: ActionPlan) -> list[ActionItem]:
+    """The plan's items in target-date order with their instansi and indicators (three queries)."""
+    return list(
+        plan.items.select_related("agency").prefetch_related("indicators").order_by("target_date", "pk")
+    )
+
+
 def plan_effect(regency, year: int) -> effect.PlanEffect | None:
     """The effect of the kab/kota's plan of `year` (compared or with its reason), None without a plan.
     Three queries."""
@@ -116,11 +141,16 @@ def plan_periods() -> list[dict]:
 
 
 def coverage(period_year: int, regency_filter: Q) -> list[dict]:
-    """Per province (by code): code, name, regencies (taking part in the period), with_plan. One query."""
+    """Per province (by code): code, name, regencies (taking part in the period), with_plan, signed (plans
+    with the Tim Terpadu's signed copy uploaded). One query."""
     rows = (
         Collection.objects.filter(regency_filter, period__year=period_year)
         .values(code=F("regency__province__code"), name=F("regency__province__name"))
-        .annotate(regencies=Count("pk"), with_plan=Count("action_plan"))
+        .annotate(
+            regencies=Count("pk"),
+            with_plan=Count("action_plan"),
+            signed=Count("action_plan", filter=Q(action_plan__signed_file__gt="")),
+        )
         .order_by("code")
     )
     return list(rows)
