@@ -55,16 +55,35 @@ Resampler = Callable[[np.random.Generator, int, int], np.ndarray]
 
 
 @dataclass
-class _Design:
-    """The counted questionnaires as dense rows, sorted by collection, group and questionnaire id.
+class _Block:
+    """One group of one collection, reduced to what a replicate needs: `matrix` (n_g x k+m) holds the
+    summed answer scores of the k questions the group answered (`columns`), then the answer counts of the
+    m of them whose count differs between questionnaires (`varying`, positions within `columns`); a
+    question every questionnaire answered the same number of times c has c x n_g answers in every
+    replicate (`counts`), so its product is skipped (the common case: one answer each)."""
 
-    sa: (questionnaires x 2Q) the sum of each question's answer scores (0 when not answered), then the
-    number of its counted answers; groups: per collection, the (start, stop) rows of each group that has
-    a counted questionnaire, in the instrument's group order."""
+    n: int
+    matrix: np.ndarray
+    columns: np.ndarray
+    varying: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, sums: np.ndarray, counts: np.ndarray) -> _Block:
+        columns = np.flatnonzero(counts.any(axis=0))
+        sums, counts = sums[:, columns], counts[:, columns]
+        varying = np.flatnonzero((counts != counts[0]).any(axis=0))
+        matrix = np.ascontiguousarray(np.hstack([sums, counts[:, varying]]))
+        return cls(len(sums), matrix, columns, varying, counts[0] * len(sums))
+
+
+@dataclass
+class _Design:
+    """The counted questionnaires of each collection as blocks per group (in the instrument's group
+    order; questionnaires by id within a group), and the collections in row order."""
 
     collections: np.ndarray
-    sa: np.ndarray
-    groups: list[list[tuple[int, int]]]
+    groups: list[list[_Block]]
     n_questions: int
 
 
@@ -84,16 +103,18 @@ def _design(answers: pd.DataFrame, instrument: engine.InstrumentFrames) -> _Desi
     sums = np.bincount(key, weights=s, minlength=n_rows * n_q).reshape(n_rows, n_q)
     counts = np.bincount(key, minlength=n_rows * n_q).reshape(n_rows, n_q).astype("float64")
     row_coll, row_group = coll[new_row], gidx[new_row]
-    starts = np.flatnonzero(np.r_[True, row_coll[1:] != row_coll[:-1]]) if n_rows else np.zeros(0, int)
+    if not n_rows:
+        return _Design(np.zeros(0, dtype="int64"), [], n_q)
+    starts = np.flatnonzero(np.r_[True, row_coll[1:] != row_coll[:-1]])
     group_starts = np.flatnonzero(
         np.r_[True, (row_coll[1:] != row_coll[:-1]) | (row_group[1:] != row_group[:-1])]
     )
     bounds = np.r_[group_starts, n_rows]
-    groups: list[list[tuple[int, int]]] = [[] for _ in starts]
+    groups: list[list[_Block]] = [[] for _ in starts]
     collection_of_group = np.searchsorted(starts, group_starts, side="right") - 1
     for k, a, b in zip(collection_of_group.tolist(), bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        groups[k].append((a, b))
-    return _Design(row_coll[starts] if n_rows else np.zeros(0), np.hstack([sums, counts]), groups, n_q)
+        groups[k].append(_Block.of(sums[a:b], counts[a:b]))
+    return _Design(row_coll[starts], groups, n_q)
 
 
 @dataclass
@@ -131,17 +152,20 @@ class _Tree:
 
 
 def _question_replicates(design: _Design, k: int, counts: list[np.ndarray]) -> np.ndarray:
-    """[replicate, question] scores (0-100) of collection k, given each group's resample counts."""
-    n_q = design.n_questions
-    total = None
-    answered = None
-    for (a, b), w in zip(design.groups[k], counts, strict=True):
-        m = w @ design.sa[a:b]  # (R x 2Q): resampled score sums, then resampled answer counts
-        present = m[:, n_q:] > 0
+    """[replicate, question] scores (0-100) of collection k, given each group's resample counts: per
+    group one matrix product gives every replicate's score sums (and varying answer counts), then the
+    group means; a question's score is the mean of the means of the groups that answered it."""
+    replicates = len(counts[0]) if counts else 0
+    total = np.zeros((replicates, design.n_questions))
+    answered = np.zeros((replicates, design.n_questions), dtype="int64")
+    for block, w in zip(design.groups[k], counts, strict=True):
+        m = w @ block.matrix
+        n = np.broadcast_to(block.counts, (replicates, len(block.columns))).copy()
+        n[:, block.varying] = m[:, len(block.columns) :]
+        present = n > 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.where(present, m[:, :n_q] / m[:, n_q:], 0.0)
-        total = mean if total is None else total + mean
-        answered = present.astype("int64") if answered is None else answered + present
+            total[:, block.columns] += np.where(present, m[:, : len(block.columns)] / n, 0.0)
+        answered[:, block.columns] += present
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(answered > 0, total / answered, np.nan) * 100.0
 
@@ -177,7 +201,7 @@ def bootstrap(
     variables = np.full((n_c, replicates, n_v), np.nan)
     for k, cid in enumerate(design.collections.tolist()):
         rng = np.random.default_rng([seed, int(cid)])
-        counts = [resample(rng, b - a, replicates).astype("float64") for a, b in design.groups[k]]
+        counts = [resample(rng, block.n, replicates).astype("float64") for block in design.groups[k]]
         overall[k], variables[k] = tree.aggregate(_question_replicates(design, k, counts))
     return Bootstrap(
         design.collections, np.clip(overall, 0.0, 100.0), variables, tree.variable_ids, replicates, seed
