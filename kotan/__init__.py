@@ -12,6 +12,6 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from .celery import app as celery_app  # noqa: E402
+from .celery import app as celery_app
 
 __all__ = ("celery_app",)
