@@ -160,11 +160,16 @@ def _question_replicates(design: _Design, k: int, counts: list[np.ndarray]) -> n
     answered = np.zeros((replicates, design.n_questions), dtype="int64")
     for block, w in zip(design.groups[k], counts, strict=True):
         m = w @ block.matrix
-        n = np.broadcast_to(block.counts, (replicates, len(block.columns))).copy()
-        n[:, block.varying] = m[:, len(block.columns) :]
+        k_cols = len(block.columns)
+        if not len(block.varying):  # every questionnaire answered each of these questions alike
+            total[:, block.columns] += m / block.counts
+            answered[:, block.columns] += 1
+            continue
+        n = np.broadcast_to(block.counts, (replicates, k_cols)).copy()
+        n[:, block.varying] = m[:, k_cols:]
         present = n > 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            total[:, block.columns] += np.where(present, m[:, : len(block.columns)] / n, 0.0)
+            total[:, block.columns] += np.where(present, m[:, :k_cols] / n, 0.0)
         answered[:, block.columns] += present
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(answered > 0, total / answered, np.nan) * 100.0

@@ -1,4 +1,5 @@
-"""Computing and storing scores: load the inputs, call the pure engine, save only what changed.
+"""Computing and storing scores: load the inputs, call the pure engine and its bootstrap (scoring.intervals:
+each row's 95 % intervals and overall replicates, from the same answers), save only what changed.
 
 Celery tasks (scoring/tasks.py) call these; so do tests and the bench. Everything here is
 idempotent: the same call twice writes nothing the second time, and two workers at once upsert the
@@ -85,7 +86,8 @@ def _latest_inputs(collection_ids) -> dict[int, object]:
 @dataclass
 class _Stored:
     """What is stored for the targets of one basis: input hash, last check and signature per collection,
-    and the rows from before the intervals (scoring 0002), whose inputs get them on the next pass."""
+    and the rows without intervals of the replicates wanted now (from before scoring 0002, or another R),
+    whose inputs get them on the next pass."""
 
     hashes: dict[int, str] = field(default_factory=dict)
     checked: dict[int, object] = field(default_factory=dict)
@@ -99,7 +101,7 @@ class _Stored:
             instrument=instrument, basis=basis, collection_id__in=targets
         ).values_list("collection_id", "input_hash", "checked_at", "signature", "ci__replicates"):
             out.hashes[cid], out.checked[cid], out.signed[cid] = h, at, sig
-            if r is None:
+            if r != intervals.DEFAULT_REPLICATES:
                 out.bare.add(cid)
         return out
 
@@ -291,7 +293,8 @@ def stale_collections(limit: int = 2000) -> dict[int, list[int]]:
     - a score (current or submitted) was computed with another instrument signature than the instrument's
       now: a weight, option score, quota or band edit whose recompute task was lost;
     - the first-submission score is missing while its snapshot exists;
-    - the current score has no bootstrap intervals (a row from before scoring 0002): rescoring adds them.
+    - the current score has no bootstrap intervals of intervals.DEFAULT_REPLICATES replicates (a row from
+      before scoring 0002, or from another R): rescoring its unchanged inputs adds them.
 
     No answer is read: the instrument tables of each instrument in use (eight small queries each) and one
     query for the collections; 2,570 collections of five periods took 0.17 s on PostgreSQL here. The beat
@@ -328,7 +331,7 @@ def stale_collections(limit: int = 2000) -> dict[int, list[int]]:
                     collection_id=OuterRef("pk"),
                     instrument_id=OuterRef("period__instrument_id"),
                     basis=Score.Basis.CURRENT,
-                ).exclude(ci__has_key="replicates")
+                ).exclude(Q(ci__has_key="replicates") & Q(ci__replicates=intervals.DEFAULT_REPLICATES))
             ),
         )
         .filter(

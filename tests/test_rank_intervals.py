@@ -104,6 +104,22 @@ def test_rows_from_before_the_intervals_are_found_by_the_sweep_and_filled(two_pr
     assert score_services.score_collections(period).written == 0
 
 
+@pytest.mark.django_db
+def test_rows_of_another_replicate_count_are_recomputed_with_the_current_one(two_provinces):  # noqa: F811
+    period, collections = two_provinces
+    cid = collections["3573"].pk
+    row = Score.objects.get(collection_id=cid, basis="current")
+    row.ci = {**row.ci, "replicates": 200}
+    row.replicates = bytes(row.replicates)[: 200 * 4]
+    row.save()
+    assert score_services.stale_collections() == {period.pk: [cid]}
+    run = score_services.score_collections(period, [cid])
+    assert (run.written, run.unchanged) == (1, 1)  # the current row; the submitted one was complete
+    row.refresh_from_db()
+    assert row.ci["replicates"] == 1000 and len(row.replicates) == 4000
+    assert score_services.stale_collections() == {}
+
+
 # --- the period's rank intervals ---------------------------------------------------------------------------
 
 
