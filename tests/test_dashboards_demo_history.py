@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from assessments.models import Answer, Collection, Period, Questionnaire, SubmissionSnapshot
 from regions.models import Regency
-from scoring.management.commands import load_demo_history
 from scoring import ranks
+from scoring.management.commands import load_demo_history
 from scoring.models import RankIntervals, Score
 
 pytestmark = [pytest.mark.django_db, pytest.mark.once]
