@@ -201,3 +201,24 @@ def test_asking_for_rank_intervals_never_raises_with_the_broker_down(broker_down
     period, _ = two_provinces
     tasks.request_rank_intervals(period.pk)
     assert not RankIntervals.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_reopen_takes_the_kab_kota_out_of_the_rank_intervals(
+    two_provinces,  # noqa: F811
+    pusat,
+    django_capture_on_commit_callbacks,
+):
+    period, collections = two_provinces
+    Collection.objects.filter(period=period).update(state=Collection.State.VERIFIED)
+    assert tasks.rank_intervals(period.pk) == {"stored": 3}
+    before = RankIntervals.objects.get(period=period).fingerprint
+    reopened = collections["3507"]
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.collection_reopen(
+            collection=Collection.objects.get(pk=reopened.pk), user=pusat, reason="Periksa ulang"
+        )
+    row = RankIntervals.objects.get(period=period)  # the reopen's score task asked for them again
+    assert str(reopened.pk) not in row.data and len(row.data) == 2
+    assert row.fingerprint != before
+    assert row.data[str(collections["3573"].pk)]["province"] == [1, 1]  # alone in Jawa Timur now
