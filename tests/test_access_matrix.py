@@ -679,6 +679,26 @@ MATRIX: dict[str, Case | list[Case]] = {
     "plans:follow_up_file": Case(
         get=r(LOGIN, 200, 404, 200, 404, 200), post=POST_ONLY, args=lambda w: {"pk": w.extras["follow_up"].pk}
     ),
+    # Corrections (plans.monev_changes): a follow-up by the BNNP of A's province, a comment by its author
+    # (the world's comment is the BNNP's); A's BNNK and pusat are refused with the reason ---
+    "plans:follow_up_edit": Case(
+        get=POST_ONLY,
+        post=REVIEW_WRITE,
+        args=lambda w: {"pk": w.extras["follow_up"].pk},
+        data=lambda w: {"date": timezone.localdate().isoformat(), "progress": "35", "note": "Dikoreksi"},
+    ),
+    "plans:follow_up_delete": Case(
+        get=POST_ONLY, post=REVIEW_WRITE, args=lambda w: {"pk": w.extras["follow_up"].pk}
+    ),
+    "plans:comment_edit": Case(
+        get=POST_ONLY,
+        post=REVIEW_WRITE,
+        args=lambda w: {"pk": w.extras["plan_comment"].pk},
+        data=lambda w: {"text": "Mohon dipercepat, dikoreksi"},
+    ),
+    "plans:comment_delete": Case(
+        get=POST_ONLY, post=REVIEW_WRITE, args=lambda w: {"pk": w.extras["plan_comment"].pk}
+    ),
     # --- dashboards, exports, PDF reports (/laporan/) ---
     "reports:index": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
     "reports:national": Case(get=r(LOGIN, GO, GO, GO, GO, SHOWS_A), state=VERIFIED),
@@ -1327,6 +1347,9 @@ def world(request, media, regency_a, regency_b, regency_other, django_capture_on
         date=timezone.localdate(),
         progress=10,
         uploaded_file=SimpleUploadedFile("monev.pdf", PDF),
+    )
+    w.extras["plan_comment"] = monev_services.comment_add(
+        user=w.users["bnnp_a"], plan=w.extras["plan_item"].plan, text="Mohon lampirkan notulen"
     )
     w.extras["tokens"] = {role: api_token_create(user=user)[1] for role, user in users.items()}
     return w
