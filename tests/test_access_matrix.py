@@ -899,6 +899,11 @@ PUSAT_ADMIN = {
     "regions_province": (lambda w: w.a.province_id, VIEW_PAGES, POST_VIEW),
     "regions_regency": (lambda w: w.a.pk, VIEW_PAGES, POST_VIEW),
     "accounts_user": (lambda w: w.users["bnnk_a"].pk, VIEW_PAGES, POST_VIEW),
+    # Action plans and their monev: view only (written on the plan pages).
+    "plans_actionplan": (lambda w: w.extras["plan_item"].plan_id, VIEW_PAGES, POST_VIEW),
+    "plans_agency": (lambda w: w.extras["plan_item"].agency_id, VIEW_PAGES, POST_VIEW),
+    "plans_followup": (lambda w: w.extras["follow_up"].pk, VIEW_PAGES, POST_VIEW),
+    "plans_plancomment": (lambda w: w.extras["plan_comment"].pk, VIEW_PAGES, POST_VIEW),
     # Closed: groups and permissions (the BNN pusat group itself), notifications, login attempts.
     "auth_group": (lambda w: Group.objects.get(name=PUSAT_GROUP).pk, set(), set()),
     "notifications_notification": (lambda w: w.notification.pk, set(), set()),
