@@ -153,4 +153,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     raw = request.GET.get("tahun", "")
     period = monev_selectors.province_period(found, int(raw) if raw.isdigit() and len(raw) == 4 else None)
     summary = monev_selectors.province_summary(found, period, timezone.localdate()) if period else None
-    return render(request, "plans/monev/province.html", {"province": found, "summary": summary})
+    years = monev_selectors.province_years(found)
+    return render(
+        request, "plans/monev/province.html", {"province": found, "summary": summary, "years": years}
+    )
