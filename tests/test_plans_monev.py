@@ -521,3 +521,17 @@ def test_corrections_through_the_pages(client, world, regency_a, bnnp_a, bnnk_a,
     assert PlanComment.objects.get().text == "Baik, kami jadwalkan"
     client.post(drop_c)
     assert not PlanComment.objects.exists() and PlanComment.history.filter(id=comment.pk).count() == 3
+
+
+def test_correction_forms_in_english(client, settings, world, regency_a, bnnp_a):
+    monev_services.follow_up_add(
+        user=bnnp_a, item=world["items"]["late"], date=TODAY, progress=5, note="x", today=TODAY
+    )
+    monev_services.comment_add(user=bnnp_a, plan=world["plan_a"], text="Mohon percepat")
+    client.force_login(bnnp_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(url(regency_a)).content.decode()
+    assert (
+        "Yes, delete the follow-up" in body and "Yes, delete the comment" in body and "Save changes" in body
+    )
+    assert "Ya, hapus" not in body and "Simpan perubahan" not in body
