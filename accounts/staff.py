@@ -8,9 +8,10 @@ members of this group; they are never superusers. What the group may do, per mod
     PROTECT keeps a used scheme or instrument from being deleted.
   - periods: view, add, change (participants are a field of the period); no delete (a period owns the
     collections of every kab/kota).
-  - survey data (collections, questionnaires, evidence, respondent links), provinces, kab/kota and users:
-    view only. Users are imported at /pengguna/impor/, never edited here; groups, permissions,
-    notifications, login attempts and the rest of the admin stay closed.
+  - survey data (collections, questionnaires, evidence, respondent links), action plans (plans, items,
+    instansi/OPD, follow-ups, comments), provinces, kab/kota and users: view only. Users are imported at
+    /pengguna/impor/, never edited here; groups, permissions, notifications, login attempts and the rest
+    of the admin stay closed.
 
 `pusat_group_sync` creates the permissions it needs (Django creates them only after migrate, in a
 post_migrate handler that may not have run yet for these apps), then the group, and sets exactly these
@@ -52,6 +53,8 @@ PUSAT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "regions": {"province": ("view",), "regency": ("view",)},
     "accounts": {"user": ("view",)},
+    # Action plans and their monev: view only (written by the BNNK and BNNP on the plan pages).
+    "plans": dict.fromkeys(("actionplan", "actionitem", "agency", "followup", "plancomment"), ("view",)),
 }
 
 

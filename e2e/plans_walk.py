@@ -8,8 +8,11 @@ suggestion and completes it, and adds a second item whose target date has passed
 period's year: it shows as overdue). The BNNP (two-factor, set up at its first login) records a follow-up
 with a PDF and comments, then sees the plan counted on its province page. The BNNK reads the comment and
 replies. At 1366 px BNN pusat (two-factor) reads the coverage and downloads the XLSX export, which holds
-the item's activity. Every screenshot (P01-...) is audited by axe-core (no critical or serious violation);
-any console error, CSP violation, page error, 4xx sub-request or 5xx fails the walk (e2e/walk.py's WATCH).
+the item's activity; then it opens Kota Kediri's report card of the period after its plan's (completed
+items, both periods scored: e2e/setup_data.plan_effect) at 1366 and 390 px: the effect box shows the
+association caveat and the figures plans.effect computes for that data. Every screenshot (P01-...) is
+audited by axe-core (no critical or serious violation); any console error, CSP violation, page error, 4xx
+sub-request or 5xx fails the walk (e2e/walk.py's WATCH).
 Every wait is bounded by E2E_WAIT_MS.
 """
 
@@ -37,9 +40,18 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 django.setup()
 
 from e2e.chromium import launch  # noqa: E402
-from e2e.setup_data import PLAN_BNNK, PLAN_BNNP, PLAN_PUSAT, PLAN_REGENCY, PROVINCE  # noqa: E402
+from e2e.setup_data import (  # noqa: E402
+    EFFECT_REGENCY,
+    PLAN_BNNK,
+    PLAN_BNNP,
+    PLAN_PUSAT,
+    PLAN_REGENCY,
+    PROVINCE,
+)
 from e2e.walk import A11Y, AUTHENTICATORS, WATCH, Walk, small_pdf  # noqa: E402
+from plans import selectors as plan_selectors  # noqa: E402
 from plans.models import ActionItem, ActionPlan, FollowUp, PlanComment  # noqa: E402
+from regions.models import Regency  # noqa: E402
 
 BASE = os.environ["E2E_BASE"].rstrip("/")
 PASSWORD = os.environ["E2E_PASSWORD"]
@@ -48,6 +60,7 @@ WAIT_MS = int(os.environ.get("E2E_WAIT_MS", 120_000))  # a bound for a hang, not
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 YEAR = datetime.date.today().year - 2  # the plan period (setup_data: two years back)
+EFFECT_YEAR = datetime.date.today().year - 3  # the period after Kota Kediri's plan (setup_data.plan_effect)
 PLAN_URL = f"{BASE}/rencana-aksi/{YEAR}/{PLAN_REGENCY}/"
 ACTIVITY = "Rapat koordinasi Tim Terpadu P4GN Kota Surabaya"
 LATE_ACTIVITY = "Sosialisasi P4GN di sekolah menengah"
@@ -232,7 +245,35 @@ class PlansWalk:
         expect(page.get_by_test_id("signed-line")).to_contain_text("rencana-aksi-ttd.pdf")
         expect(page.get_by_test_id("report-state")).to_have_attribute("data-state", "ready")
         self.shot(page, "pusat-rencana-dokumen")
+        self.effect_on_report_card(page)
         page.context.close()
+
+    def effect_on_report_card(self, page: Page) -> None:
+        """The next period's report card of a kab/kota whose plan's items were completed shows the effect,
+        labelled as an association, with the figures plans.effect computes (by hand: KK2 +12 and KL1 +10
+        with actions, KK1 +2 without; nationally with Kota Blitar: +7.0 and +1.5 over 2 kab/kota)."""
+        found = plan_selectors.effect_reaching(Regency.objects.get(code=EFFECT_REGENCY), EFFECT_YEAR)
+        assert found is not None and found.compared, found
+        expected = [found.with_change, found.n_with, found.without_change, found.n_without]
+        expected += [found.national_with, found.national_without, found.national_regencies]
+        assert expected == [11.0, 2, 2.0, 1, 7.0, 1.5, 2], expected
+        for viewport in (DESKTOP, PHONE):
+            page.set_viewport_size(viewport)
+            page.goto(f"{BASE}/laporan/kabkota/{EFFECT_REGENCY}/?tahun={EFFECT_YEAR}")
+            box = page.get_by_test_id("plan-effect")
+            expect(box.get_by_test_id("caveat")).to_have_text("Asosiasi, bukan bukti sebab-akibat.")
+            expect(box).to_contain_text(f"dari {EFFECT_YEAR - 1} ke {EFFECT_YEAR}")
+            lines = box.locator("li").all_inner_texts()
+            shown = [
+                float(n.replace(",", "."))
+                for line in lines
+                for n in re.findall(r"[+-]?\d+(?:[.,]\d+)?", line)
+            ]
+            assert shown == [round(x, 1) for x in expected], (lines, expected)
+            self.shot(page, "pusat-rapor-efek")
+        print(
+            f"  {time.monotonic() - self.started:6.1f}s  plans: the effect box shows {expected}", flush=True
+        )
 
     @staticmethod
     def check_database() -> None:

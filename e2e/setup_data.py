@@ -14,8 +14,15 @@ For the action-plan walk (e2e/plans_walk.py): a period two years back (the small
 Surabaya, its collection verified with a stored score (indicators KK1 80, KK2 60, KL1 50: the suggestions
 come from these), and its own BNNK, BNNP of Jawa Timur and BNN pusat users (each BNNP/pusat sets up its
 two-factor at its first login, so the walk does not depend on the main walk having run).
+
+For the plan walk's effect step: Kota Kediri with a plan in a period four years back whose items (KK2,
+KL1) are completed, and that period and the next one (three years back) verified and scored, with Kota
+Blitar scored in both (no plan) so the national figures are not Kediri's alone. The stored scores carry
+the instrument's signature as the score task writes them, so the running worker's sweep leaves them; the
+report card of the later period then shows the effect box (plans.effect, computed on the page).
 """
 
+import datetime
 import os
 import sys
 
@@ -32,7 +39,9 @@ from assessments.autosave.writes import questionnaire_save_answer  # noqa: E402
 from assessments.models import Collection  # noqa: E402
 from assessments.selectors import group_questions  # noqa: E402
 from assessments.services import questionnaire_create  # noqa: E402
+from instruments.models import Indicator  # noqa: E402
 from instruments.services import instrument_load_default  # noqa: E402
+from plans.models import ActionItem, ActionPlan, Agency  # noqa: E402
 from regions.models import Province, Regency  # noqa: E402
 from scoring.services import instrument_signatures  # noqa: E402
 from tests.factories import make_collection, make_instrument, make_period, make_score  # noqa: E402
@@ -44,6 +53,12 @@ PUSAT_USER = "e2e.pusat"
 FIELD_USERS, FIELD_REGENCY = ("e2e.bnnk.kotabatu", "e2e.bnnk.kotabatu2"), "3579"
 PLAN_REGENCY = "3578"  # Kota Surabaya
 PLAN_BNNK, PLAN_BNNP, PLAN_PUSAT = "e2e.bnnk.surabaya", "e2e.bnnp.jatim.rencana", "e2e.pusat.rencana"
+EFFECT_REGENCY, EFFECT_OTHER = "3571", "3572"  # Kota Kediri (the plan), Kota Blitar (scored, no plan)
+# Indicator scores {regency: (year N, year N + 1)}: Kediri's completed items aim at KK2 and KL1.
+EFFECT_SCORES = {
+    EFFECT_REGENCY: ({"KK1": 70.0, "KK2": 40.0, "KL1": 45.0}, {"KK1": 72.0, "KK2": 52.0, "KL1": 55.0}),
+    EFFECT_OTHER: ({"KK1": 60.0, "KK2": 50.0, "KL1": 50.0}, {"KK1": 61.0, "KK2": 54.0, "KL1": 52.0}),
+}
 
 
 def main() -> None:
@@ -70,6 +85,7 @@ def main() -> None:
     print(f"e2e data: period {year} ({instrument.version}), {len(regencies)} kab/kota, 4 users")
     field_kit(user, year - 1)
     action_plans(user, year - 2)
+    plan_effect(year - 4)
 
 
 def field_kit(user, year: int) -> None:
@@ -112,6 +128,50 @@ def action_plans(user, year: int) -> None:
     user(PLAN_BNNP, Role.BNNP, province=Province.objects.get(code=PROVINCE))
     user(PLAN_PUSAT, Role.PUSAT)
     print(f"e2e plan data: period {year}, Kota Surabaya verified (62.5), 3 users")
+
+
+def plan_effect(year: int) -> None:
+    """Kota Kediri's plan of `year` (items completed) and both kab/kota verified and scored in `year` and
+    `year` + 1: the effect step's data."""
+    instrument = make_instrument(version="E2E-E")
+    signature = instrument_signatures([instrument.pk])[instrument.pk]
+    regencies = {code: Regency.objects.get(code=code) for code in EFFECT_SCORES}
+    collections = {}
+    for i, label in enumerate(("", " berikutnya")):
+        period = make_period(instrument, regencies=list(regencies.values()), year=year + i)
+        period.name = f"Periode uji efek{label} {year + i}"
+        period.save(update_fields=["name"])
+        for code, regency in regencies.items():
+            collection = make_collection(regency, period)
+            Collection.objects.filter(pk=collection.pk).update(state=Collection.State.VERIFIED)
+            indicators = EFFECT_SCORES[code][i]
+            overall = sum(indicators.values()) / len(indicators)
+            make_score(
+                collection,
+                overall,
+                {"KK": overall, "KL": overall},
+                indicators=indicators,
+                signature=signature,
+            )
+            collections[(code, i)] = collection
+    kediri = regencies[EFFECT_REGENCY]
+    agency = Agency.objects.create(regency=kediri, name="Kesbangpol")
+    plan = ActionPlan.objects.create(
+        collection=collections[(EFFECT_REGENCY, 0)], title=f"Rencana aksi uji {year}"
+    )
+    for code, activity in (("KK2", "Pelatihan kader keluarga"), ("KL1", "Penetapan Perda P4GN")):
+        item = ActionItem.objects.create(
+            plan=plan,
+            strategy="penguatan_kelembagaan",
+            agency=agency,
+            activity=activity,
+            expected_output="Selesai dilaksanakan",
+            target_date=datetime.date(year + 1, 6, 30),
+            status=ActionItem.Status.SELESAI,
+            completed_at=timezone.make_aware(datetime.datetime(year + 1, 6, 1, 10, 0)),
+        )
+        item.indicators.add(Indicator.objects.get(variable__instrument=instrument, code=code))
+    print(f"e2e effect data: Kota Kediri's plan of {year} (2 items done), {year} and {year + 1} scored")
 
 
 if __name__ == "__main__":

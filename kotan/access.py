@@ -105,6 +105,17 @@ def can_comment_plan(user, regency: Regency) -> bool:
     return can_follow_up_plan(user, regency) or can_edit_plan(user, regency)
 
 
+def can_change_follow_up(user, regency: Regency) -> bool:
+    """A recorded follow-up is corrected or removed by the BNNP that may follow up the plan (any officer of
+    the province's BNNP, not only its author: the follow-up is the office's record)."""
+    return can_follow_up_plan(user, regency)
+
+
+def can_change_comment(user, regency: Regency, author_id: int | None) -> bool:
+    """A comment is edited or removed by its author only, while the author may still comment the plan."""
+    return author_id is not None and author_id == user.pk and can_comment_plan(user, regency)
+
+
 def can_monitor_province(user, province: Province) -> bool:
     """The province's monev page (its plans, overdue items, kab/kota without a plan): its BNNP and BNN
     pusat; a BNNK reads only its own plan."""

@@ -1,7 +1,8 @@
 """The BNNP's monev pages of action plans: a follow-up recorded on an item (with an evidence file, served
 back only through a scope-checked download), a comment on the plan (the BNNP and the kab/kota's BNNK),
-the extra context the plan page shows, and the province page /rencana-aksi/provinsi/<code>/. Scope comes
-from kotan.access; the rows come from plans.monev_selectors; a refusal is said in Indonesian, never a 500."""
+the extra context the plan page shows (what the user may correct or remove: plans.monev_changes), and the
+province page /rencana-aksi/provinsi/<code>/. Scope comes from kotan.access; the rows come from
+plans.monev_selectors; a refusal is said in Indonesian, never a 500."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from . import monev_selectors, monev_services
 from .models import ActionItem, ActionPlan, FollowUp
 
 
-def _plan_url(collection) -> str:
+def plan_url(collection) -> str:
     return reverse(
         "plans:plan", kwargs={"year": collection.period.year, "regency_code": collection.regency.code}
     )
@@ -45,21 +46,29 @@ def plan_context(user, collection, plan: ActionPlan | None) -> dict:
             "comments": [],
             "can_follow_up": False,
             "can_comment": False,
+            "can_change_follow_ups": False,
+            "changeable_comments": set(),
             "province_url": province_url,
         }
+    comments = monev_selectors.comments_of(plan)
     return {
         "province_url": province_url,
         "follow_ups": monev_selectors.follow_ups_by_item(plan),
-        "comments": monev_selectors.comments_of(plan),
+        "comments": comments,
         "can_follow_up": access.can_follow_up_plan(user, collection.regency),
         "can_comment": access.can_comment_plan(user, collection.regency),
+        # Correcting or removing (plans.monev_changes): the follow-ups' rule, the comments one by one.
+        "can_change_follow_ups": access.can_change_follow_up(user, collection.regency),
+        "changeable_comments": {
+            c.pk for c in comments if access.can_change_comment(user, collection.regency, c.author_id)
+        },
         "today": timezone.localdate(),
         "accept": evidence_services.ACCEPT_ATTR,
         "max_size": evidence_services.max_size_label(),
     }
 
 
-def _plan_of(request, year: int, regency_code: str):
+def plan_of(request, year: int, regency_code: str):
     collection = assessment_pages.get_collection(request.user, year, regency_code)
     plan = ActionPlan.objects.filter(collection=collection).first()
     if plan is None:
@@ -67,7 +76,7 @@ def _plan_of(request, year: int, regency_code: str):
     return collection, plan
 
 
-def _date(raw: str) -> datetime.date | None:
+def parse_date(raw: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(raw.strip()) if raw.strip() else None
     except ValueError:
@@ -77,7 +86,7 @@ def _date(raw: str) -> datetime.date | None:
 @login_required
 @require_POST
 def follow_up_add(request: HttpRequest, year: int, regency_code: str, pk: int) -> HttpResponse:
-    collection, plan = _plan_of(request, year, regency_code)
+    collection, plan = plan_of(request, year, regency_code)
     item = ActionItem.objects.filter(pk=pk, plan=plan).select_related("plan__collection__regency").first()
     if item is None:
         raise Http404(_("Butir rencana aksi tidak ditemukan."))
@@ -85,7 +94,7 @@ def follow_up_add(request: HttpRequest, year: int, regency_code: str, pk: int) -
         monev_services.follow_up_add(
             user=request.user,
             item=item,
-            date=_date(request.POST.get("date", "")[:20]),
+            date=parse_date(request.POST.get("date", "")[:20]),
             progress=request.POST.get("progress", "")[:10],
             note=request.POST.get("note", ""),
             uploaded_file=request.FILES.get("file"),
@@ -94,13 +103,13 @@ def follow_up_add(request: HttpRequest, year: int, regency_code: str, pk: int) -
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Tindak lanjut dicatat."))
-    return redirect(_plan_url(collection) + f"#butir-{item.pk}")
+    return redirect(plan_url(collection) + f"#butir-{item.pk}")
 
 
 @login_required
 @require_POST
 def comment_add(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
-    collection, plan = _plan_of(request, year, regency_code)
+    collection, plan = plan_of(request, year, regency_code)
     raw = request.POST.get("item", "")
     item = None
     if raw:
@@ -115,14 +124,14 @@ def comment_add(request: HttpRequest, year: int, regency_code: str) -> HttpRespo
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Komentar dikirim."))
-    return redirect(_plan_url(collection) + "#komentar")
+    return redirect(plan_url(collection) + "#komentar")
 
 
 @login_required
 @require_GET
 def follow_up_file(request: HttpRequest, year: int, regency_code: str, pk: int) -> FileResponse:
     """A follow-up's file, to whoever may see the kab/kota (another one: 404), as an attachment."""
-    _collection, plan = _plan_of(request, year, regency_code)
+    _collection, plan = plan_of(request, year, regency_code)
     row = FollowUp.objects.filter(pk=pk, item__plan=plan).exclude(file="").first()
     if row is None:
         raise Http404(_("Berkas tidak ditemukan."))
@@ -144,4 +153,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     raw = request.GET.get("tahun", "")
     period = monev_selectors.province_period(found, int(raw) if raw.isdigit() and len(raw) == 4 else None)
     summary = monev_selectors.province_summary(found, period, timezone.localdate()) if period else None
-    return render(request, "plans/monev/province.html", {"province": found, "summary": summary})
+    years = monev_selectors.province_years(found)
+    return render(
+        request, "plans/monev/province.html", {"province": found, "summary": summary, "years": years}
+    )

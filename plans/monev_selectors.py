@@ -28,6 +28,12 @@ def comments_of(plan: ActionPlan) -> list[PlanComment]:
     return list(PlanComment.objects.filter(plan=plan).select_related("author", "item"))
 
 
+def province_years(province) -> list[int]:
+    """The years of the periods the province takes part in, newest first (the province page's switch)."""
+    periods = Period.objects.filter(participants__province=province)
+    return sorted(set(periods.values_list("year", flat=True)), reverse=True)
+
+
 def province_period(province, year: int | None) -> Period | None:
     """The period asked for (by year) if the province takes part in it, else the current one."""
     periods = Period.objects.filter(participants__province=province).distinct()

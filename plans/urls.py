@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import monev, national, signed, views
+from . import monev, monev_changes, national, signed, views
 
 app_name = "plans"
 
@@ -38,4 +38,28 @@ urlpatterns += [
         name="follow_up_file",
     ),
     path("<int:year>/<str:regency_code>/komentar/", monev.comment_add, name="comment_add"),
+]
+
+# --- monev corrections: a follow-up (the province's BNNP) and a comment (its author) ---
+urlpatterns += [
+    path(
+        "<int:year>/<str:regency_code>/tindak-lanjut/<int:pk>/ubah/",
+        monev_changes.follow_up_edit,
+        name="follow_up_edit",
+    ),
+    path(
+        "<int:year>/<str:regency_code>/tindak-lanjut/<int:pk>/hapus/",
+        monev_changes.follow_up_delete,
+        name="follow_up_delete",
+    ),
+    path(
+        "<int:year>/<str:regency_code>/komentar/<int:pk>/ubah/",
+        monev_changes.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "<int:year>/<str:regency_code>/komentar/<int:pk>/hapus/",
+        monev_changes.comment_delete,
+        name="comment_delete",
+    ),
 ]

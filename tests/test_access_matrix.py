@@ -685,6 +685,26 @@ MATRIX: dict[str, Case | list[Case]] = {
         get=POST_ONLY, post=ENTRY_WRITE, data=lambda w: {"file": SimpleUploadedFile("ttd-baru.pdf", PDF)}
     ),
     "plans:signed_file": Case(get=r(LOGIN, 200, 404, 200, 404, 200), post=POST_ONLY),
+    # Corrections (plans.monev_changes): a follow-up by the BNNP of A's province, a comment by its author
+    # (the world's comment is the BNNP's); A's BNNK and pusat are refused with the reason ---
+    "plans:follow_up_edit": Case(
+        get=POST_ONLY,
+        post=REVIEW_WRITE,
+        args=lambda w: {"pk": w.extras["follow_up"].pk},
+        data=lambda w: {"date": timezone.localdate().isoformat(), "progress": "35", "note": "Dikoreksi"},
+    ),
+    "plans:follow_up_delete": Case(
+        get=POST_ONLY, post=REVIEW_WRITE, args=lambda w: {"pk": w.extras["follow_up"].pk}
+    ),
+    "plans:comment_edit": Case(
+        get=POST_ONLY,
+        post=REVIEW_WRITE,
+        args=lambda w: {"pk": w.extras["plan_comment"].pk},
+        data=lambda w: {"text": "Mohon dipercepat, dikoreksi"},
+    ),
+    "plans:comment_delete": Case(
+        get=POST_ONLY, post=REVIEW_WRITE, args=lambda w: {"pk": w.extras["plan_comment"].pk}
+    ),
     # --- dashboards, exports, PDF reports (/laporan/) ---
     "reports:index": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
     "reports:national": Case(get=r(LOGIN, GO, GO, GO, GO, SHOWS_A), state=VERIFIED),
@@ -911,6 +931,11 @@ PUSAT_ADMIN = {
     "regions_province": (lambda w: w.a.province_id, VIEW_PAGES, POST_VIEW),
     "regions_regency": (lambda w: w.a.pk, VIEW_PAGES, POST_VIEW),
     "accounts_user": (lambda w: w.users["bnnk_a"].pk, VIEW_PAGES, POST_VIEW),
+    # Action plans and their monev: view only (written on the plan pages).
+    "plans_actionplan": (lambda w: w.extras["plan_item"].plan_id, VIEW_PAGES, POST_VIEW),
+    "plans_agency": (lambda w: w.extras["plan_item"].agency_id, VIEW_PAGES, POST_VIEW),
+    "plans_followup": (lambda w: w.extras["follow_up"].pk, VIEW_PAGES, POST_VIEW),
+    "plans_plancomment": (lambda w: w.extras["plan_comment"].pk, VIEW_PAGES, POST_VIEW),
     # Closed: groups and permissions (the BNN pusat group itself), notifications, login attempts.
     "auth_group": (lambda w: Group.objects.get(name=PUSAT_GROUP).pk, set(), set()),
     "notifications_notification": (lambda w: w.notification.pk, set(), set()),
@@ -1367,6 +1392,9 @@ def world(request, media, regency_a, regency_b, regency_other, django_capture_on
         date=timezone.localdate(),
         progress=10,
         uploaded_file=SimpleUploadedFile("monev.pdf", PDF),
+    )
+    w.extras["plan_comment"] = monev_services.comment_add(
+        user=w.users["bnnp_a"], plan=w.extras["plan_item"].plan, text="Mohon lampirkan notulen"
     )
     w.extras["tokens"] = {role: api_token_create(user=user)[1] for role, user in users.items()}
     return w

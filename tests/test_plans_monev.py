@@ -18,6 +18,7 @@ from notifications.models import Notification
 from plans import monev_selectors, monev_services, rules
 from plans.models import ActionItem, ActionPlan, Agency, FollowUp, PlanComment
 from regions.models import Regency
+from tests.conftest import make_user
 from tests.factories import make_collection, make_period, make_score
 
 pytestmark = pytest.mark.django_db
@@ -318,3 +319,219 @@ def test_pages_in_english(client, settings, world, regency_a, bnnp_a):
     assert "Kab/kota tanpa rencana aksi" not in body
     body = client.get(url(regency_a)).content.decode()
     assert "Record follow-up" in body and "Monitoring comments" in body and "Progress (%)" in body
+
+
+# --- correcting and removing follow-ups and comments (plans.monev_changes) -------------------------------
+
+
+def _history_types(model, pk):
+    return list(model.history.filter(id=pk).order_by("history_date").values_list("history_type", flat=True))
+
+
+def test_follow_up_corrected_then_removed_history_kept(world, bnnp_a, province_a, media):
+    item = world["items"]["late"]
+    row = monev_services.follow_up_add(
+        user=bnnp_a,
+        item=item,
+        date=TODAY,
+        progress=20,
+        uploaded_file=SimpleUploadedFile("a.pdf", PDF),
+        today=TODAY,
+    )
+    first_file = row.file.name
+    # A colleague at the same BNNP corrects it: the record is the office's.
+    colleague = make_user("bnnp.jatim.dua", "bnnp", province=province_a)
+    monev_services.follow_up_edit(
+        user=colleague,
+        row=row,
+        date=datetime.date(2027, 7, 30),
+        progress="35",
+        note=" Dua kecamatan ",
+        today=TODAY,
+    )
+    row.refresh_from_db()
+    assert (row.date, row.progress, row.note, row.file.name) == (
+        datetime.date(2027, 7, 30),
+        35,
+        "Dua kecamatan",
+        first_file,
+    )
+    # A bad new file is refused with the reason; the row and its file stay as they were.
+    exe = SimpleUploadedFile("ganti.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+    with pytest.raises(ServiceError, match="Jenis berkas tidak diizinkan"):
+        monev_services.follow_up_edit(
+            user=bnnp_a, row=row, date=TODAY, progress=90, note="x", uploaded_file=exe, today=TODAY
+        )
+    row.refresh_from_db()
+    assert (row.progress, row.note, row.file.name) == (35, "Dua kecamatan", first_file)
+    assert row.file.read() == PDF
+    # A good file replaces it; the old one stays on disk for the history row that names it.
+    new_pdf = PDF.replace(b"Catalog", b"Catalog ")
+    monev_services.follow_up_edit(
+        user=bnnp_a,
+        row=row,
+        date=TODAY,
+        progress=50,
+        note="",
+        uploaded_file=SimpleUploadedFile("baru.pdf", new_pdf),
+        today=TODAY,
+    )
+    row.refresh_from_db()
+    assert row.file.name != first_file and row.file.read() == new_pdf and row.original_name == "baru.pdf"
+    assert (media / first_file).read_bytes() == PDF
+    pk = row.pk
+    monev_services.follow_up_delete(user=bnnp_a, row=row)
+    assert not FollowUp.objects.exists()
+    assert _history_types(FollowUp, pk) == ["+", "~", "~", "-"]
+    removed = FollowUp.history.get(id=pk, history_type="-")
+    assert removed.history_user == bnnp_a and removed.progress == 50 and removed.file == row.file.name
+
+
+def test_follow_up_changes_refused_to_others_change_nothing(world, bnnp_a, bnnk_a, bnnp_other, pusat):
+    row = monev_services.follow_up_add(
+        user=bnnp_a, item=world["items"]["late"], date=TODAY, progress=20, note="Awal", today=TODAY
+    )
+    for user in (bnnk_a, bnnp_other, pusat):
+        with pytest.raises(NotAllowed):
+            monev_services.follow_up_edit(
+                user=user, row=row, date=TODAY, progress=99, note="Ubah", today=TODAY
+            )
+        with pytest.raises(NotAllowed):
+            monev_services.follow_up_delete(user=user, row=row)
+    # Bad input by the BNNP itself: said, nothing changed (no note and no file left).
+    for values, words in [
+        ({"progress": 150, "note": "x"}, "antara 0 dan 100"),
+        ({"progress": 30, "note": "  "}, "Isi catatan atau lampirkan berkas bukti."),
+        ({"progress": 30, "note": "x", "date": datetime.date(2027, 8, 2)}, "masa depan"),
+    ]:
+        with pytest.raises(ServiceError, match=words):
+            monev_services.follow_up_edit(user=bnnp_a, row=row, **{"date": TODAY, **values}, today=TODAY)
+    row.refresh_from_db()
+    assert (row.progress, row.note) == (20, "Awal") and _history_types(FollowUp, row.pk) == ["+"]
+
+
+def test_comment_edited_and_removed_by_its_author_only(world, bnnp_a, bnnk_a, province_a, bnnp_other, pusat):
+    plan = world["plan_a"]
+    mine = monev_services.comment_add(user=bnnk_a, plan=plan, text="Notulen menyusul")
+    colleague = make_user("bnnp.jatim.dua", "bnnp", province=province_a)
+    for user in (bnnp_a, colleague, bnnp_other, pusat):
+        with pytest.raises(NotAllowed, match="Hanya penulis komentar"):
+            monev_services.comment_edit(user=user, row=mine, text="Diubah orang lain")
+        with pytest.raises(NotAllowed):
+            monev_services.comment_delete(user=user, row=mine)
+    with pytest.raises(ServiceError, match=r"Komentar tidak boleh kosong\."):
+        monev_services.comment_edit(user=bnnk_a, row=mine, text="   ")
+    mine.refresh_from_db()
+    assert mine.text == "Notulen menyusul"
+    monev_services.comment_edit(user=bnnk_a, row=mine, text=" Notulen diunggah besok ")
+    mine.refresh_from_db()
+    assert mine.text == "Notulen diunggah besok"
+    pk = mine.pk
+    monev_services.comment_delete(user=bnnk_a, row=mine)
+    assert not PlanComment.objects.exists()
+    assert _history_types(PlanComment, pk) == ["+", "~", "-"]
+    texts = list(PlanComment.history.filter(id=pk).order_by("history_date").values_list("text", flat=True))
+    assert texts == ["Notulen menyusul", "Notulen diunggah besok", "Notulen diunggah besok"]
+    assert PlanComment.history.get(id=pk, history_type="-").history_user == bnnk_a
+
+
+def test_plan_page_offers_corrections_to_whom_may(client, world, regency_a, bnnp_a, bnnk_a, pusat, media):
+    item = world["items"]["late"]
+    row = monev_services.follow_up_add(
+        user=bnnp_a,
+        item=item,
+        date=TODAY,
+        progress=20,
+        uploaded_file=SimpleUploadedFile("a.pdf", PDF),
+        today=TODAY,
+    )
+    theirs = monev_services.comment_add(user=bnnp_a, plan=world["plan_a"], text="Mohon percepat")
+    mine = monev_services.comment_add(user=bnnk_a, plan=world["plan_a"], text="Baik")
+    edit = url(regency_a, "komentar/{}/ubah/")
+    client.force_login(bnnp_a)
+    body = client.get(url(regency_a)).content.decode()
+    assert (
+        url(regency_a, f"tindak-lanjut/{row.pk}/ubah/") in body
+        and url(regency_a, f"tindak-lanjut/{row.pk}/hapus/") in body
+    )
+    assert edit.format(theirs.pk) in body and edit.format(mine.pk) not in body
+    client.force_login(bnnk_a)
+    body = client.get(url(regency_a)).content.decode()
+    assert (
+        "follow-up-change" not in body and edit.format(mine.pk) in body and edit.format(theirs.pk) not in body
+    )
+    client.force_login(pusat)
+    body = client.get(url(regency_a)).content.decode()
+    assert "follow-up-change" not in body and "comment-change" not in body
+
+
+def test_corrections_through_the_pages(client, world, regency_a, bnnp_a, bnnk_a, bnnk_b, bnnp_other, media):
+    item = world["items"]["late"]
+    row = monev_services.follow_up_add(
+        user=bnnp_a,
+        item=item,
+        date=TODAY,
+        progress=20,
+        uploaded_file=SimpleUploadedFile("a.pdf", PDF),
+        today=TODAY,
+    )
+    comment = monev_services.comment_add(user=bnnk_a, plan=world["plan_a"], text="Baik")
+    edit_fu, drop_fu = (
+        url(regency_a, f"tindak-lanjut/{row.pk}/ubah/"),
+        url(regency_a, f"tindak-lanjut/{row.pk}/hapus/"),
+    )
+    edit_c, drop_c = (
+        url(regency_a, f"komentar/{comment.pk}/ubah/"),
+        url(regency_a, f"komentar/{comment.pk}/hapus/"),
+    )
+    for user in (bnnk_b, bnnp_other):  # another kab/kota or province: 404, as the module's other views
+        client.force_login(user)
+        for path in (edit_fu, drop_fu, edit_c, drop_c):
+            assert client.post(path, {"date": "2026-11-01", "progress": "9", "text": "x"}).status_code == 404
+    client.force_login(bnnk_a)  # in scope, not allowed: the reason said, nothing changed
+    response = client.post(drop_fu, follow=True)
+    assert (
+        "Hanya BNNP provinsi ini yang dapat mengubah atau menghapus tindak lanjut."
+        in response.content.decode()
+    )
+    assert client.get(edit_fu).status_code == 405
+    client.force_login(bnnp_a)
+    response = client.post(drop_c, follow=True)
+    assert "Hanya penulis komentar yang dapat mengubah atau menghapusnya." in response.content.decode()
+    bad = {
+        "date": "2026-11-01",
+        "progress": "70",
+        "note": "x",
+        "file": SimpleUploadedFile("x.pdf", b"<html>hi</html>"),
+    }
+    response = client.post(edit_fu, bad, follow=True)
+    assert "Jenis berkas tidak diizinkan" in response.content.decode()
+    row.refresh_from_db()
+    assert row.progress == 20 and row.file.read() == PDF
+    response = client.post(edit_fu, {"date": "2026-11-01", "progress": "70", "note": "Hampir selesai"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#butir-{item.pk}")
+    row.refresh_from_db()
+    assert (row.progress, row.note, row.date) == (70, "Hampir selesai", datetime.date(2026, 11, 1))
+    assert client.post(drop_fu).status_code == 302
+    body = client.get(url(regency_a)).content.decode()
+    assert "Hampir selesai" not in body and not FollowUp.objects.exists()
+    assert FollowUp.history.filter(id=row.pk, history_type="-", history_user=bnnp_a).exists()
+    client.force_login(bnnk_a)
+    client.post(edit_c, {"text": "Baik, kami jadwalkan"})
+    assert PlanComment.objects.get().text == "Baik, kami jadwalkan"
+    client.post(drop_c)
+    assert not PlanComment.objects.exists() and PlanComment.history.filter(id=comment.pk).count() == 3
+
+
+def test_correction_forms_in_english(client, settings, world, regency_a, bnnp_a):
+    monev_services.follow_up_add(
+        user=bnnp_a, item=world["items"]["late"], date=TODAY, progress=5, note="x", today=TODAY
+    )
+    monev_services.comment_add(user=bnnp_a, plan=world["plan_a"], text="Mohon percepat")
+    client.force_login(bnnp_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(url(regency_a)).content.decode()
+    assert (
+        "Yes, delete the follow-up" in body and "Yes, delete the comment" in body and "Save changes" in body
+    )
+    assert "Ya, hapus" not in body and "Simpan perubahan" not in body

@@ -31,13 +31,15 @@ def in_group(user: User) -> bool:
 def test_the_group_has_exactly_the_declared_permissions():
     group = Group.objects.get(name=PUSAT_GROUP)
     assert granted(group) == pusat_codenames()
-    assert len(pusat_codenames()) == 46
+    assert len(pusat_codenames()) == 51
     codenames = {c for _app, c in pusat_codenames()}
     # Edits the instrument tree, band schemes and periods; never deletes a period.
     assert {"change_instrument", "add_option", "delete_band", "add_period", "change_period"} <= codenames
     assert "delete_period" not in codenames
     # Survey data, regions and users: view only. Groups, permissions, notifications, login attempts: nothing.
-    for model in ("collection", "questionnaire", "evidence", "respondentlink", "province", "regency", "user"):
+    view_only = ("collection", "questionnaire", "evidence", "respondentlink", "province", "regency", "user")
+    plans = ("actionplan", "actionitem", "agency", "followup", "plancomment")
+    for model in view_only + plans:
         assert {c for c in codenames if c.endswith(f"_{model}")} == {f"view_{model}"}
     assert not {app for app, _c in pusat_codenames()} & {"auth", "axes", "notifications", "admin", "sessions"}
 

@@ -7,6 +7,13 @@ weakest stored indicator scores: the first two selesai, the third berjalan, the 
 (plans.services.agencies_ensure_defaults). The demo has no BNNK account for most of those kab/kota, so
 plans and items are written here directly (no user), not through the BNNK's services; their history
 rows are written as usual. Idempotent: a collection that already has a plan is left as it is.
+
+Then the monev of those plans (the command's own: no author, demo province) by the demo BNNP (the
+province's first BNNP user, if any): dated follow-ups with progress and an Indonesian note on the two
+completed items and the running one, none on the planned one (so, once its target date has passed, the
+province page lists it as overdue without a follow-up), never dated after today; and a BNNP comment on
+the plan, answered by the kab/kota's BNNK where the demo has one. A plan that already has a follow-up or a
+comment is left as it is.
 """
 
 from __future__ import annotations
@@ -17,11 +24,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Role, User
 from assessments.models import Collection
 from assessments.states import VERIFIED_STATES
 from instruments.models import Indicator
 from plans import rules, services
-from plans.models import ActionItem, ActionPlan, Agency
+from plans.models import ActionItem, ActionPlan, Agency, FollowUp, PlanComment
 from scoring.models import Score
 
 DEMO_PROVINCE = "35"  # Jawa Timur
@@ -30,6 +38,19 @@ STATUSES = (
     ActionItem.Status.SELESAI,
     ActionItem.Status.BERJALAN,
     ActionItem.Status.DIRENCANAKAN,
+)
+# Per item position (as STATUSES): the follow-ups, as (month after the plan year, day, progress, note).
+FOLLOW_UPS = (
+    (
+        (2, 10, 50, "Rapat koordinasi pertama dengan {agency}; jadwal kegiatan disepakati."),
+        (3, 25, 100, "Kegiatan selesai; laporan dan dokumentasi diterima BNNP."),
+    ),
+    (
+        (4, 14, 60, "Pelaksanaan di sebagian kecamatan; anggaran sudah dicairkan."),
+        (5, 27, 100, "Seluruh kecamatan sasaran selesai; notulen evaluasi diterima."),
+    ),
+    ((6, 9, 40, "Kegiatan berjalan, tertunda di dua kelurahan karena jadwal {agency}."),),
+    (),
 )
 
 
@@ -60,6 +81,12 @@ class Command(BaseCommand):
                 self._plan(collection, score)
             made += 1
         self.stdout.write(f"Demo action plans: {made} created.")
+        follow_ups = comments = 0
+        for plan in demo_plans_without_monev():
+            with transaction.atomic():
+                added = _monev(plan, timezone.localdate())
+            follow_ups, comments = follow_ups + added[0], comments + added[1]
+        self.stdout.write(f"Demo monev: {follow_ups} follow-ups, {comments} comments created.")
 
     def _plan(self, collection: Collection, score: Score) -> None:
         services.agencies_ensure_defaults(regency=collection.regency)
@@ -97,3 +124,57 @@ class Command(BaseCommand):
                 ),
             )
             item.indicators.add(indicator)
+
+
+def demo_plans_without_monev():
+    """The command's own plans (no author, demo province) that have no follow-up and no comment yet."""
+    return (
+        ActionPlan.objects.filter(collection__regency__province__code=DEMO_PROVINCE, created_by__isnull=True)
+        .exclude(items__follow_ups__isnull=False)
+        .exclude(comments__isnull=False)
+        .select_related("collection__regency", "collection__period")
+        .order_by("collection__period__year", "collection__regency__code")
+    )
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def _monev(plan: ActionPlan, today: datetime.date) -> tuple[int, int]:
+    """The demo BNNP's follow-ups and comments on one plan; (follow-ups, comments) written."""
+    regency = plan.collection.regency
+    bnnp = User.objects.filter(role=Role.BNNP, province=regency.province).order_by("username").first()
+    bnnk = User.objects.filter(role=Role.BNNK, regency=regency).order_by("username").first()
+    year = plan.collection.period.year
+    items = list(plan.items.select_related("agency").order_by("target_date", "id"))
+    written = 0
+    for item, rows in zip(items, FOLLOW_UPS, strict=False):
+        for month, day, progress, note in rows:
+            date = datetime.date(year + 1, month, day)
+            if date > today:
+                continue
+            row = FollowUp(
+                item=item,
+                date=date,
+                progress=progress,
+                note=note.format(agency=item.agency.name),
+                created_by=bnnp,
+                created_at=_at(date, 10),
+            )
+            row._history_user = bnnp
+            row.save()
+            written += 1
+    remarks = [(bnnp, "Mohon percepat butir yang belum berjalan dan lampirkan notulen setiap kegiatan.", 1)]
+    if bnnk is not None:
+        remarks.append((bnnk, "Baik, jadwal butir tersebut sudah kami ajukan ke Bappeda.", 3))
+    comments = 0
+    for author, text, days in remarks:
+        when = datetime.date(year + 1, 6, 10) + datetime.timedelta(days=days)
+        if when > today:
+            continue
+        comment = PlanComment(plan=plan, author=author, text=text, created_at=_at(when, 9))
+        comment._history_user = author
+        comment.save()
+        comments += 1
+    return written, comments
