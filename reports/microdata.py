@@ -148,7 +148,9 @@ def scope_collections(period: Period, scope_key: str) -> Iterator[tuple[str, dic
     yield from chunks.items()
 
 
-def wide_chunk(answers: pd.DataFrame, cols: list[Column], group_codes: dict[int, str], regency_of: dict) -> pd.DataFrame:
+def wide_chunk(
+    answers: pd.DataFrame, cols: list[Column], group_codes: dict[int, str], regency_of: dict
+) -> pd.DataFrame:
     """One chunk's answers (answer_frame.ANSWER_COLUMNS) pivoted: a row per questionnaire ordered by
     kab/kota code then questionnaire, the question columns in `cols` order with compact dtypes, and no
     id left (the caller numbers the rows)."""

@@ -56,7 +56,16 @@ def _value_text(c: Column) -> str:
     return "; ".join(f"{value} = {label}" for value, label in c.values.items())
 
 
-CODEBOOK_HEADER = ("kolom", "kode_pertanyaan", "label", "jenis", "nilai_dan_label", "kelompok_ditanya", "variabel", "indikator")
+CODEBOOK_HEADER = (
+    "kolom",
+    "kode_pertanyaan",
+    "label",
+    "jenis",
+    "nilai_dan_label",
+    "kelompok_ditanya",
+    "variabel",
+    "indikator",
+)
 
 
 def codebook_sheet(sheet, cols: list[Column]) -> None:
@@ -89,7 +98,9 @@ def _stata(frame: pd.DataFrame, cols: list[Column], path: Path, groups: dict[str
 
 
 def _spss(frame: pd.DataFrame, cols: list[Column], path: Path, groups: dict[str, str]) -> None:
-    numeric = {c.name: frame[c.name].astype("float64") for c in cols if c.values and c.question_id is not None}
+    numeric = {
+        c.name: frame[c.name].astype("float64") for c in cols if c.values and c.question_id is not None
+    }
     frame = frame.assign(**numeric)
     pyreadstat.write_sav(
         frame,

@@ -50,10 +50,14 @@ def microdata_page(request: HttpRequest, year: int) -> HttpResponse:
     context = {
         "period": period,
         "scope": scope,
-        "scope_name": Province.objects.filter(code=scope).values_list("name", flat=True).first() if scope else "",
+        "scope_name": Province.objects.filter(code=scope).values_list("name", flat=True).first()
+        if scope
+        else "",
         "export": state,
         "formats": [(fmt, FORMATS[fmt][0]) for fmt in FORMATS],
-        "provinces": access.visible_provinces(request.user).order_by("code") if access.is_national(request.user) else [],
+        "provinces": access.visible_provinces(request.user).order_by("code")
+        if access.is_national(request.user)
+        else [],
         "poll_seconds": microdata_exports.POLL_SECONDS,
     }
     response = render(request, "reports/microdata.html", context)
@@ -64,7 +68,7 @@ def microdata_page(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 @login_required
 def microdata_prepare(request: HttpRequest, year: int) -> HttpResponse:
-    """"Siapkan berkas": queue the scope's build unless one is queued (a double click builds once)."""
+    """ "Siapkan berkas": queue the scope's build unless one is queued (a double click builds once)."""
     period, scope = _scope(request, year, request.POST.get("provinsi", ""))
     if microdata_exports.state_of(period, scope).state in microdata_exports.STARTABLE:
         microdata_tasks.request_build(period, scope)

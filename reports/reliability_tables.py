@@ -42,8 +42,16 @@ def province_rows(data: dict) -> list[Row]:
         keyed.setdefault((r["province"], r["variable"]), []).append(r)
     order = {code: i for i, code in enumerate(names)}
     return [
-        Row(variable, names.get(variable, variable), _cells(rows, groups), province, provinces.get(province, ""))
-        for (province, variable), rows in sorted(keyed.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 0)))
+        Row(
+            variable,
+            names.get(variable, variable),
+            _cells(rows, groups),
+            province,
+            provinces.get(province, ""),
+        )
+        for (province, variable), rows in sorted(
+            keyed.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 0))
+        )
     ]
 
 
@@ -52,4 +60,6 @@ def item_rows(data: dict) -> list[dict]:
     order = {code: i for i, code in enumerate(data.get("variable_names", {}))}
     groups = data.get("group_names", {})
     items = [dict(r, group_name=groups.get(r["group"], r["group"])) for r in data.get("items", [])]
-    return sorted(items, key=lambda r: (order.get(r["variable"], 0), r["group"], not r["flagged"], r["question"]))
+    return sorted(
+        items, key=lambda r: (order.get(r["variable"], 0), r["group"], not r["flagged"], r["question"])
+    )

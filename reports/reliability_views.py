@@ -53,7 +53,7 @@ def reliability_page(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 @login_required
 def reliability_compute(request: HttpRequest, year: int) -> HttpResponse:
-    """"Hitung": queue the computation unless one is running (a double click computes once)."""
+    """ "Hitung": queue the computation unless one is running (a double click computes once)."""
     period = _period(request, year)
     reliability_tasks.request_now(period.pk)
     return redirect(reverse("reports:reliability", args=[year]))

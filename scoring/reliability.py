@@ -44,7 +44,10 @@ def group_matrices(answers: pd.DataFrame, frames, province_of: dict | None = Non
     `frames`: the engine's InstrumentFrames; `province_of`: collection_id -> province key."""
     asked = frames.asked
     s = option_scores(
-        answers["question_id"].to_numpy(), answers["value"].to_numpy("float64"), frames.questions, frames.options
+        answers["question_id"].to_numpy(),
+        answers["value"].to_numpy("float64"),
+        frames.questions,
+        frames.options,
     )
     out = {}
     for gid, qids in asked.groupby("group_id")["question_id"]:
@@ -96,7 +99,7 @@ def cronbach_alpha(x: np.ndarray) -> float | None:
 def item_statistics(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per item of a complete n x k matrix: corrected item-total r and α if the item is deleted (NaN
     where undefined)."""
-    n, k = x.shape
+    k = x.shape[1]
     x = x.astype("float64")
     rest = x.sum(axis=1)[:, None] - x
     xc, rc = x - x.mean(axis=0), rest - rest.mean(axis=0)
@@ -152,7 +155,9 @@ def reliability(matrices: dict[int, GroupMatrix], frames) -> Reliability:
             for qid, ri, di in zip(m.question_ids[cols], r, deleted, strict=True):
                 raises = alpha is not None and bool(np.isfinite(di)) and di > alpha
                 low = bool(np.isfinite(ri)) and ri < LOW_ITEM_TOTAL
-                items.append((vid, gid, int(qid), len(x), alpha, _num(ri), _num(di), raises, low, raises or low))
+                items.append(
+                    (vid, gid, int(qid), len(x), alpha, _num(ri), _num(di), raises, low, raises or low)
+                )
         complete_rows = ~np.isnan(m.scores[:, cols]).any(axis=1)
         for prov in pd.unique(m.province[complete_rows]):
             px = m.scores[complete_rows & (m.province == prov)][:, cols]

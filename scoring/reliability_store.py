@@ -46,9 +46,7 @@ def fingerprint(period: Period) -> str:
 
 def _matrices(period: Period, data: inputs.InstrumentData) -> dict[int, reliability.GroupMatrix]:
     """The period's item score matrices, read one province of collections at a time."""
-    province_of = dict(
-        Collection.objects.filter(period=period).values_list("pk", "regency__province__code")
-    )
+    province_of = dict(Collection.objects.filter(period=period).values_list("pk", "regency__province__code"))
     parts = []
     for ids in services.period_chunks(period):
         answers = snapshots.live_answers(period.pk, ids)

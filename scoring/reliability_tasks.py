@@ -51,6 +51,8 @@ def on_scores_stored(sender, *, period_id: int, collection_ids: list[int], **kwa
         return
     delay = settings.REPORT_RENDER_DEBOUNCE_SECONDS
     try:
-        enqueue_once(f"kotan:reliability-pending:{period_id}", delay, compute_reliability, (period_id,), delay)
+        enqueue_once(
+            f"kotan:reliability-pending:{period_id}", delay, compute_reliability, (period_id,), delay
+        )
     except Exception:
         logger.warning("reliability of period %s not enqueued after its scores changed", period_id)

@@ -764,6 +764,24 @@ MATRIX: dict[str, Case | list[Case]] = {
         ),
     ],
     "reports:render_again": Case(get=POST_ONLY_ANY, post=r(LOGIN, 404, 404, 404, 404, GO)),
+    # reliability of the instrument: BNN pusat only; "Hitung" records the request (the task computes)
+    "reports:reliability": Case(get=PUSAT_ONLY),
+    "reports:reliability_compute": Case(get=POST_ONLY_ANY, post=r(LOGIN, 403, 403, 403, 403, WRITES)),
+    # microdata: BNN pusat the nation, a BNNP its own province (each its own page), a BNNK nothing
+    "reports:microdata": [
+        Case(get=r(LOGIN, 403, 403, 200, 200, 200)),
+        Case(get=r(LOGIN, 403, 403, 200, 404, 200), query="provinsi=35", label="A's province"),
+    ],
+    "reports:microdata_prepare": [
+        Case(get=POST_ONLY_ANY, post=r(LOGIN, 403, 403, WRITES, WRITES, WRITES)),
+        Case(
+            get=POST_ONLY_ANY,
+            post=r(LOGIN, 403, 403, WRITES, 404, WRITES),
+            data=lambda w: {"provinsi": "35"},
+            label="A's province",
+        ),
+    ],
+    "reports:microdata_file": Case(get=r(LOGIN, 403, 403, 404, 404, 404), args=lambda w: {"fmt": "csv"}),
     # --- notifications (A's BNNK has one about its returned collection) ---
     "notifications:list": Case(get=EVERY_USER),
     "notifications:unread_count": Case(get=EVERY_USER),

@@ -28,7 +28,10 @@ pytestmark = pytest.mark.django_db
 YEAR = 2031
 NAME = "Keluarga Bapak Suparmanto"
 VILLAGE = "Desa Sukamakmurjaya"
-FAMILY = [{"q_likert": "4", "q_yesno": "1", "q_choice": "2"}, {"q_likert": "2", "q_yesno": "0", "q_choice": "1"}]
+FAMILY = [
+    {"q_likert": "4", "q_yesno": "1", "q_choice": "2"},
+    {"q_likert": "2", "q_yesno": "0", "q_choice": "1"},
+]
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +63,9 @@ def world(regency_a, regency_b, regency_other, bnnk_a, bnnk_b, bnnk_other):
     link = links.link_create(collection=a, group=group(period.instrument, "keluarga"), user=bnnk_a)
     complete_questionnaire(b, bnnk_b, "keluarga", FAMILY[0])
     complete_questionnaire(other, bnnk_other, "keluarga", FAMILY[1])
-    draft = services.questionnaire_create(collection=a, group=group(period.instrument, "keluarga"), user=bnnk_a)
+    draft = services.questionnaire_create(
+        collection=a, group=group(period.instrument, "keluarga"), user=bnnk_a
+    )
     Collection.objects.filter(pk__in=[a.pk, b.pk, other.pk]).update(state=Collection.State.SUBMITTED)
     return {"period": period, "token": link.token, "draft": draft}
 
@@ -98,7 +103,9 @@ def test_national_csv_rows_columns_and_nothing_identifying(build, client_for, pu
     build(client)  # eager Celery: built by the time the redirect is answered
     body = _get(client, "csv")
     rows = list(csv.DictReader(io.StringIO(body.decode())))
-    assert len(rows) == 6  # the complete questionnaires of the three kab/kota; not the draft nor the open link
+    assert (
+        len(rows) == 6
+    )  # the complete questionnaires of the three kab/kota; not the draft nor the open link
     assert list(rows[0])[:4] == ["baris", "kode_provinsi", "kode_kabkota", "kelompok"]
     assert list(rows[0])[4:] == ["q_likert", "q_yesno", "q_choice", "q_number", "q_likert2"]
     assert [r["baris"] for r in rows] == ["1", "2", "3", "4", "5", "6"]
@@ -112,10 +119,22 @@ def test_national_csv_rows_columns_and_nothing_identifying(build, client_for, pu
         assert b"Suparmanto" not in content and b"Sukamakmur" not in content
 
 
-def test_each_format_opens_with_labels_and_codebook_has_a_row_per_column(build, client_for, pusat, world, tmp_path):
+def test_each_format_opens_with_labels_and_codebook_has_a_row_per_column(
+    build, client_for, pusat, world, tmp_path
+):
     client = client_for(pusat)
     build(client)
-    columns = ["baris", "kode_provinsi", "kode_kabkota", "kelompok", "q_likert", "q_yesno", "q_choice", "q_number", "q_likert2"]
+    columns = [
+        "baris",
+        "kode_provinsi",
+        "kode_kabkota",
+        "kelompok",
+        "q_likert",
+        "q_yesno",
+        "q_choice",
+        "q_number",
+        "q_likert2",
+    ]
     dta = pd.read_stata(io.BytesIO(_get(client, "dta")), convert_categoricals=False)
     assert list(dta.columns) == columns and len(dta) == 6
     with pd.io.stata.StataReader(io.BytesIO(_get(client, "dta"))) as reader:
@@ -132,7 +151,9 @@ def test_each_format_opens_with_labels_and_codebook_has_a_row_per_column(build, 
     book = openpyxl.load_workbook(io.BytesIO(_get(client, "xlsx")), read_only=True)
     data = list(book["mikrodata"].iter_rows(values_only=True))
     assert list(data[0]) == columns and len(data) == 7
-    codebook = list(openpyxl.load_workbook(io.BytesIO(_get(client, "codebook"))).active.iter_rows(values_only=True))
+    codebook = list(
+        openpyxl.load_workbook(io.BytesIO(_get(client, "codebook"))).active.iter_rows(values_only=True)
+    )
     assert [r[0] for r in codebook[1:]] == columns  # one row per column, in order
     choice = next(r for r in codebook if r[0] == "q_choice")
     assert choice[4] == "0 = Belum ada; 1 = Draf; 2 = Ditetapkan; 3 = Dilaksanakan dan dievaluasi"
@@ -147,7 +168,9 @@ def test_bnnp_gets_only_its_province(build, client_for, bnnp_a, world):
     rows = list(csv.DictReader(io.StringIO(_get(client, "csv").decode())))
     assert {r["kode_provinsi"] for r in rows} == {"35"} and len(rows) == 5
     assert client.get(reverse("reports:microdata", args=[YEAR]) + "?provinsi=15").status_code == 404
-    assert client.post(reverse("reports:microdata_prepare", args=[YEAR]), {"provinsi": "15"}).status_code == 404
+    assert (
+        client.post(reverse("reports:microdata_prepare", args=[YEAR]), {"provinsi": "15"}).status_code == 404
+    )
     assert MicrodataExport.objects.filter(scope_key="15").count() == 0
 
 

@@ -58,7 +58,8 @@ def _frames() -> engine.InstrumentFrames:
         {"question_id": [11, 12, 13, 21], "indicator_id": [1, 1, 1, 2], "kind": "likert", "weight": 1.0}
     )
     options = pd.DataFrame(
-        [(q, v, v - 1) for q in (11, 12, 13, 21) for v in range(1, 6)], columns=["question_id", "value", "score"]
+        [(q, v, v - 1) for q in (11, 12, 13, 21) for v in range(1, 6)],
+        columns=["question_id", "value", "score"],
     ).astype({"value": "float64", "score": "float64"})
     return engine.InstrumentFrames(
         questions=questions,
@@ -72,7 +73,9 @@ def _frames() -> engine.InstrumentFrames:
 
 
 def _answers(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["collection_id", "questionnaire_id", "group_id", "question_id", "value"])
+    return pd.DataFrame(
+        rows, columns=["collection_id", "questionnaire_id", "group_id", "question_id", "value"]
+    )
 
 
 def test_group_matrices_and_reliability_by_group():

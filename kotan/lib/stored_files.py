@@ -1,6 +1,6 @@
-"""How KOTAN hands back a stored file (evidence, a plan's follow-up, a file a task built): an attachment under its
-checked original name and type, never rendered by the browser, never cached; a file missing on disk is a
-404 with the caller's message, not a 500."""
+"""How KOTAN hands back a stored file (evidence, a plan's follow-up, a file a task built): an attachment
+under its checked original name and type, never rendered by the browser, never cached; a file missing on
+disk is a 404 with the caller's message, not a 500."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def download(stored: FieldFile, *, filename: str, content_type: str, missing: st
     return _attachment(handle, filename=filename, content_type=content_type)
 
 
-def download_name(storage: Storage, name: str, *, filename: str, content_type: str, missing: str) -> FileResponse:
+def download_name(
+    storage: Storage, name: str, *, filename: str, content_type: str, missing: str
+) -> FileResponse:
     """The same for a file known by its name in a storage (a file a task built, not a model's field)."""
     try:
         handle = storage.open(name, "rb")
