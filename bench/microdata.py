@@ -49,7 +49,7 @@ def _stage(name, fn):
 
 def measure_microdata(period: Period) -> None:
     microdata_files._Writers.write = _stage(
-        "read + pivot + write csv/xlsx rows", microdata_files._Writers.write
+        "csv + xlsx rows written (reading: total minus stages)", microdata_files._Writers.write
     )
     microdata_files._Writers.close = _stage("xlsx save (+ codebook sheet)", microdata_files._Writers.close)
     microdata_files._stata = _stage("dta", microdata_files._stata)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.models import Period
@@ -20,6 +21,14 @@ from kotan.lib.stored_files import download_name
 from regions.models import Province
 from reports import microdata_exports, microdata_tasks
 from reports.microdata import FORMATS
+
+FORMAT_LABELS = {
+    "csv": "CSV",
+    "xlsx": "XLSX",
+    "dta": "Stata (.dta)",
+    "sav": "SPSS (.sav)",
+    "codebook": _lazy("Kodebuku (XLSX)"),
+}
 
 
 def _scope(request: HttpRequest, year: int, code: str) -> tuple[Period, str]:
@@ -54,7 +63,9 @@ def microdata_page(request: HttpRequest, year: int) -> HttpResponse:
         if scope
         else "",
         "export": state,
-        "formats": [(fmt, FORMATS[fmt][0]) for fmt in FORMATS],
+        "formats": [
+            (fmt, FORMAT_LABELS[fmt], state.files[fmt]["size"]) for fmt in FORMATS if fmt in state.files
+        ],
         "provinces": access.visible_provinces(request.user).order_by("code")
         if access.is_national(request.user)
         else [],

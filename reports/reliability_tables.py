@@ -10,31 +10,31 @@ from dataclasses import dataclass
 class Row:
     code: str
     name: str
-    cells: list  # per group (in `groups` order): {"alpha", "k", "n"} or None (the group is asked < 2)
+    cells: list  # per group (in `groups` order): (group name, {"alpha", "k", "n"} or None: asked < 2)
     province: str = ""
     province_name: str = ""
 
 
-def _cells(rows: list[dict], groups: list[str]) -> list:
+def _cells(rows: list[dict], groups: dict[str, str]) -> list:
     by_group = {r["group"]: r for r in rows}
-    return [by_group.get(g) for g in groups]
+    return [(name, by_group.get(code)) for code, name in groups.items()]
 
 
 def variable_rows(data: dict) -> tuple[list[str], list[Row]]:
     """(group codes, a row per variable): the national α per group."""
-    groups = list(data.get("group_names", {}))
+    groups = data.get("group_names", {})
     names = data.get("variable_names", {})
     rows = []
     for code, name in names.items():
         mine = [r for r in data.get("variables", []) if r["variable"] == code]
         if mine:
             rows.append(Row(code, name, _cells(mine, groups)))
-    return groups, rows
+    return list(groups), rows
 
 
 def province_rows(data: dict) -> list[Row]:
     """A row per province and variable (provinces in code order), α per group."""
-    groups = list(data.get("group_names", {}))
+    groups = data.get("group_names", {})
     names = data.get("variable_names", {})
     provinces = data.get("province_names", {})
     keyed: dict[tuple[str, str], list[dict]] = {}

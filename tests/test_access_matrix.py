@@ -1411,6 +1411,7 @@ UNKNOWN = {
     "group_code": "tidak-ada",
     "scope": "tidak-ada",
     "key": "99",
+    "fmt": "tidak-ada",
 }
 # password_reset_confirm answers 200 "this link is invalid" by design; the instrument admin's old addresses
 # redirect whatever follows (the admin page they lead to refuses what names nothing).
