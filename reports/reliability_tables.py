@@ -1,4 +1,4 @@
-"""The reliability page's tables, from a stored ReliabilityReport's data (scoring.reliability_store): α per
+"""The reliability page's tables (in the instrument's order of variables and groups), from a stored ReliabilityReport's data (scoring.reliability_store): α per
 variable and respondent group (nationally, and per province), and the items with their flags."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ def _cells(rows: list[dict], groups: dict[str, str]) -> list:
 
 def variable_rows(data: dict) -> tuple[list[str], list[Row]]:
     """(group codes, a row per variable): the national α per group."""
-    groups = data.get("group_names", {})
-    names = data.get("variable_names", {})
+    groups = dict(data.get("group_names", []))
+    names = dict(data.get("variable_names", []))
     rows = []
     for code, name in names.items():
         mine = [r for r in data.get("variables", []) if r["variable"] == code]
@@ -34,8 +34,8 @@ def variable_rows(data: dict) -> tuple[list[str], list[Row]]:
 
 def province_rows(data: dict) -> list[Row]:
     """A row per province and variable (provinces in code order), α per group."""
-    groups = data.get("group_names", {})
-    names = data.get("variable_names", {})
+    groups = dict(data.get("group_names", []))
+    names = dict(data.get("variable_names", []))
     provinces = data.get("province_names", {})
     keyed: dict[tuple[str, str], list[dict]] = {}
     for r in data.get("provinces", []):
@@ -57,8 +57,8 @@ def province_rows(data: dict) -> list[Row]:
 
 def item_rows(data: dict) -> list[dict]:
     """The items (a question within a variable and group), flagged ones first within their variable."""
-    order = {code: i for i, code in enumerate(data.get("variable_names", {}))}
-    groups = data.get("group_names", {})
+    order = {code: i for i, (code, _name) in enumerate(data.get("variable_names", []))}
+    groups = dict(data.get("group_names", []))
     items = [dict(r, group_name=groups.get(r["group"], r["group"])) for r in data.get("items", [])]
     return sorted(
         items, key=lambda r: (order.get(r["variable"], 0), r["group"], not r["flagged"], r["question"])

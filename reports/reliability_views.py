@@ -37,7 +37,7 @@ def reliability_page(request: HttpRequest, year: int) -> HttpResponse:
         "state": state.state,
         "report": state.report,
         "data": data,
-        "groups": [(g, data.get("group_names", {}).get(g, g)) for g in groups],
+        "groups": [(g, dict(data.get("group_names", [])).get(g, g)) for g in groups],
         "variables": variables,
         "provinces": reliability_tables.province_rows(data),
         "items": items,

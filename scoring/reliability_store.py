@@ -63,9 +63,15 @@ def _names(period: Period) -> dict:
     inst = period.instrument
     return {
         "variables": dict(Variable.objects.filter(instrument=inst).values_list("id", "code")),
-        "variable_names": dict(Variable.objects.filter(instrument=inst).values_list("code", "name")),
+        "variable_names": list(
+            Variable.objects.filter(instrument=inst).order_by("order", "pk").values_list("code", "name")
+        ),
         "groups": dict(RespondentGroup.objects.filter(instrument=inst).values_list("id", "code")),
-        "group_names": dict(RespondentGroup.objects.filter(instrument=inst).values_list("code", "name")),
+        "group_names": list(
+            RespondentGroup.objects.filter(instrument=inst)
+            .order_by("order", "pk")
+            .values_list("code", "name")
+        ),
         "questions": {
             pk: {"code": code, "text": text}
             for pk, code, text in Question.objects.filter(instrument=inst).values_list("id", "code", "text")
@@ -77,8 +83,9 @@ def _names(period: Period) -> dict:
 def reliability_data(period: Period) -> dict:
     """The period's reliability as stored JSON: {"variables": [{variable, group, k, n, alpha}],
     "provinces": [{province, variable, group, k, n, alpha}], "items": [{variable, group, question, text,
-    n, alpha, r, alpha_if_deleted, raises_alpha, low_r, flagged}], "questionnaires": int, and the code ->
-    name maps "variable_names", "group_names", "province_names"}."""
+    n, alpha, r, alpha_if_deleted, raises_alpha, low_r, flagged}], "questionnaires": int, the instrument's
+    variables and groups in its order as [code, name] lists ("variable_names", "group_names": lists, since
+    PostgreSQL's jsonb does not keep a dict's key order) and "province_names" {code: name}}."""
     data = inputs.instrument_data(period.instrument)
     matrices = _matrices(period, data)
     result = reliability.reliability(matrices, data.frames)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+from unittest import mock
 
 import openpyxl
 import pandas as pd
 import pyreadstat
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,9 +21,10 @@ from assessments import services
 from assessments.autosave import writes
 from assessments.links import services as links
 from assessments.models import Collection, Questionnaire
-from reports import microdata_exports
+from reports import microdata_exports, microdata_tasks
+from scoring import reliability_store, reliability_tasks, signals
 from scoring.models import MicrodataExport, ReliabilityReport
-from tests.factories import complete_questionnaire, group, make_collection, make_period, question
+from tests.factories import complete_questionnaire, group, make_collection, make_period, make_score, question
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +224,65 @@ def test_reliability_is_pusat_only(client_for, request, user, world):
     assert client.get(reverse("reports:reliability", args=[YEAR])).status_code == 403
     assert client.post(reverse("reports:reliability_compute", args=[YEAR])).status_code == 403
     assert not ReliabilityReport.objects.exists()
+
+
+def test_pusat_gets_a_province_scope_on_asking(build, client_for, pusat, world):
+    client = client_for(pusat)
+    build(client, scope="15")
+    rows = list(csv.DictReader(io.StringIO(_get(client, "csv", scope="15").decode())))
+    assert [(r["kode_provinsi"], r["kode_kabkota"], r["baris"]) for r in rows] == [("15", "1504", "1")]
+    assert (
+        client.get(reverse("reports:microdata_file", args=[YEAR, "csv"])).status_code == 404
+    )  # national: not built
+
+
+def test_a_broker_that_refuses_the_build_is_shown_as_failed(commit, client_for, pusat, world):
+    client = client_for(pusat)
+    with mock.patch.object(
+        microdata_tasks.build_microdata, "apply_async", side_effect=OSError("broker down")
+    ):
+        commit(client, reverse("reports:microdata_prepare", args=[YEAR]))
+    page = client.get(reverse("reports:microdata", args=[YEAR]))
+    assert page.context["export"].state == microdata_exports.FAILED
+    assert "Coba lagi" in page.content.decode()
+
+
+def test_reliability_task_failure_and_broker_failure_are_shown(commit, client_for, pusat, world):
+    client = client_for(pusat)
+    url = reverse("reports:reliability", args=[YEAR])
+    with mock.patch.object(reliability_store, "reliability_data", side_effect=ValueError("bad data")):
+        commit(client, reverse("reports:reliability_compute", args=[YEAR]))
+    assert client.get(url).context["state"] == reliability_store.FAILED
+    with mock.patch.object(reliability_tasks.compute_reliability, "apply_async", side_effect=OSError("down")):
+        commit(client, reverse("reports:reliability_compute", args=[YEAR]))
+    assert client.get(url).context["state"] == reliability_store.FAILED
+    commit(client, reverse("reports:reliability_compute", args=[YEAR]))  # "Hitung ulang" works again
+    assert client.get(url).context["state"] in (reliability_store.READY, reliability_store.OUTDATED)
+
+
+def test_a_second_click_while_running_queues_nothing(world):
+    period_id = world["period"].pk
+    assert reliability_store.mark_requested(period_id) is True
+    assert reliability_store.mark_requested(period_id) is False  # queued, not finished: one computation
+    assert reliability_store.state_of(world["period"]).state == reliability_store.RUNNING
+
+
+def test_stored_scores_ask_for_the_reliability_once_per_burst(settings, world):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    cache.clear()
+    with mock.patch.object(reliability_tasks.compute_reliability, "apply_async") as send:
+        for _ in range(3):  # a burst of score changes
+            signals.scores_stored.send(sender=None, period_id=world["period"].pk, collection_ids=[1])
+    assert send.call_count == 1
+    assert send.call_args.kwargs["countdown"] == settings.REPORT_RENDER_DEBOUNCE_SECONDS
+
+
+def test_reliability_is_unchanged_when_its_inputs_are(world):
+    period = world["period"]
+    make_score(Collection.objects.filter(period=period).first(), 70.0, {"KK": 70.0})
+    assert reliability_store.compute(period.pk)["computed"] == period.pk
+    stored = ReliabilityReport.objects.get()
+    assert reliability_store.compute(period.pk) == {"unchanged": period.pk}
+    assert ReliabilityReport.objects.get().data == stored.data
+    make_score(Collection.objects.filter(period=period).last(), 50.0, {"KK": 50.0})  # inputs changed
+    assert reliability_store.state_of(period).state == reliability_store.OUTDATED
