@@ -1,5 +1,6 @@
-"""The reliability page's tables (in the instrument's order of variables and groups), from a stored ReliabilityReport's data (scoring.reliability_store): α per
-variable and respondent group (nationally, and per province), and the items with their flags."""
+"""The reliability page's tables, in the instrument's order of variables and groups, from a stored
+ReliabilityReport's data (scoring.reliability_store): α per variable and respondent group (nationally, and
+per province), and the items with their flags."""
 
 from __future__ import annotations
 
