@@ -172,9 +172,13 @@ def wide_chunk(
 
 
 def _compact(values: np.ndarray, c: Column) -> pd.Series:
-    if c.values:
+    """Int8 for a labelled column whose answers are all small integers (an option value); float64 else (a
+    number question, or a value no option has any more), which then carries no value labels."""
+    with np.errstate(invalid="ignore"):
+        small = np.isnan(values) | ((values == np.round(values)) & (np.abs(values) <= 127))
+    if c.values and small.all():
         return pd.Series(pd.array(np.where(np.isnan(values), None, values), dtype="Int8"))
-    return pd.Series(values)
+    return pd.Series(values, dtype="float64")
 
 
 def chunks(period: Period, scope_key: str, cols: list[Column]) -> Iterator[pd.DataFrame]:

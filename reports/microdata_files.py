@@ -87,7 +87,7 @@ def _codebook(path: Path, cols: list[Column], note: str) -> None:
 def _stata(frame: pd.DataFrame, cols: list[Column], path: Path, groups: dict[str, str]) -> None:
     frame = frame.copy()
     frame["kelompok"] = pd.Categorical(frame["kelompok"], categories=list(groups))
-    labelled = {c.name: c.values for c in cols if c.values and c.question_id is not None}
+    labelled = {c.name: c.values for c in cols if c.values and str(frame[c.name].dtype) == "Int8"}
     frame.to_stata(
         path,
         write_index=False,

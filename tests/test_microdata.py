@@ -20,7 +20,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.autosave import writes
 from assessments.links import services as links
-from assessments.models import Collection, Questionnaire
+from assessments.models import Answer, Collection, Questionnaire
 from reports import microdata_exports, microdata_tasks
 from scoring import reliability_store, reliability_tasks, signals
 from scoring.models import MicrodataExport, ReliabilityReport
@@ -286,3 +286,19 @@ def test_reliability_is_unchanged_when_its_inputs_are(world):
     assert ReliabilityReport.objects.get().data == stored.data
     make_score(Collection.objects.filter(period=period).last(), 50.0, {"KK": 50.0})  # inputs changed
     assert reliability_store.state_of(period).state == reliability_store.OUTDATED
+
+
+def test_a_value_no_option_has_keeps_the_file_valid_without_that_columns_labels(
+    build, client_for, pusat, world
+):
+    Answer.objects.filter(question__code="q_choice", questionnaire__collection__regency__code="1504").update(
+        value=2.5
+    )  # e.g. an option changed after the answer was given
+    client = client_for(pusat)
+    build(client)
+    rows = list(csv.DictReader(io.StringIO(_get(client, "csv").decode())))
+    assert rows[0]["kode_kabkota"] == "1504" and rows[0]["q_choice"] == "2.5"
+    with pd.io.stata.StataReader(io.BytesIO(_get(client, "dta"))) as reader:
+        data = reader.read(convert_categoricals=False)
+        assert "q_choice" not in reader.value_labels() and "q_yesno" in reader.value_labels()
+    assert data["q_choice"].tolist()[:2] == [2.5, 2.0]
