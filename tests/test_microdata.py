@@ -302,3 +302,21 @@ def test_a_value_no_option_has_keeps_the_file_valid_without_that_columns_labels(
         data = reader.read(convert_categoricals=False)
         assert "q_choice" not in reader.value_labels() and "q_yesno" in reader.value_labels()
     assert data["q_choice"].tolist()[:2] == [2.5, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("user", "path", "links"),
+    [
+        ("pusat", "/laporan/nasional/", ["mikrodata/", "reliabilitas/"]),
+        ("pusat", "/survei/progres/", ["mikrodata/", "reliabilitas/"]),
+        ("bnnp_a", "/laporan/provinsi/35/", ["mikrodata/"]),
+        ("bnnp_a", "/survei/progres/", ["mikrodata/"]),
+        ("bnnk_a", "/survei/progres/", []),
+    ],
+)
+def test_pages_link_the_analysts_pages_to_whom_may_open_them(client_for, request, world, user, path, links):
+    body = (
+        client_for(request.getfixturevalue(user)).get(path + f"?tahun={YEAR}", follow=True).content.decode()
+    )
+    found = [link for link in ("mikrodata/", "reliabilitas/") if f"/laporan/{YEAR}/{link}" in body]
+    assert found == links
