@@ -21,7 +21,7 @@ from assessments import services
 from assessments.autosave import writes
 from assessments.links import services as links
 from assessments.models import Answer, Collection, Questionnaire
-from reports import microdata_exports, microdata_tasks
+from reports import microdata, microdata_exports, microdata_files, microdata_tasks
 from scoring import reliability_store, reliability_tasks, signals
 from scoring.models import MicrodataExport, ReliabilityReport
 from tests.factories import complete_questionnaire, group, make_collection, make_period, make_score, question
@@ -320,3 +320,30 @@ def test_pages_link_the_analysts_pages_to_whom_may_open_them(client_for, request
     )
     found = [link for link in ("mikrodata/", "reliabilitas/") if f"/laporan/{YEAR}/{link}" in body]
     assert found == links
+
+
+def test_column_names_are_valid_for_stata_and_spss_and_unique():
+    taken = set(microdata.FIXED)
+    names = [microdata.column_name(code, taken) for code in ("KK1.1", "KK1-1", "1.2", "baris", "x" * 40)]
+    assert names == ["KK1_1", "KK1_1_2", "q1_2", "baris_2", "x" * 30]
+
+
+def test_long_labels_are_cut_to_each_formats_limit(tmp_path):
+    label = "Apakah kepala daerah telah menetapkan Tim Terpadu P4GN — " + "é" * 300
+    cols = [
+        microdata.Column("baris", "Nomor baris", "int"),
+        microdata.Column("kelompok", "Kelompok responden", "text"),
+        microdata.Column("KL1_1", label, "yesno", 1, "KL1.1", {0: "Tidak", 1: "Ya"}),
+    ]
+    frame = pd.DataFrame(
+        {"baris": [1, 2], "kelompok": ["instansi", "swasta"], "KL1_1": pd.array([1, None], dtype="Int8")}
+    )
+    groups = {"instansi": "Instansi Pemerintah", "swasta": "Swasta"}
+    microdata_files._stata(frame, cols, tmp_path / "m.dta", groups)
+    microdata_files._spss(frame, cols, tmp_path / "m.sav", groups)
+    with pd.io.stata.StataReader(tmp_path / "m.dta") as reader:
+        reader.read()
+        assert reader.variable_labels()["KL1_1"] == label[:80]
+    _data, meta = pyreadstat.read_sav(str(tmp_path / "m.sav"))
+    cut = meta.column_names_to_labels["KL1_1"]
+    assert label.startswith(cut) and len(cut.encode()) <= 250 and len(cut) > 80
