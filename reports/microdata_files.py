@@ -41,6 +41,7 @@ class _Writers:
         self.sheet.append([c.name for c in cols])
 
     def write(self, frame: pd.DataFrame) -> None:
+        frame = _whole_numbers(frame)
         rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
         for row in rows:
             self.csv.writerow(safe_row("" if v is None else v for v in row))
@@ -50,6 +51,16 @@ class _Writers:
         self.csv_file.close()
         codebook_sheet(self.book.create_sheet("kodebuku"), cols)
         self.book.save(self.paths["xlsx"])
+
+
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Number columns holding whole numbers only as integers, so CSV and XLSX say 7, not 7.0."""
+    whole = {}
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype == "float64" and (values.dropna() % 1 == 0).all():
+            whole[name] = values.astype("Int64")
+    return frame.assign(**whole)
 
 
 def _value_text(c: Column) -> str:

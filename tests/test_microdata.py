@@ -114,7 +114,7 @@ def test_national_csv_rows_columns_and_nothing_identifying(build, client_for, pu
     assert [r["baris"] for r in rows] == ["1", "2", "3", "4", "5", "6"]
     assert [r["kode_kabkota"] for r in rows] == ["1504", "3507", "3573", "3573", "3573", "3573"]
     mine = [r for r in rows if r["kode_kabkota"] == "3573" and r["kelompok"] == "instansi"]
-    assert mine == [dict(mine[0], q_likert="3", q_number="7.0", q_likert2="5", q_yesno="", q_choice="")]
+    assert mine == [dict(mine[0], q_likert="3", q_number="7", q_likert2="5", q_yesno="", q_choice="")]
     for fmt in ("csv", "xlsx", "dta", "sav", "codebook"):
         content = _get(client, fmt)
         for secret in (NAME, VILLAGE, world["token"], str(world["draft"].pk) + ","):
