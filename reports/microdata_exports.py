@@ -1,5 +1,5 @@
 """A microdata export's life (scoring.models.MicrodataExport, one per period and scope): what the page shows
-(none, pending, stalled, ready, outdated, failed), a click claiming the build once however often it is
+(none, pending, stalled, ready, outdated, failed; the last build's files stay offered while a new one runs), a click claiming the build once however often it is
 clicked, and the build the Celery task runs (reports.microdata_files) with its outcome recorded.
 """
 
@@ -32,10 +32,11 @@ STARTABLE = frozenset({NONE, STALLED, OUTDATED, FAILED})
 class ExportState:
     state: str
     export: MicrodataExport | None
+    has_files: bool = False  # the last build's files are all in storage (offered while a new one runs)
 
     @property
     def files(self) -> dict:
-        return self.export.files if self.export is not None and self.state in (READY, OUTDATED) else {}
+        return self.export.files if self.has_files else {}
 
 
 def _has_files(export: MicrodataExport) -> bool:
@@ -47,15 +48,16 @@ def state_of(period: Period, scope_key: str) -> ExportState:
     export = MicrodataExport.objects.filter(period=period, scope_key=scope_key).first()
     if export is None:
         return ExportState(NONE, None)
+    has = _has_files(export)
     if export.state == MicrodataExport.State.QUEUED:
         late = timezone.now() - export.requested_at > POLL_LIMIT
-        return ExportState(STALLED if late else PENDING, export)
+        return ExportState(STALLED if late else PENDING, export, has)
     if export.state == MicrodataExport.State.FAILED:
-        return ExportState(FAILED, export)
-    if not _has_files(export):
+        return ExportState(FAILED, export, has)
+    if not has:
         return ExportState(NONE, export)
     fresh = export.fingerprint == microdata.inputs_stamp(period, scope_key)
-    return ExportState(READY if fresh else OUTDATED, export)
+    return ExportState(READY if fresh else OUTDATED, export, has)
 
 
 def claim(period: Period, scope_key: str) -> bool:

@@ -347,3 +347,20 @@ def test_long_labels_are_cut_to_each_formats_limit(tmp_path):
     _data, meta = pyreadstat.read_sav(str(tmp_path / "m.sav"))
     cut = meta.column_names_to_labels["KL1_1"]
     assert label.startswith(cut) and len(cut.encode()) <= 250 and len(cut) > 80
+
+
+def test_the_last_files_stay_offered_while_a_new_build_runs(build, client_for, pusat, world):
+    client = client_for(pusat)
+    build(client)
+    first = _get(client, "csv")
+    excluded = Questionnaire.objects.filter(label=NAME).update(
+        state=Questionnaire.State.EXCLUDED, excluded_reason="Jawaban tidak wajar", completed_at=None
+    )
+    assert excluded == 1
+    period = world["period"]
+    assert microdata_exports.claim(period, "")  # outdated: a click queues a new build (not run yet)
+    page = client.get(reverse("reports:microdata", args=[YEAR]))
+    assert page.context["export"].state == microdata_exports.PENDING
+    assert b'data-testid="microdata-files"' in page.content and _get(client, "csv") == first
+    microdata_exports.run(period.pk, "")
+    assert len(_get(client, "csv").decode().splitlines()) == len(first.decode().splitlines()) - 1
