@@ -1,6 +1,7 @@
 """A microdata export's life (scoring.models.MicrodataExport, one per period and scope): what the page shows
-(none, pending, stalled, ready, outdated, failed; the last build's files stay offered while a new one runs), a click claiming the build once however often it is
-clicked, and the build the Celery task runs (reports.microdata_files) with its outcome recorded.
+(none, pending, stalled, ready, outdated, failed; the last build's files stay offered while a new one
+runs), a click claiming the build once however often it is clicked, and the build the Celery task runs
+(reports.microdata_files) with its outcome recorded.
 """
 
 from __future__ import annotations
