@@ -5,8 +5,8 @@ codebook (XLSX) of every column. Built by a Celery task (reports.microdata_tasks
 Rows: the complete questionnaires (the counted ones) of the period's submitted-or-later collections in the
 scope (national, or one province), ordered by kab/kota code (one with no answer at all has no row).
 Columns: `baris` (a running number, not an id), `kode_provinsi`, `kode_kabkota`, `kelompok` (the respondent
-group's code), then each question's raw answer (the option value of a Likert/yes-no/choice question, the number of a number question; empty where
-the group is not asked or the question was not answered). Never written: names, labels, village, dates,
+group's code), then each question's raw answer (the option value of a Likert/yes-no/choice question, the
+number of a number question; empty where the group is not asked or the question was not answered). Never written: names, labels, village, dates,
 free text, link tokens, uuids, database ids.
 
 Memory: the answers are read one province of collections at a time (assessments.snapshots.live_answers)
