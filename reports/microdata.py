@@ -6,8 +6,8 @@ Rows: the complete questionnaires (the counted ones) of the period's submitted-o
 scope (national, or one province), ordered by kab/kota code (one with no answer at all has no row).
 Columns: `baris` (a running number, not an id), `kode_provinsi`, `kode_kabkota`, `kelompok` (the respondent
 group's code), then each question's raw answer (the option value of a Likert/yes-no/choice question, the
-number of a number question; empty where the group is not asked or the question was not answered). Never written: names, labels, village, dates,
-free text, link tokens, uuids, database ids.
+number of a number question; empty where the group is not asked or the question was not answered). Never
+written: names, labels, village, dates, free text, link tokens, uuids, database ids.
 
 Memory: the answers are read one province of collections at a time (assessments.snapshots.live_answers)
 and pivoted per chunk; CSV and XLSX (write-only) are written chunk by chunk, and Stata and SPSS are written
