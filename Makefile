@@ -3,7 +3,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 MANAGE := $(VPY) manage.py
 
-.PHONY: run test e2e chaos lint format worker beat bench bench-dashboards bench-load bench-field bench-field-sync messages setup demo clean backup-check
+.PHONY: run test e2e chaos lint format worker beat bench bench-microdata bench-dashboards bench-load bench-field bench-field-sync messages setup demo clean backup-check
 
 $(VPY):
 	@PY=$$(bin/pick-python) || exit 1; echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV)
@@ -93,6 +93,14 @@ bench: $(VENV)/.req
 	@u="$(BENCH_PG_URL)"; psql "$${u%/*}/postgres" -q -tc "SELECT 1 FROM pg_database WHERE datname='$${u##*/}'" \
 	  | grep -q 1 || psql "$${u%/*}/postgres" -q -c "CREATE DATABASE $${u##*/}"
 	DATABASE_URL=$(BENCH_PG_URL) $(VPY) bench/recompute.py --ask-all
+
+# Microdata export (each format) and the reliability task on a national period (514 x 180 questionnaires at
+# the default quotas) on PostgreSQL (MICRODATA_PG_URL; its database is created if missing): time, peak RSS.
+MICRODATA_PG_URL ?= postgres://postgres@127.0.0.1:5432/kotan_bench_microdata
+bench-microdata: $(VENV)/.req
+	@u="$(MICRODATA_PG_URL)"; psql "$${u%/*}/postgres" -q -tc "SELECT 1 FROM pg_database WHERE datname='$${u##*/}'" \
+	  | grep -q 1 || psql "$${u%/*}/postgres" -q -c "CREATE DATABASE $${u##*/}"
+	DATABASE_URL=$(MICRODATA_PG_URL) MEDIA_ROOT=$(CURDIR)/bench/out/media $(VPY) bench/microdata.py
 
 # Dashboards, ranking export and API at national scale (514 kab/kota x 5 periods); own db in bench/out/.
 bench-dashboards: $(VENV)/.req

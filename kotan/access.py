@@ -123,6 +123,24 @@ def can_monitor_province(user, province: Province) -> bool:
     return kind == _ALL or (kind == _PROVINCE and province.pk == pk)
 
 
+def microdata_scope(user) -> str | None:
+    """The anonymised respondent-level microdata a user may download by default: BNN pusat the nation
+    (""), a BNNP its own province (its code); a BNNK none (it exports no respondent-level data of any
+    kind, its own kab/kota's being in its entry pages already). None: no microdata at all."""
+    kind, _pk = _reach(user)
+    if kind == _ALL:
+        return ""
+    if kind == _PROVINCE:
+        return user.province.code
+    return None
+
+
+def can_export_microdata(user, province_code: str) -> bool:
+    """Microdata of a scope ("" national, else a province code): BNN pusat any, a BNNP its province."""
+    scope = microdata_scope(user)
+    return scope == "" or (scope is not None and scope == province_code)
+
+
 def is_national(user) -> bool:
     """BNN pusat (or a superuser): manages periods, instruments and national exports."""
     return user.is_authenticated and _is_national(user)

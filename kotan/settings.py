@@ -307,7 +307,11 @@ CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Nothing reads task results (kotan.ping opts back in for the CI smoke test): one Redis write less per task.
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_IMPORTS = ["reports.render_tasks"]  # besides the autodiscovered app tasks
+CELERY_IMPORTS = [
+    "reports.render_tasks",
+    "reports.microdata_tasks",
+    "scoring.reliability_tasks",
+]  # besides the autodiscovered app tasks
 # Jakarta time (CELERY_TIMEZONE). One entry per periodic task; the names are the tasks' registered names.
 # Seconds between score sweeps (SCORE_SWEEP_SECONDS, else SCORE_SWEEP_MINUTES x 60; every minute by default:
 # after an outage every score is right again within about a minute, at the cost of one query a minute and

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import downloads, views
+from . import downloads, microdata_views, reliability_views, views
 
 app_name = "reports"
 
@@ -32,4 +32,12 @@ urlpatterns = [
     path("<int:year>/pdf/<str:scope>/<str:key>/", downloads.report_pdf, name="report_pdf_scoped"),
     path("<int:year>/docx/rencana-aksi/<str:key>/", downloads.plan_docx, name="plan_docx"),
     path("<int:year>/render-ulang/", downloads.render_again, name="render_again"),
+    # Reliability of the instrument (reports.reliability_views) and microdata (reports.microdata_views)
+    path("<int:year>/reliabilitas/", reliability_views.reliability_page, name="reliability"),
+    path(
+        "<int:year>/reliabilitas/hitung/", reliability_views.reliability_compute, name="reliability_compute"
+    ),
+    path("<int:year>/mikrodata/", microdata_views.microdata_page, name="microdata"),
+    path("<int:year>/mikrodata/siapkan/", microdata_views.microdata_prepare, name="microdata_prepare"),
+    path("<int:year>/mikrodata/unduh/<str:fmt>/", microdata_views.microdata_file, name="microdata_file"),
 ]

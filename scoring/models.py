@@ -1,5 +1,6 @@
 """Stored index scores (one row per collection, instrument version and basis, with their bootstrap
-intervals), the rank intervals of each period, and the heartbeats of the background services (the workers
+intervals), the rank intervals of each period, the instrument's reliability per period, the anonymised
+microdata files built for analysts, and the heartbeats of the background services (the workers
 and the beat's score sweep). Score and Heartbeat keep the table names they had in the reports app
 (migrations reports 0005 and scoring 0001 moved them without touching the database)."""
 
@@ -89,6 +90,61 @@ class RankIntervals(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_id} {len(self.data)} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ReliabilityReport(models.Model):
+    """A period's reliability of the instrument (scoring.reliability: Cronbach's α per variable and
+    respondent group, nationally and per province, and the item statistics), computed by a Celery task
+    (scoring.reliability_tasks) and shown as it is stored.
+
+    `fingerprint` hashes the inputs the task read (the period's current scores' input hashes, which
+    change with any counted answer or the instrument), so an unchanged period is not computed again and
+    a page can say a stored result is older than the answers. `requested_at` after `computed_at` (or no
+    `computed_at`): a computation is queued or running. `data`: reliability_data's JSON shape.
+    """
+
+    period = models.OneToOneField("assessments.Period", on_delete=models.CASCADE, related_name="reliability")
+    fingerprint = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    requested_at = models.DateTimeField(_("diminta pada"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("dihitung pada"), null=True, blank=True)
+    failed = models.BooleanField(_("gagal"), default=False)
+
+    class Meta:
+        verbose_name = _("reliabilitas instrumen")
+        verbose_name_plural = _("reliabilitas instrumen")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} @ {self.computed_at}"
+
+
+class MicrodataExport(models.Model):
+    """A period's anonymised respondent-level answers for analysts, for one scope ("" national, else a
+    province code), as files in default storage (CSV, XLSX, Stata, SPSS and a codebook), built by a
+    Celery task (reports.microdata) after a user's click. `files`: {format: {"name": storage name,
+    "size": bytes}}; `rows`: questionnaires written; `fingerprint`: the scope's inputs when built."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("dalam antrean")
+        DONE = "done", _("selesai")
+        FAILED = "failed", _("gagal")
+
+    period = models.ForeignKey("assessments.Period", on_delete=models.CASCADE, related_name="+")
+    scope_key = models.CharField(_("kode provinsi"), max_length=4, blank=True)  # "" for national
+    state = models.CharField(_("status"), max_length=8, choices=State.choices)
+    files = models.JSONField(default=dict, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    requested_at = models.DateTimeField(_("diminta pada"))
+    built_at = models.DateTimeField(_("dibuat pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ekspor mikrodata")
+        verbose_name_plural = _("ekspor mikrodata")
+        constraints = [models.UniqueConstraint(fields=["period", "scope_key"], name="microdata_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.scope_key or 'nasional'} {self.state}"
 
 
 class Heartbeat(models.Model):

@@ -816,6 +816,24 @@ MATRIX: dict[str, Case | list[Case]] = {
         Case(get=r(LOGIN, 404, 404, 404, 404, 404), args=lambda w: {"key": w.b.code}, label="B (no plan)"),
     ],
     "reports:render_again": Case(get=POST_ONLY_ANY, post=r(LOGIN, 404, 404, 404, 404, GO)),
+    # reliability of the instrument: BNN pusat only; "Hitung" records the request (the task computes)
+    "reports:reliability": Case(get=PUSAT_ONLY),
+    "reports:reliability_compute": Case(get=POST_ONLY_ANY, post=r(LOGIN, 403, 403, 403, 403, WRITES)),
+    # microdata: BNN pusat the nation, a BNNP its own province (each its own page), a BNNK nothing
+    "reports:microdata": [
+        Case(get=r(LOGIN, 403, 403, 200, 200, 200)),
+        Case(get=r(LOGIN, 403, 403, 200, 404, 200), query="provinsi=35", label="A's province"),
+    ],
+    "reports:microdata_prepare": [
+        Case(get=POST_ONLY_ANY, post=r(LOGIN, 403, 403, WRITES, WRITES, WRITES)),
+        Case(
+            get=POST_ONLY_ANY,
+            post=r(LOGIN, 403, 403, WRITES, 404, WRITES),
+            data=lambda w: {"provinsi": "35"},
+            label="A's province",
+        ),
+    ],
+    "reports:microdata_file": Case(get=r(LOGIN, 403, 403, 404, 404, 404), args=lambda w: {"fmt": "csv"}),
     # --- notifications (A's BNNK has one about its returned collection) ---
     "notifications:list": Case(get=EVERY_USER),
     "notifications:unread_count": Case(get=EVERY_USER),
@@ -1475,6 +1493,7 @@ UNKNOWN = {
     "group_code": "tidak-ada",
     "scope": "tidak-ada",
     "key": "99",
+    "fmt": "tidak-ada",
 }
 # password_reset_confirm answers 200 "this link is invalid" by design; the instrument admin's old addresses
 # redirect whatever follows (the admin page they lead to refuses what names nothing).
