@@ -209,7 +209,8 @@ def period_scores(
     national ranks cut to the user's scope afterwards, or for Celery's reports), by kab/kota code: the
     kab/kota, its state, the current (verified once verified/final) and submitted overall scores,
     reported score, category, quota, its input hash and intervals (Score.ci, a dict or None) and one
-    column per variable code; with `details` also DETAIL_COLUMNS. Collections without a stored score have NaN scores. One query."""
+    column per variable code; with `details` also DETAIL_COLUMNS. Collections without a stored score have
+    NaN scores. One query."""
     instrument_id = period["instrument_id"] if isinstance(period, dict) else period.instrument_id
     period_id = period["id"] if isinstance(period, dict) else period.pk
     fields = list(_PERIOD_FIELDS)
