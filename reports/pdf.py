@@ -321,6 +321,7 @@ def regency_context(
     rank: dict | None,
     previous: dict | None,
     levers: Sequence[tuple[str, float]] = (),
+    intervals: dict | None = None,
     today: datetime.date,
 ) -> dict:
     """`regency`: {"code", "name", "province"}; `score`: the current Score as a dict (overall, reported,
@@ -328,7 +329,11 @@ def regency_context(
     `indicators`: (code, name, variable name) in instrument order; `groups`: (code, name);
     `rank`: {"rank", "n", "province_rank", "province_n", "movement"} or None when not ranked;
     `previous`: {"year", "overall", "category"} of last period or None; `levers`: (indicator name,
-    points gained) from the scoring engine, biggest first."""
+    points gained) from the scoring engine, biggest first; `intervals`: {"index": (lo, hi) on the reported
+    scale, "decimals", "near_edge", "variables": {code: (lo, hi)}, "rank", "province_rank": (lo, hi) or None,
+    "ranges_current"} (reports.rendering), or None."""
+    intervals = intervals or {}
+    variable_ci = intervals.get("variables") or {}
     labels = period.categories
     colours = svg.band_colours(labels)
     variables = score.get("variables") or {}
@@ -367,9 +372,11 @@ def regency_context(
                 as_float(variables.get(v.code)),
                 province_average.get(v.code),
                 national_average.get(v.code),
+                variable_ci.get(v.code),
             )
             for v in period.variables
         ],
+        "intervals": intervals,
         "rank": rank,
         "previous": previous,
         "change": change,
