@@ -309,6 +309,23 @@ def _band_of(value: float | None, labels: Sequence[str], rec: dict) -> str:
     return labels[min(int(max(value, 0) // 20.0001), 4)]
 
 
+def _variable_rows(
+    period: PeriodInfo, variables: dict, province_average: dict, national_average: dict, intervals: dict
+) -> list[tuple]:
+    """(name, own, province average, national average, own 95 % interval or None) per variable."""
+    found = intervals.get("variables") or {}
+    return [
+        (
+            v.name,
+            as_float(variables.get(v.code)),
+            province_average.get(v.code),
+            national_average.get(v.code),
+            found.get(v.code),
+        )
+        for v in period.variables
+    ]
+
+
 def regency_context(
     period: PeriodInfo,
     regency: dict,
@@ -333,7 +350,6 @@ def regency_context(
     scale, "decimals", "near_edge", "variables": {code: (lo, hi)}, "rank", "province_rank": (lo, hi) or None,
     "ranges_current"} (reports.rendering), or None."""
     intervals = intervals or {}
-    variable_ci = intervals.get("variables") or {}
     labels = period.categories
     colours = svg.band_colours(labels)
     variables = score.get("variables") or {}
@@ -366,16 +382,7 @@ def regency_context(
         and as_float(score.get("reported")) is not None
         and abs(float(score["reported"]) - overall) > 0.01,
         "category_colour": colours.get(score.get("category", ""), svg.NEUTRAL),
-        "variables": [
-            (
-                v.name,
-                as_float(variables.get(v.code)),
-                province_average.get(v.code),
-                national_average.get(v.code),
-                variable_ci.get(v.code),
-            )
-            for v in period.variables
-        ],
+        "variables": _variable_rows(period, variables, province_average, national_average, intervals),
         "intervals": intervals,
         "rank": rank,
         "previous": previous,

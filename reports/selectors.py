@@ -472,15 +472,16 @@ def dashboard_inputs(period_id: int) -> tuple:
     score (count, newest id, newest computed_at, the sum of the values: trends and averages read every
     period), every collection's state (count, newest updated_at and a sum weighing each id by its state,
     which a bulk update of states moves too), the period's complete questionnaires (quotas) and its
-    stored reports (the PDF links of the province table); the scores' intervals (their count and the sum
-    of their reported-scale ends: a backfilled or recomputed interval moves it) and the period's stored
-    rank intervals (fingerprint and time)."""
+    stored reports (the PDF links of the province table); the scores' intervals (their count and the sums
+    of their reported-scale lower and upper ends: a backfilled or recomputed interval moves them) and the
+    period's stored rank intervals (fingerprint and time)."""
     scores = Score.objects.aggregate(
         n=Count("id"),
         last=Max("id"),
         at=Max("computed_at"),
         values=Sum(F("overall") + F("reported")),
-        ci_ends=Sum(_ci_end(0) + _ci_end(1)),
+        ci_low=Sum(_ci_end(0)),
+        ci_high=Sum(_ci_end(1)),
         with_ci=Count("id", filter=Q(ci__has_key="reported")),
     )
     collections = Collection.objects.all()
@@ -512,5 +513,5 @@ def dashboard_inputs(period_id: int) -> tuple:
     )
     # the sum of floats rounded: its last bits may differ between two scans of the same rows
     values = None if scores["values"] is None else round(scores["values"], 6)
-    ci = None if scores["ci_ends"] is None else round(scores["ci_ends"], 6)
-    return (scores["n"], scores["last"], scores["at"], values, ci, scores["with_ci"], *(row or ()))
+    ci = tuple(None if scores[k] is None else round(scores[k], 6) for k in ("ci_low", "ci_high"))
+    return (scores["n"], scores["last"], scores["at"], values, *ci, scores["with_ci"], *(row or ()))

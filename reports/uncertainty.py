@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,12 @@ def interval_text(value: Interval | None, decimals: int | None = None) -> str:
     if value is None:
         return ""
     places = decimals_for(value) if decimals is None else decimals
-    return f"{num(value[0], places)}–{num(value[1], places)}"
+    return f"{num(_half_up(value[0], places), places)}–{num(_half_up(value[1], places), places)}"
+
+
+def _half_up(value: float, places: int) -> float:
+    """Rounded half up as the templates' floatformat does (92.25 -> 92.3 on the card and the ranking)."""
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 # --- rank intervals -----------------------------------------------------------------------------------------
