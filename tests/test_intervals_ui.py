@@ -136,7 +136,7 @@ def test_stale_rank_intervals_print_no_range_and_say_they_are_being_computed(cli
 def test_kind_filter_ranks_its_own_set_without_the_national_ranges(client_for, pusat, intervals):
     html = _html(client_for(pusat), NATIONAL + "&jenis=kota")
     assert 'data-testid="rank-range"' not in html
-    assert "pilih “Semua jenis”" in html
+    assert "pilih “Kabupaten dan kota”" in html
 
 
 def test_without_any_interval_the_ranking_is_as_before(client_for, pusat, period):
@@ -273,3 +273,13 @@ def test_pdf_card_prints_the_intervals_and_they_are_in_its_fingerprint(period):
     assert "dengan keyakinan 95 % antara 78,4 dan 81,6" in html
     assert "peringkatnya antara 1 dan 2" in html and "Mendekati batas kategori" in html
     assert "87,5–92,3" in html
+
+
+def test_english_pages_read_the_intervals_in_english(client_for, pusat, intervals, settings):
+    client = client_for(pusat)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = _html(client, NATIONAL)
+    assert "range 1–2" in html and "78.4–81.6" in html and "What do the ranges mean?" in html
+    card = _html(client, CARD)
+    assert "Index 80.00; with 95 % confidence between 78.4 and 81.6." in card
+    assert "close to a category boundary" in card

@@ -81,7 +81,10 @@ def ranking_head(variables):
 
 def _ci_title(value: str) -> str:
     """A variable cell's 95 % interval as its title (on hover), or nothing."""
-    return f' title="{escape(_("95 %%: %(range)s") % {"range": value})}"' if value else ""
+    if not value:
+        return ""
+    title = _("95 %%: %(range)s") % {"range": value}
+    return f' title="{escape(title)}"'
 
 
 @register.simple_tag
