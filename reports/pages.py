@@ -208,7 +208,7 @@ def province_page(*, prov: Province, period: dict, periods: list[dict], regencie
     )
     yoy = summaries.year_over_year(frame, history, prev["year"] if prev else None).set_index("code")
     ranking = national_ranking(frame, None, variables=codes).set_index("code")
-    rows = province_rows(frame, period, progress, ranking, yoy)
+    rows = province_rows(frame, period, progress, ranking, yoy, province_ranges(period, base))
     return {
         "variables": variables,
         "labels": labels,
@@ -263,8 +263,19 @@ def province_report_shown(report, rows: list[dict]):
     return report if report and (rows or report.has_file) else None
 
 
-def province_rows(frame, period: dict, progress, ranking, yoy) -> list[dict]:
-    """One row per kab/kota: state, quota progress, scores, rank, change, and its report card (PDF)."""
+def province_ranges(period: dict, base: dict) -> uncertainty.RankRanges:
+    """The province ranks' ranges of the period, when the page ranks the whole province (no kind filter)
+    and the stored rank intervals are of the period's ranked set now (two queries)."""
+    if base.get("kind"):
+        return uncertainty.RankRanges(current=False, data={})
+    whole = selectors.period_scores(period, None, [])
+    return uncertainty.rank_ranges(whole, selectors.rank_intervals(period["id"]))
+
+
+def province_rows(frame, period: dict, progress, ranking, yoy, ranges=None) -> list[dict]:
+    """One row per kab/kota: state, quota progress, scores, rank (with its range in the province, when
+    `ranges` has it), change, and its report card (PDF)."""
+    ranges = ranges or uncertainty.RankRanges(current=False, data={})
     # Each row's kab/kota report card (PDF) once it has a score; the rows are kab/kota the user may see
     # (access.visible_regencies), so each link opens for them (rendered, or 202 "sedang disiapkan").
     card_url = url_prefix("reports:report_pdf_scoped", period["year"], "kabkota")
@@ -278,6 +289,7 @@ def province_rows(frame, period: dict, progress, ranking, yoy) -> list[dict]:
         row = _province_row(r, counted)
         row.update(
             rank=as_int(ranking.loc[r["code"], "rank"]) if r["code"] in ranking.index else None,
+            rank_range=range_text(ranges.of(cid, "province")) if r["code"] in ranking.index else "",
             change=as_float(yoy.loc[r["code"], "change"]) if r["code"] in yoy.index else None,
             pdf=f"{card_url}{r['code']}/" if row["current"] is not None else None,
             pdf_ready=r["code"] in pdf_ready,

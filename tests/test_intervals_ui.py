@@ -283,3 +283,13 @@ def test_english_pages_read_the_intervals_in_english(client_for, pusat, interval
     card = _html(client, CARD)
     assert "Index 80.00; with 95 % confidence between 78.4 and 81.6." in card
     assert "close to a category boundary" in card
+
+
+def test_province_page_shows_province_rank_ranges_unless_filtered(client_for, bnnp_a, intervals):
+    url = reverse("reports:province", args=["35"]) + f"?tahun={YEAR}"
+    row = _html(client_for(bnnp_a), url).split('data-regency="3573"')[1].split("</tr>")[0]
+    assert "#1" in row and "(rentang 1–1)" in row
+    filtered = (
+        _html(client_for(bnnp_a), url + "&jenis=kota").split('data-regency="3573"')[1].split("</tr>")[0]
+    )
+    assert "#1" in filtered and "rentang" not in filtered  # a ranking of kota only is not what was computed
