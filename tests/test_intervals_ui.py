@@ -149,7 +149,7 @@ def test_without_any_interval_the_ranking_is_as_before(client_for, pusat, period
 
 def test_report_card_says_the_intervals_in_words_and_flags_the_category(client_for, bnnk_a, intervals):
     html = _html(client_for(bnnk_a), CARD)
-    assert "Indeks 80,00; dengan keyakinan 95 % antara 78,4 dan 81,6." in html
+    assert "Indeks 80,00; dengan keyakinan 95\u00a0% antara 78,4 dan 81,6." in html
     assert "Peringkat nasional 1 dari 2; dengan ketidakpastian sampel, peringkatnya antara 1 dan 2." in html
     assert "(rentang 1–2)" in html
     assert 'data-testid="near-edge"' in html  # 78.4-81.6 holds Tanggap (to 80.00) and Sangat Tanggap
@@ -270,7 +270,7 @@ def test_pdf_card_prints_the_intervals_and_they_are_in_its_fingerprint(period):
     context = rendering.report_context(data, "regency", "3573", today=today, with_levers=False)
     assert rendering.fingerprint(context) != before
     html = pdf.report_html("regency.html", context)
-    assert "dengan keyakinan 95 % antara 78,4 dan 81,6" in html
+    assert "dengan keyakinan 95\u00a0% antara 78,4 dan 81,6" in html
     assert "peringkatnya antara 1 dan 2" in html and "Mendekati batas kategori" in html
     assert "87,5–92,3" in html
 
@@ -281,7 +281,7 @@ def test_english_pages_read_the_intervals_in_english(client_for, pusat, interval
     html = _html(client, NATIONAL)
     assert "range 1–2" in html and "78.4–81.6" in html and "What do the ranges mean?" in html
     card = _html(client, CARD)
-    assert "Index 80.00; with 95 % confidence between 78.4 and 81.6." in card
+    assert "Index 80.00; with 95\u00a0% confidence between 78.4 and 81.6." in card
     assert "close to a category boundary" in card
 
 
