@@ -174,6 +174,34 @@ class PlansWalk:
         self.shot(page, "bnnp-provinsi")
         page.context.close()
 
+    def bnnk_signs(self, page: Page, downloads: Path) -> None:
+        """The plan as a PDF for the Tim Terpadu (rendered by the real worker, the page polling), its DOCX
+        offered beside it, and the signed copy uploaded back."""
+        page.goto(PLAN_URL + "#bertanda-tangan")
+        documents = page.get_by_test_id("plan-documents")
+        expect(documents.get_by_test_id("report-state")).to_have_attribute("data-state", "missing")
+        self.shot(page, "bnnk-rencana-siapkan-pdf")
+        documents.get_by_role("button", name="Siapkan PDF").click()
+        expect(documents.get_by_test_id("report-download")).to_be_visible()  # polled until the worker is done
+        expect(documents.get_by_test_id("report-docx")).to_be_visible()
+        with page.expect_download() as download:
+            documents.get_by_test_id("report-download").click()
+        saved = downloads / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert saved.read_bytes()[:5] == b"%PDF-", f"{saved.name} is not a PDF"
+        print(
+            f"  {time.monotonic() - self.started:6.1f}s  plans: {saved.name} rendered by the worker",
+            flush=True,
+        )
+        form = documents.get_by_test_id("signed-form")
+        form.locator("input[type=file]").set_input_files(
+            {"name": "rencana-aksi-ttd.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}
+        )
+        form.get_by_role("button", name="Unggah").click()
+        expect(page.get_by_test_id("signed-line")).to_contain_text("Rencana aksi bertanda tangan: diunggah")
+        expect(page.get_by_test_id("signed-line")).to_contain_text("rencana-aksi-ttd.pdf")
+        self.shot(page, "bnnk-rencana-bertanda-tangan")
+
     def bnnk_replies(self, page: Page) -> None:
         page.goto(PLAN_URL)
         expect(page.get_by_test_id("plan-comment").first).to_contain_text(COMMENT)
@@ -190,6 +218,7 @@ class PlansWalk:
         page.goto(f"{BASE}/rencana-aksi/nasional/?tahun={YEAR}")
         expect(page.get_by_test_id("coverage")).to_contain_text("Jawa Timur")
         expect(page.get_by_test_id("national-summary")).to_contain_text("1 dari 1")
+        expect(page.get_by_test_id("coverage-signed")).to_have_text("1")
         self.shot(page, "pusat-nasional")
         with page.expect_download() as download:
             page.get_by_role("link", name="Ekspor XLSX").click()
@@ -199,6 +228,10 @@ class PlansWalk:
         cells = {c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c}
         assert ACTIVITY in cells, f"{ACTIVITY!r} is not in the export {saved.name}"
         print(f"  {time.monotonic() - self.started:6.1f}s  plans: {saved.name} holds the item", flush=True)
+        page.goto(PLAN_URL)  # the plan page at desktop width: its documents and the signed copy
+        expect(page.get_by_test_id("signed-line")).to_contain_text("rencana-aksi-ttd.pdf")
+        expect(page.get_by_test_id("report-state")).to_have_attribute("data-state", "ready")
+        self.shot(page, "pusat-rencana-dokumen")
         page.context.close()
 
     @staticmethod
@@ -216,11 +249,16 @@ class PlansWalk:
         assert ActionItem.history.filter(plan_id=plan.pk).count() >= 2
         assert FollowUp.history.filter(id=follow_up.pk).exists()
         assert PlanComment.history.filter(plan_id=plan.pk).count() == 2
+        assert plan.signed_name == "rencana-aksi-ttd.pdf" and plan.signed_by.username == PLAN_BNNK, (
+            plan.signed_by
+        )
+        assert plan.signed_file.open("rb").read(5) == b"%PDF-", "the stored signed copy is not the PDF"
         print("  plans: database holds the plan, 2 items, the follow-up with its PDF, 2 comments, history")
 
     def run(self, downloads: Path) -> None:
         bnnk = self.bnnk_builds()
         self.bnnp_follows_up()
+        self.bnnk_signs(bnnk, downloads)
         self.bnnk_replies(bnnk)
         self.pusat_reads(downloads)
         WATCH.check("the plans walk")

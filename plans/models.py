@@ -48,6 +48,11 @@ class Agency(models.Model):
         return self.name
 
 
+def signed_upload_to(instance: ActionPlan, filename: str) -> str:
+    # A random name, as for evidence: the checked original name is kept in signed_name.
+    return f"plans/signed/{instance.collection_id}/{secrets.token_hex(16)}"
+
+
 class ActionPlan(models.Model):
     """The action plan of one collection (a kab/kota in a period)."""
 
@@ -67,6 +72,22 @@ class ActionPlan(models.Model):
     )
     created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    # The scanned copy the Tim Terpadu signed (plans.signing): checked by the evidence rules, stored
+    # under a random name; a replaced copy stays in history (and on disk).
+    signed_file = models.FileField(
+        _("rencana aksi bertanda tangan"), upload_to=signed_upload_to, max_length=200, blank=True
+    )
+    signed_name = models.CharField(_("nama berkas bertanda tangan"), max_length=255, blank=True)
+    signed_type = models.CharField(_("jenis berkas bertanda tangan"), max_length=120, blank=True)
+    signed_at = models.DateTimeField(_("diunggah pada"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diunggah oleh"),
+    )
     history = HistoricalRecords()
 
     class Meta:

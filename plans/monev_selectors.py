@@ -57,10 +57,14 @@ def province_summary(province, period: Period, today: datetime.date) -> dict:
             period=period, regency__province=province, action_plan__isnull=False
         ).values_list("regency_id", flat=True)
     )
+    signed = Collection.objects.filter(
+        period=period, regency__province=province, action_plan__signed_file__gt=""
+    ).count()
     without = period.participants.filter(province=province).exclude(pk__in=planned).order_by("name")
     return {
         "period": period,
         "plans": len(planned),
+        "signed": signed,  # plans with the Tim Terpadu's signed copy uploaded (plans.signing)
         "items": sum(n for _s, n in by_status),
         "by_status": _counted([{"key": k, "n": n} for k, n in by_status], dict(ActionItem.Status.choices)),
         "by_strategy": _counted(

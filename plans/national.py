@@ -68,6 +68,7 @@ def national(request: HttpRequest) -> HttpResponse:
             "coverage_total": {
                 "regencies": sum(r["regencies"] for r in coverage),
                 "with_plan": sum(r["with_plan"] for r in coverage),
+                "signed": sum(r["signed"] for r in coverage),
             },
             "by_strategy": by_strategy,
             "by_agency": _labelled(selectors.item_counts(year, scope, "agency__name"), {}),

@@ -14,7 +14,7 @@ from assessments.states import VERIFIED_STATES
 from scoring.models import Score
 
 from . import effect, rules
-from .models import ActionItem, ActionPlan
+from .models import ActionItem, ActionPlan, Agency
 
 SELESAI = ActionItem.Status.SELESAI
 BATAL = ActionItem.Status.BATAL
@@ -23,13 +23,15 @@ BATAL = ActionItem.Status.BATAL
 # --- the effect's inputs ------------------------------------------------------------------------------
 
 
-def stored_scores() -> dict[str, dict[int, dict[str, float]]]:
+def stored_scores(since: int | None = None) -> dict[str, dict[int, dict[str, float]]]:
     """{regency code: {year: {indicator code: score}}}: the current score of every verified or final
-    collection, on its period's instrument (what rankings use). One query."""
+    collection, on its period's instrument (what rankings use), of the years from `since` on (all when
+    None). One query."""
     rows = Score.objects.filter(
         basis=Score.Basis.CURRENT,
         collection__state__in=VERIFIED_STATES,
         instrument_id=F("collection__period__instrument_id"),
+        **({"collection__period__year__gte": since} if since is not None else {}),
     ).values_list("collection__regency__code", "collection__period__year", "indicators")
     scores: dict[str, dict[int, dict[str, float]]] = defaultdict(dict)
     for code, year, indicators in rows:
@@ -58,8 +60,13 @@ def plan_facts(plan_filter: Q | None = None) -> list[effect.PlanFacts]:
 
 
 def effect_inputs(plan_filter: Q | None = None) -> tuple[list[effect.PlanFacts], dict]:
-    """(plans, scores) for plans.effect.plan_effects. Three queries."""
-    return plan_facts(plan_filter), stored_scores()
+    """(plans, scores) for plans.effect.plan_effects: the scores of the plans' years and later only (a
+    plan compares its year with later ones; a kab/kota's card so reads two or three years, not all).
+    Three queries, two when no plan matches."""
+    plans = plan_facts(plan_filter)
+    if not plans:
+        return plans, {}
+    return plans, stored_scores(since=min(p.year for p in plans))
 
 
 def pooled(plan_filter: Q | None = None) -> effect.PooledEffect:
@@ -89,6 +96,31 @@ def regency_plans_stamp(regency) -> tuple:
     return (row["n"], row["done"], row["at"].isoformat() if row["at"] else "")
 
 
+def plan_changed_at(period_id: int, regency_code: str) -> datetime.datetime | None:
+    """When the plan of the kab/kota in the period last changed in what its PDF prints: the plan itself
+    (title, document), an item (added, edited, its status, dropped: history rows count the drop too) or an
+    instansi/OPD name. None without a plan. Three queries. (The signed copy's upload changes none.)"""
+    plan = (
+        ActionPlan.objects.filter(collection__period_id=period_id, collection__regency__code=regency_code)
+        .values("pk", "updated_at", "collection__regency_id")
+        .first()
+    )
+    if plan is None:
+        return None
+    items = ActionItem.history.filter(plan_id=plan["pk"]).aggregate(at=Max("history_date"))["at"]
+    agencies = Agency.history.filter(regency_id=plan["collection__regency_id"]).aggregate(
+        at=Max("history_date")
+    )["at"]
+    return max(at for at in (plan["updated_at"], items, agencies) if at is not None)
+
+
+def plan_items(plan: ActionPlan) -> list[ActionItem]:
+    """The plan's items in target-date order with their instansi and indicators (three queries)."""
+    return list(
+        plan.items.select_related("agency").prefetch_related("indicators").order_by("target_date", "pk")
+    )
+
+
 def plan_effect(regency, year: int) -> effect.PlanEffect | None:
     """The effect of the kab/kota's plan of `year` (compared or with its reason), None without a plan.
     Three queries."""
@@ -109,11 +141,16 @@ def plan_periods() -> list[dict]:
 
 
 def coverage(period_year: int, regency_filter: Q) -> list[dict]:
-    """Per province (by code): code, name, regencies (taking part in the period), with_plan. One query."""
+    """Per province (by code): code, name, regencies (taking part in the period), with_plan, signed (plans
+    with the Tim Terpadu's signed copy uploaded). One query."""
     rows = (
         Collection.objects.filter(regency_filter, period__year=period_year)
         .values(code=F("regency__province__code"), name=F("regency__province__name"))
-        .annotate(regencies=Count("pk"), with_plan=Count("action_plan"))
+        .annotate(
+            regencies=Count("pk"),
+            with_plan=Count("action_plan"),
+            signed=Count("action_plan", filter=Q(action_plan__signed_file__gt="")),
+        )
         .order_by("code")
     )
     return list(rows)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import monev, national, views
+from . import monev, national, signed, views
 
 app_name = "plans"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:year>/<str:regency_code>/butir/<int:pk>/status/", views.item_status, name="item_status"),
     path("<int:year>/<str:regency_code>/butir/<int:pk>/hapus/", views.item_drop, name="item_drop"),
     path("<int:year>/<str:regency_code>/dokumen/", views.plan_document, name="plan_document"),
+    path("<int:year>/<str:regency_code>/bertanda-tangan/", signed.signed_upload, name="signed_upload"),
+    path("<int:year>/<str:regency_code>/bertanda-tangan/berkas/", signed.signed_file, name="signed_file"),
     path("<int:year>/<str:regency_code>/instansi/", views.agency_add, name="agency_add"),
     path("<int:year>/<str:regency_code>/instansi/<int:pk>/ubah/", views.agency_rename, name="agency_rename"),
     # --- national view, export, effect ---

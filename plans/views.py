@@ -19,7 +19,7 @@ from assessments.models import Collection, Evidence
 from kotan import access
 from kotan.lib.service_errors import ServiceError
 
-from . import monev, national, services
+from . import monev, national, services, signing
 from .forms import AgencyForm, ItemForm
 from .models import ActionItem, ActionPlan, Agency
 
@@ -81,6 +81,8 @@ def plan(request: HttpRequest, year: int, regency_code: str) -> HttpResponse:
         "documents": Evidence.objects.filter(collection=collection) if can_edit and found else [],
         "report_url": reverse("reports:regency", kwargs={"code": collection.regency.code}) + f"?tahun={year}",
         "effect_card": national.effect_card(collection) if found is not None else None,
+        "signed_accept": signing.SIGNED_ACCEPT,
+        "signed_label": signing.SIGNED_LABEL,
     }
     return render(request, "plans/plan.html", {**context, **monev_ctx})
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assessments.models import Period
 from kotan import access
 from regions.models import Regency
-from reports import exports, report_links, scheduling
+from reports import exports, plan_document, rendering, report_links, scheduling
 from reports.models import RenderedReport
 from reports.report_links import ReportLink
 
@@ -71,7 +71,7 @@ def may_see_report(user, scope_kind: str, key: str) -> bool:
     if scope_kind == RenderedReport.ScopeKind.PROVINCE:
         total = Regency.objects.filter(province__code=key).count()
         return total > 0 and access.visible_regencies(user).filter(province__code=key).count() == total
-    if scope_kind == RenderedReport.ScopeKind.REGENCY:
+    if scope_kind in (RenderedReport.ScopeKind.REGENCY, RenderedReport.ScopeKind.PLAN):
         return access.visible_regencies(user).filter(code=key).exists()
     return False
 
@@ -110,6 +110,8 @@ def _serve(link: ReportLink) -> FileResponse:
 
 
 def _report_page(year: int, scope_kind: str, key: str) -> str:
+    if scope_kind == RenderedReport.ScopeKind.PLAN:
+        return reverse("plans:plan", kwargs={"year": year, "regency_code": key})
     name = {
         RenderedReport.ScopeKind.NATIONAL: "reports:national",
         RenderedReport.ScopeKind.PROVINCE: "reports:province",
@@ -134,6 +136,31 @@ def _link_fragment(request: HttpRequest, link: ReportLink, scope_kind: str, key:
     return response
 
 
+def _nothing_to_print(scope_kind: str) -> str:
+    if scope_kind == RenderedReport.ScopeKind.PLAN:
+        return _("Rencana aksi belum disusun.")
+    return _("Belum ada skor untuk laporan ini.")
+
+
+@require_GET
+@login_required
+def plan_docx(request: HttpRequest, year: int, key: str) -> HttpResponse:
+    """The action plan's DOCX, rendered with its PDF (reports.plan_document); 404 until it is stored (the
+    plan page offers it once "Siapkan PDF" has made both)."""
+    period, scope_kind = _report_or_404(request, year, "rencana-aksi", key)
+    stored = rendering.cached(period, scope_kind, key, RenderedReport.Kind.DOCX)
+    if stored is None or not stored.file or not default_storage.exists(stored.file.name):
+        raise Http404(_("DOCX rencana aksi belum disiapkan. Siapkan PDF-nya dahulu."))
+    response = FileResponse(
+        default_storage.open(stored.file.name, "rb"),
+        as_attachment=True,
+        filename=stored.file.name.rsplit("/", 1)[-1],
+        content_type=plan_document.DOCX_TYPE,
+    )
+    response["X-Rendered-At"] = stored.rendered_at.isoformat()
+    return response
+
+
 @require_GET
 @login_required
 def report_pdf(request: HttpRequest, year: int, scope: str, key: str = "") -> HttpResponse:
@@ -144,7 +171,7 @@ def report_pdf(request: HttpRequest, year: int, scope: str, key: str = "") -> Ht
     link = report_links.link_state(period.pk, year, scope_kind, key)
     if link.state == report_links.NO_SCORES:
         # Nothing would ever be rendered: say so instead of "sedang disiapkan" forever.
-        raise Http404(_("Belum ada skor untuk laporan ini."))
+        raise Http404(_nothing_to_print(scope_kind))
     if not link.has_file and link.state in report_links.STARTABLE:
         scheduling.request_report_render(period.pk, scope_kind, key)
         link = report_links.link_state(period.pk, year, scope_kind, key)  # eager tasks: rendered by now
@@ -174,7 +201,7 @@ def report_pdf_prepare(request: HttpRequest, year: int, scope: str, key: str = "
     period, scope_kind = _report_or_404(request, year, scope, key)
     link = report_links.link_state(period.pk, year, scope_kind, key)
     if link.state == report_links.NO_SCORES:
-        raise Http404(_("Belum ada skor untuk laporan ini."))
+        raise Http404(_nothing_to_print(scope_kind))
     if link.state in report_links.STARTABLE:
         scheduling.request_report_render(period.pk, scope_kind, key)
         link = report_links.link_state(period.pk, year, scope_kind, key)

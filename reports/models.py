@@ -20,10 +20,12 @@ class RenderedReport(models.Model):
         NATIONAL = "national", _("Nasional")
         PROVINCE = "province", _("Provinsi")
         REGENCY = "regency", _("Kabupaten/kota")
+        PLAN = "plan", _("Rencana aksi kab/kota")  # scope_key: the kab/kota code (reports.plan_document)
 
     class Kind(models.TextChoices):
         PDF = "pdf", _("PDF")
         FIGURES = "figures", _("Grafik")
+        DOCX = "docx", _("DOCX")  # a plan's Word copy, rendered with its PDF (reports.plan_document)
 
     period = models.ForeignKey(
         "assessments.Period", on_delete=models.CASCADE, related_name="rendered_reports"

@@ -281,7 +281,8 @@ def _file_name(period: Period, scope_kind: str, key: str, digest: str) -> str:
     return f"ikotan-{period.year}-{scope}-{digest[:10]}.pdf"
 
 
-def _store(period: Period, scope_kind: str, key: str, kind: str, **values) -> RenderedReport:
+def store(period: Period, scope_kind: str, key: str, kind: str, **values) -> RenderedReport:
+    """Create or update the stored report of this period, scope and kind (reports.plan_document too)."""
     lookup = {"period": period, "scope_kind": scope_kind, "scope_key": key, "kind": kind}
     try:
         with transaction.atomic():
@@ -339,7 +340,7 @@ def render_scope(
     stamp = inputs_at(data, scope_kind, key)
     meta = {"inputs_at": stamp.isoformat() if stamp else None}
     pdf_meta = {**meta, "size": len(content)}  # shown next to the link (reports.report_links)
-    _store(
+    store(
         period,
         scope_kind,
         key,
@@ -349,7 +350,7 @@ def render_scope(
         fingerprint=digest,
         rendered_at=now,
     )
-    _store(
+    store(
         period,
         scope_kind,
         key,

@@ -10,6 +10,10 @@ A report link is in one of these states (link_state: three queries and a file ch
   stalled    asked for more than POLL_LIMIT ago and still not finished (a lost task): "Coba lagi"
   failed     the render failed, or the broker could not take the request: "Coba lagi"
 
+A kab/kota's action plan (scope kind "plan", reports.plan_document) goes through the same states, with
+its DOCX beside the PDF: "outdated" there means the plan changed after the PDF was rendered
+(plans.selectors.plan_changed_at), not a score, and "no_scores" that there is no plan.
+
 claim() records a click with a conditional update, so a double click or two users asking together
 start one render; reports.scheduling.request_report_render enqueues it; render_requested() is what
 the Celery task runs and records how it went.
@@ -27,7 +31,8 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from reports import rendering
+from plans import selectors as plan_selectors
+from reports import plan_document, rendering
 from reports.models import RenderedReport, RenderRequest
 from scoring.models import Score
 
@@ -49,6 +54,7 @@ SCOPE_SLUGS = {
     "nasional": RenderedReport.ScopeKind.NATIONAL,
     "provinsi": RenderedReport.ScopeKind.PROVINCE,
     "kabkota": RenderedReport.ScopeKind.REGENCY,
+    "rencana-aksi": RenderedReport.ScopeKind.PLAN,
 }
 _SLUG_OF = {kind: slug for slug, kind in SCOPE_SLUGS.items()}
 
@@ -68,6 +74,8 @@ class ReportLink:
     inputs_at: datetime.datetime | None = None  # the latest score the stored PDF printed
     reason: str = ""  # RenderRequest.Reason when failed
     poll_seconds: int = POLL_FIRST
+    is_plan: bool = False  # an action plan's documents: "outdated" means the plan changed
+    docx_url: str = ""  # the plan's DOCX, rendered with its PDF (set when its file is stored)
 
     @property
     def has_file(self) -> bool:
@@ -110,6 +118,22 @@ def scope_scores(period_id: int, scope_kind: str, key: str):
     if scope_kind == RenderedReport.ScopeKind.PROVINCE:
         return scores.filter(collection__regency__province__code=key)
     return scores
+
+
+def latest_input(period_id: int, scope_kind: str, key: str) -> datetime.datetime | None:
+    """When what the report prints last changed: the latest score of its scope, or for an action plan the
+    plan's latest change (None: nothing to print)."""
+    if scope_kind == RenderedReport.ScopeKind.PLAN:
+        return plan_selectors.plan_changed_at(period_id, key)
+    return scope_scores(period_id, scope_kind, key).aggregate(latest=Max("computed_at"))["latest"]
+
+
+def _docx_url(period_id: int, year: int, scope_kind: str, key: str, state: str) -> str:
+    """The plan's stored DOCX download (one query and a file check), '' for other reports or none."""
+    if scope_kind != RenderedReport.ScopeKind.PLAN or state == NO_SCORES:
+        return ""
+    stored = rendering.cached(period_id, scope_kind, key, RenderedReport.Kind.DOCX)
+    return reverse("reports:plan_docx", args=[year, key]) if _file_exists(stored) else ""
 
 
 def poll_seconds(waited: datetime.timedelta) -> int:
@@ -163,11 +187,12 @@ def _parse(stamp: str | None) -> datetime.datetime | None:
 
 
 def link_state(period_id: int, year: int, scope_kind: str, key: str) -> ReportLink:
-    """One report's link now (three queries: the stored PDF, the last click, the latest score)."""
+    """One report's link now (three queries: the stored PDF, the last click, the latest score; a plan's a
+    few more: its latest change and its DOCX)."""
     lookup = {"period_id": period_id, "scope_kind": scope_kind, "scope_key": key}
     stored = RenderedReport.objects.filter(**lookup, kind=RenderedReport.Kind.PDF).first()
     asked = RenderRequest.objects.filter(**lookup).first()
-    latest = scope_scores(period_id, scope_kind, key).aggregate(latest=Max("computed_at"))["latest"]
+    latest = latest_input(period_id, scope_kind, key)
     stored_at, size = _stored_file(stored)
     inputs_at = _parse((stored.data or {}).get("inputs_at")) if stored is not None else None
     now = timezone.now()
@@ -182,6 +207,8 @@ def link_state(period_id: int, year: int, scope_kind: str, key: str) -> ReportLi
         inputs_at=inputs_at,
         reason=asked.reason if asked is not None and state == FAILED else "",
         poll_seconds=poll_seconds(now - asked.requested_at) if state == PENDING else POLL_FIRST,
+        is_plan=scope_kind == RenderedReport.ScopeKind.PLAN,
+        docx_url=_docx_url(period_id, year, scope_kind, key, state),
     )
 
 
@@ -225,12 +252,19 @@ def record_outcome(period_id: int, scope_kind: str, key: str, *, ok: bool, reaso
     )
 
 
+def _render(period_id: int, scope_kind: str, key: str, *, force: bool) -> dict[str, int]:
+    if scope_kind == RenderedReport.ScopeKind.PLAN:
+        changed = plan_document.render_plan(period_id, key, force=force)
+        return {"rendered": int(changed), "unchanged": int(not changed), "failed": 0}
+    return rendering.render_period(period_id, force=force, scopes=[(scope_kind, key)])
+
+
 def render_requested(period_id: int, scope_kind: str, key: str, *, force: bool = False) -> dict[str, int]:
     """The render a click asked for (run by reports.render_tasks.render_scope_report): render the report
     unless unchanged, and record for the page whether it worked. Never raises, so the page is told
     instead of a worker retrying a broken report."""
     try:
-        counts = rendering.render_period(period_id, force=force, scopes=[(scope_kind, key)])
+        counts = _render(period_id, scope_kind, key, force=force)
     except Exception:  # the period's data could not be read: the page says "gagal", the log says why
         log.exception("Rendering the requested %s %s report of period %s failed", scope_kind, key, period_id)
         counts = {"rendered": 0, "unchanged": 0, "failed": 1}

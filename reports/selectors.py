@@ -488,7 +488,10 @@ def dashboard_inputs(period_id: int) -> tuple:
     complete = Questionnaire.objects.filter(
         collection__period_id=period_id, state=Questionnaire.State.COMPLETE
     )
-    rendered = RenderedReport.objects.filter(period_id=period_id)
+    # the dashboards show the period's reports; an action plan's documents are not on them
+    rendered = RenderedReport.objects.filter(period_id=period_id).exclude(
+        scope_kind=RenderedReport.ScopeKind.PLAN
+    )
     ranges = RankIntervals.objects.filter(period_id=period_id)
     weighed = Case(
         *(When(state=state, then=F("id") * (i + 1)) for i, state in enumerate(Collection.State.values)),

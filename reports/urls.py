@@ -30,5 +30,6 @@ urlpatterns = [
     ),
     path("<int:year>/pdf/<str:scope>/", downloads.report_pdf, name="report_pdf"),
     path("<int:year>/pdf/<str:scope>/<str:key>/", downloads.report_pdf, name="report_pdf_scoped"),
+    path("<int:year>/docx/rencana-aksi/<str:key>/", downloads.plan_docx, name="plan_docx"),
     path("<int:year>/render-ulang/", downloads.render_again, name="render_again"),
 ]

@@ -62,7 +62,7 @@ from assessments.links import services as links
 from assessments.models import Collection, Questionnaire, RespondentLink
 from instruments.models import EvidenceType, Indicator
 from notifications.models import Notification
-from plans import monev_services
+from plans import monev_services, signing
 from plans import services as plan_services
 from plans.models import ActionItem, ActionPlan, Agency
 from regions.models import Regency
@@ -679,6 +679,12 @@ MATRIX: dict[str, Case | list[Case]] = {
     "plans:follow_up_file": Case(
         get=r(LOGIN, 200, 404, 200, 404, 200), post=POST_ONLY, args=lambda w: {"pk": w.extras["follow_up"].pk}
     ),
+    # --- the plan's signed copy (plans.signed): A's BNNK uploads (through the evidence checks); whoever
+    # sees A reads it ---
+    "plans:signed_upload": Case(
+        get=POST_ONLY, post=ENTRY_WRITE, data=lambda w: {"file": SimpleUploadedFile("ttd-baru.pdf", PDF)}
+    ),
+    "plans:signed_file": Case(get=r(LOGIN, 200, 404, 200, 404, 200), post=POST_ONLY),
     # --- dashboards, exports, PDF reports (/laporan/) ---
     "reports:index": Case(get=r(LOGIN, GO, GO, GO, GO, GO)),
     "reports:national": Case(get=r(LOGIN, GO, GO, GO, GO, SHOWS_A), state=VERIFIED),
@@ -711,6 +717,16 @@ MATRIX: dict[str, Case | list[Case]] = {
             args=lambda w: {"scope": "kabkota", "key": "3515"},
             label="a kab/kota with no score (can never be rendered)",
         ),
+        Case(
+            get=r(LOGIN, 200, 404, 200, 404, 200),
+            args=lambda w: {"scope": "rencana-aksi", "key": w.a.code},
+            label="A's action plan (rendered)",
+        ),
+        Case(
+            get=r(LOGIN, 404, 404, 404, 404, 404),
+            args=lambda w: {"scope": "rencana-aksi", "key": w.b.code},
+            label="B has no action plan",
+        ),
     ],
     # a report link's state (the fragment htmx polls) and "Siapkan PDF": refused as the download is
     "reports:report_pdf_status": Case(
@@ -723,6 +739,11 @@ MATRIX: dict[str, Case | list[Case]] = {
             label="province of A",
         ),
         Case(get=r(LOGIN, 200, 404, 200, 404, 200), args=lambda w: {"scope": "kabkota", "key": w.a.code}),
+        Case(
+            get=r(LOGIN, 200, 404, 200, 404, 200),
+            args=lambda w: {"scope": "rencana-aksi", "key": w.a.code},
+            label="A's action plan",
+        ),
         Case(
             get=r(LOGIN, 404, 200, 200, 404, 200),
             args=lambda w: {"scope": "kabkota", "key": w.b.code},
@@ -752,6 +773,12 @@ MATRIX: dict[str, Case | list[Case]] = {
         ),
         Case(
             get=POST_ONLY_ANY,
+            post=r(LOGIN, GO, 404, GO, 404, GO),
+            args=lambda w: {"scope": "rencana-aksi", "key": w.a.code},
+            label="A's action plan (rendered: nothing to do)",
+        ),
+        Case(
+            get=POST_ONLY_ANY,
             post=r(LOGIN, 404, WRITES, WRITES, 404, WRITES),
             args=lambda w: {"scope": "kabkota", "key": w.b.code},
             label="B (not rendered yet: queued)",
@@ -762,6 +789,11 @@ MATRIX: dict[str, Case | list[Case]] = {
             args=lambda w: {"scope": "kabkota", "key": "3515"},
             label="a kab/kota with no score (nothing to render)",
         ),
+    ],
+    # the action plan's DOCX, rendered with its PDF (reports.plan_document): read as A's plan is
+    "reports:plan_docx": [
+        Case(get=r(LOGIN, 200, 404, 200, 404, 200), args=lambda w: {"key": w.a.code}),
+        Case(get=r(LOGIN, 404, 404, 404, 404, 404), args=lambda w: {"key": w.b.code}, label="B (no plan)"),
     ],
     "reports:render_again": Case(get=POST_ONLY_ANY, post=r(LOGIN, 404, 404, 404, 404, GO)),
     # --- notifications (A's BNNK has one about its returned collection) ---
@@ -945,8 +977,16 @@ MEDIA_PATHS = {
         lambda w: w.extras["follow_up"].file.name,
         Case(get=same(404)),
     ),
+    "<MEDIA_URL: the signed copy of A's plan>": (
+        lambda w: ActionPlan.objects.get(collection=w.coll_a).signed_file.name,
+        Case(get=same(404)),
+    ),
+    "<MEDIA_URL: the DOCX of A's plan>": (
+        lambda w: RenderedReport.objects.get(scope_kind="plan", kind="docx").file.name,
+        Case(get=same(404)),
+    ),
     "<MEDIA_URL: A's cached PDF>": (
-        lambda w: RenderedReport.objects.get(scope_key=w.a.code).file.name,
+        lambda w: RenderedReport.objects.get(scope_kind="regency", scope_key=w.a.code).file.name,
         Case(get=same(404)),
     ),
 }
@@ -1347,6 +1387,20 @@ def plans_world(w: World):
         target_date=datetime.date(YEAR + 1, 3, 31),
     )
     item.indicators.set([Indicator.objects.get(variable__instrument=w.period.instrument, code="KL1")])
+    # Its documents rendered (reports.plan_document) after the plan's last change, and its signed copy.
+    for kind, content in ((RenderedReport.Kind.PDF, PDF), (RenderedReport.Kind.DOCX, b"PK\x03\x04 docx")):
+        stored = RenderedReport(
+            period=w.period,
+            scope_kind=RenderedReport.ScopeKind.PLAN,
+            scope_key=w.a.code,
+            kind=kind,
+            fingerprint="matrix",
+            rendered_at=timezone.now(),
+            data={"inputs_at": timezone.now().isoformat()},
+        )
+        stored.file.save(f"rencana-aksi-a.{kind}", ContentFile(content), save=False)
+        stored.save()
+    signing.signed_upload(user=w.users["bnnk_a"], plan=plan, uploaded_file=SimpleUploadedFile("ttd.pdf", PDF))
     return item
 
 

@@ -102,6 +102,13 @@ def test_signed_in_pages_carry_the_user_badge_and_manifest(client_for, bnnk_a):
     assert f'href="{FIELD_URL}" data-testid="nav-fieldkit"' in body
 
 
+@pytest.mark.parametrize("role", ["bnnp_a", "pusat"])
+def test_only_a_bnnk_registers_the_service_worker(client_for, request, role):
+    body = client_for(request.getfixturevalue(role)).get(reverse("home")).content.decode()
+    assert "js/fieldkit/badge.js" in body and "data-fk-logout" in body  # the queue's cleanup stays
+    assert "data-sw-url" not in body
+
+
 def test_the_collection_page_links_the_field_kit_for_its_bnnk_only(client_for, bnnk_a, bnnp_a, regency_a):
     collection = make_collection(regency_a)
     url = reverse("assessments:collection", args=[collection.period.year, regency_a.code])

@@ -228,3 +228,13 @@ def test_a_report_card_without_an_earlier_plan_shows_no_effect(client, world, bn
     response = client.get(f"/laporan/kabkota/{regency_a.code}/?tahun=2025")
     assert response.context.get("effect_card") is None
     assert 'data-testid="plan-effect"' not in response.content.decode()
+
+
+def test_a_kab_kota_effect_reads_the_scores_of_its_plans_years_and_later_only(world, regency_a, regency_b):
+    p24 = make_period(instrument=world.collection.period.instrument, regencies=[regency_b], year=2024)
+    _verified(regency_b, p24, {"KK1": 10.0, "KK2": 10.0, "KL1": 10.0})
+    plans, scores = selectors.effect_inputs(selectors.Q(collection__regency=regency_a))
+    assert [p.year for p in plans] == [2025]
+    assert set(scores[regency_b.code]) == {2025, 2026}  # 2024 was not read
+    assert selectors.effect_inputs(selectors.Q(collection__regency=regency_b)) == ([], {})
+    assert selectors.effect_reaching(regency_a, 2026).year_to == 2026
