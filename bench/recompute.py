@@ -7,6 +7,9 @@ asked of each group (~4.6 million answers), all submitted. Then measures, in one
   2. scoring them (scoring.engine.score),
   3. the whole period task (scoring.tasks.recompute_period) from no stored scores, incl. saving,
   4. the same task again with unchanged inputs (writes nothing),
+  5. in a child process of its own: the bootstrap's intervals alone (scoring.intervals.bootstrap, R=1000
+     per kab/kota; part of the task above) with its time and peak memory, then the rank intervals of
+     every kab/kota from those replicates (national and per province),
 and prints times, answers per second, peak memory (max RSS of this process) and the ratio
 whole task / loading alone.
 
@@ -17,11 +20,15 @@ Usage: DATABASE_URL=... python bench/recompute.py [--questionnaires 180] [--rege
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import resource
 import statistics
 import sys
 import time
+import tracemalloc
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as kotan/__init__.py sets it for the app (numpy below)
 
 import numpy as np
 
@@ -42,7 +49,7 @@ from assessments.models import Collection, Period, Questionnaire  # noqa: E402
 from instruments.models import Instrument, Option, Question  # noqa: E402
 from instruments.services import instrument_copy, instrument_load_default  # noqa: E402
 from regions.models import Regency  # noqa: E402
-from scoring import engine, inputs, tasks  # noqa: E402
+from scoring import engine, inputs, intervals, tasks  # noqa: E402
 from scoring.models import Score  # noqa: E402
 
 BENCH_YEAR = 2099
@@ -187,6 +194,44 @@ def ensure_period(n_regencies: int, per_collection: int, ask_all: bool) -> Perio
     return period
 
 
+def bootstrap_child(period_id: int, out) -> None:
+    """In a fresh process: load the answers, then measure the bootstrap alone (time, tracemalloc peak of
+    its own allocations, max RSS of the process) and the rank intervals from its replicates."""
+    period = Period.objects.select_related("instrument").get(pk=period_id)
+    data = inputs.instrument_data(period.instrument)
+    answers = snapshots.live_answers(period.pk)
+    rss_loaded = peak_mb()
+    tracemalloc.start()
+    boot, t_boot = timed(lambda: intervals.bootstrap(answers, data.frames))
+    traced = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    provinces = dict(period.collections.values_list("pk", "regency__province_id"))
+    reps = {int(c): boot.overall[k] for k, c in enumerate(boot.collections)}
+    ranked, t_rank = timed(lambda: intervals.rank_intervals(reps, provinces))
+    out.put(
+        {
+            "collections": len(boot.collections),
+            "replicates": boot.replicates,
+            "bootstrap_s": t_boot,
+            "traced_mb": traced,
+            "rss_loaded_mb": rss_loaded,
+            "rss_peak_mb": peak_mb(),
+            "rank_s": t_rank,
+            "ranked": len(ranked),
+        }
+    )
+
+
+def measure_bootstrap(period: Period) -> dict:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=bootstrap_child, args=(period.pk, queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    return result
+
+
 def timed(fn):
     t0 = time.perf_counter()
     out = fn()
@@ -234,6 +279,17 @@ def main() -> None:
     print(f"task, unchanged     {t_again:7.2f} s   {again}")
     print(f"ratio task / load   {t_task / t_load:7.2f}   (target <= 1.5)")
     print(f"peak memory (RSS)   {peak_mb():7.0f} MB  (target <= 2048)")
+    b = measure_bootstrap(period)
+    print(
+        f"bootstrap (child)   {b['bootstrap_s']:7.2f} s   {b['collections']} kab/kota x {b['replicates']} "
+        "replicates  (target <= 20 s)"
+    )
+    print(
+        f"bootstrap memory    {b['rss_peak_mb']:7.0f} MB  peak RSS of the child (answers loaded: "
+        f"{b['rss_loaded_mb']:.0f} MB; the bootstrap's own allocations peak {b['traced_mb']:.0f} MB; "
+        "target <= 2048)"
+    )
+    print(f"rank intervals      {b['rank_s']:7.2f} s   {b['ranked']} kab/kota, national and per province")
 
 
 def _fmt(values) -> str:

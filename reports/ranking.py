@@ -1,9 +1,9 @@
 """The national ranking as a pure function over a period's scores frame (no database, no Django).
 
-Who is ranked (../shared/IKOTAN.md, "Scoring" 5): participants whose collection is verified or final
-and whose quotas are met, by the current (verified) overall score, highest first; ties share a rank
-("1, 2, 2, 4"). Every ranked kab/kota is "rank r of n participants". Movement compares with the
-previous period's ranking: positive means it climbed.
+Who is ranked and how ties share a rank is scoring.ranked's rule (verified or final, quotas met or
+included by BNN pusat, scored; "1, 2, 2, 4"), by the current (verified) overall score, highest first.
+Every ranked kab/kota is "rank r of n participants". Movement compares with the previous period's
+ranking: positive means it climbed.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from assessments.states import VERIFIED_STATES
+from scoring.ranked import RANK_DECIMALS, RANKED_STATES, ranked_mask
 
-RANKED_STATES = VERIFIED_STATES
+__all__ = ["RANKED_STATES", "national_ranking", "ranked_mask", "variable_columns"]
 
 # Columns of the input frame (reports.selectors.period_scores) that are not variable scores.
 BASE_COLUMNS = {
@@ -56,9 +56,6 @@ RANKING_FIXED = [
     "verified",
 ]
 
-# Scores equal to this many decimals share a rank (float noise must not split a tie).
-_RANK_DECIMALS = 6
-
 
 def variable_columns(frame: pd.DataFrame, variables: Sequence[str] | None = None) -> list[str]:
     """The variable-code columns of a scores frame: given, from frame.attrs["variables"], or whatever
@@ -70,16 +67,8 @@ def variable_columns(frame: pd.DataFrame, variables: Sequence[str] | None = None
     return [c for c in frame.columns if c not in BASE_COLUMNS and not str(c).startswith("rank_")]
 
 
-def ranked_mask(frame: pd.DataFrame) -> pd.Series:
-    """Rows that take part in the ranking: verified/final, quota met (or included by BNN pusat), scored."""
-    quota = frame["quota_met"].fillna(False).astype(bool)
-    if "include" in frame.columns:
-        quota = quota | frame["include"].fillna(False).astype(bool)
-    return frame["state"].isin(RANKED_STATES) & quota & frame["current"].notna()
-
-
 def _rank(values: pd.Series) -> pd.Series:
-    return values.round(_RANK_DECIMALS).rank(ascending=False, method="min").astype("Int64")
+    return values.round(RANK_DECIMALS).rank(ascending=False, method="min").astype("Int64")
 
 
 def national_ranking(

@@ -1,4 +1,5 @@
-"""Computing and storing scores: load the inputs, call the pure engine, save only what changed.
+"""Computing and storing scores: load the inputs, call the pure engine and its bootstrap (scoring.intervals:
+each row's 95 % intervals and overall replicates, from the same answers), save only what changed.
 
 Celery tasks (scoring/tasks.py) call these; so do tests and the bench. Everything here is
 idempotent: the same call twice writes nothing the second time, and two workers at once upsert the
@@ -19,7 +20,7 @@ from django.utils import timezone
 from assessments import snapshots
 from assessments.models import Collection, Period, Questionnaire, SubmissionSnapshot
 from instruments.models import Instrument
-from scoring import engine, inputs
+from scoring import engine, inputs, intervals
 from scoring.models import Score
 
 SCORE_FIELDS = [
@@ -33,6 +34,8 @@ SCORE_FIELDS = [
     "respondents",
     "input_hash",
     "signature",
+    "ci",
+    "replicates",
     "computed_at",
     "checked_at",
 ]
@@ -80,6 +83,47 @@ def _latest_inputs(collection_ids) -> dict[int, object]:
     )
 
 
+@dataclass
+class _Stored:
+    """What is stored for the targets of one basis: input hash, last check and signature per collection,
+    and the rows without intervals of the replicates wanted now (from before scoring 0002, or another R),
+    whose inputs get them on the next pass."""
+
+    hashes: dict[int, str] = field(default_factory=dict)
+    checked: dict[int, object] = field(default_factory=dict)
+    signed: dict[int, str] = field(default_factory=dict)
+    bare: set[int] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, instrument: Instrument, basis: str, targets: list[int]) -> _Stored:
+        out = cls()
+        for cid, h, at, sig, r in Score.objects.filter(
+            instrument=instrument, basis=basis, collection_id__in=targets
+        ).values_list("collection_id", "input_hash", "checked_at", "signature", "ci__replicates"):
+            out.hashes[cid], out.checked[cid], out.signed[cid] = h, at, sig
+            if r != intervals.DEFAULT_REPLICATES:
+                out.bare.add(cid)
+        return out
+
+
+def _mark_checked(
+    instrument: Instrument, basis: str, stored: _Stored, unchanged: list[int], signature: str, now
+) -> None:
+    """Equal inputs write nothing, except marking a row checked when its questionnaires were touched (a
+    label edit) after the last check, or when it does not carry the instrument signature yet (a row from
+    before signatures were stored), so the sweep stops picking it."""
+    latest = _latest_inputs(unchanged) if basis == Score.Basis.CURRENT else {}
+    touched = [
+        cid
+        for cid in unchanged
+        if stored.signed[cid] != signature or (latest.get(cid) and stored.checked[cid] < latest[cid])
+    ]
+    if touched:
+        Score.objects.filter(instrument=instrument, basis=basis, collection_id__in=touched).update(
+            checked_at=now, signature=signature
+        )
+
+
 def _save(
     period: Period,
     data: inputs.InstrumentData,
@@ -90,64 +134,22 @@ def _save(
 ) -> None:
     instrument = period.instrument
     hashes = inputs.input_hashes(answers, data.signature)
-    existing: dict[int, str] = {}
-    checked: dict[int, object] = {}
-    signed: dict[int, str] = {}
-    for cid, h, at, sig in Score.objects.filter(
-        instrument=instrument, basis=basis, collection_id__in=targets
-    ).values_list("collection_id", "input_hash", "checked_at", "signature"):
-        existing[cid], checked[cid], signed[cid] = h, at, sig
-    changed = [cid for cid, h in hashes.items() if existing.get(cid) != h]
+    stored = _Stored.read(instrument, basis, targets)
+    existing = stored.hashes
+    changed = [cid for cid, h in hashes.items() if existing.get(cid) != h or cid in stored.bare]
     gone = [cid for cid in existing if cid not in hashes]
-    unchanged = [cid for cid in hashes if existing.get(cid) == hashes[cid]]
+    unchanged = [cid for cid in hashes if existing.get(cid) == hashes[cid] and cid not in stored.bare]
     run.unchanged += len(unchanged)
     now = timezone.now()
     if unchanged:
-        # Equal inputs write nothing, except marking a row checked when its questionnaires were touched
-        # (a label edit) after the last check, or when it does not carry the instrument signature yet (a
-        # row from before signatures were stored), so the sweep stops picking it.
-        latest = _latest_inputs(unchanged) if basis == Score.Basis.CURRENT else {}
-        touched = [
-            cid
-            for cid in unchanged
-            if signed[cid] != data.signature or (latest.get(cid) and checked[cid] < latest[cid])
-        ]
-        if touched:
-            Score.objects.filter(instrument=instrument, basis=basis, collection_id__in=touched).update(
-                checked_at=now, signature=data.signature
-            )
+        _mark_checked(instrument, basis, stored, unchanged, data.signature, now)
     if gone:
         run.removed += Score.objects.filter(
             instrument=instrument, basis=basis, collection_id__in=gone
         ).delete()[0]
     if changed:
         subset = answers if len(changed) == len(hashes) else answers[answers["collection_id"].isin(changed)]
-        result = engine.score(subset, data.frames)
-        variables = _by_collection(result.variables, "variable_id", data.variable_codes)
-        indicators = _by_collection(result.indicators, "indicator_id", data.indicator_codes)
-        groups = _groups_by_collection(result.groups, data.group_codes)
-        rows = []
-        for row in result.overall.itertuples():
-            cid = int(row.Index)
-            rows.append(
-                Score(
-                    collection_id=cid,
-                    instrument=instrument,
-                    basis=basis,
-                    overall=min(100.0, max(0.0, float(row.overall))),
-                    reported=float(row.reported),
-                    category=row.category or "",
-                    variables=variables.get(cid, {}),
-                    indicators=indicators.get(cid, {}),
-                    groups=groups.get(cid, {}),
-                    quota_met=bool(row.quota_met),
-                    respondents=int(row.respondents),
-                    input_hash=hashes[cid],
-                    signature=data.signature,
-                    computed_at=now,
-                    checked_at=now,
-                )
-            )
+        rows = _score_rows(period, data, basis, subset, hashes, now, run)
         Score.objects.bulk_create(
             rows,
             batch_size=500,
@@ -156,6 +158,53 @@ def _save(
             update_fields=SCORE_FIELDS,
         )
         run.written += len(rows)
+
+
+def _score_rows(
+    period: Period,
+    data: inputs.InstrumentData,
+    basis: str,
+    answers: pd.DataFrame,
+    hashes: dict[int, str],
+    now,
+    run: ScoreRun,
+) -> list[Score]:
+    """Score rows (not saved) of the collections in `answers`: the engine's scores with the bootstrap's
+    intervals and overall replicates (scoring.intervals), computed from the same answers."""
+    result = engine.score(answers, data.frames)
+    t0 = timezone.now()
+    boot = intervals.bootstrap(answers, data.frames)
+    run.timings["bootstrap"] = run.timings.get("bootstrap", 0.0) + (timezone.now() - t0).total_seconds()
+    cis = intervals.ci_records(boot, data.variable_codes, data.frames.bands)
+    replicates = {int(c): intervals.replicates_bytes(boot.overall[k]) for k, c in enumerate(boot.collections)}
+    variables = _by_collection(result.variables, "variable_id", data.variable_codes)
+    indicators = _by_collection(result.indicators, "indicator_id", data.indicator_codes)
+    groups = _groups_by_collection(result.groups, data.group_codes)
+    rows = []
+    for row in result.overall.itertuples():
+        cid = int(row.Index)
+        rows.append(
+            Score(
+                collection_id=cid,
+                instrument=period.instrument,
+                basis=basis,
+                overall=min(100.0, max(0.0, float(row.overall))),
+                reported=float(row.reported),
+                category=row.category or "",
+                variables=variables.get(cid, {}),
+                indicators=indicators.get(cid, {}),
+                groups=groups.get(cid, {}),
+                quota_met=bool(row.quota_met),
+                respondents=int(row.respondents),
+                input_hash=hashes[cid],
+                signature=data.signature,
+                ci=cis.get(cid, {}),
+                replicates=replicates[cid] if cid in cis else b"",
+                computed_at=now,
+                checked_at=now,
+            )
+        )
+    return rows
 
 
 def assign_relative_categories(period: Period, basis: str, bands: engine.BandSpec) -> int:
@@ -243,7 +292,9 @@ def stale_collections(limit: int = 2000) -> dict[int, list[int]]:
       save, a completion, an exclusion each bump the questionnaire's updated_at);
     - a score (current or submitted) was computed with another instrument signature than the instrument's
       now: a weight, option score, quota or band edit whose recompute task was lost;
-    - the first-submission score is missing while its snapshot exists.
+    - the first-submission score is missing while its snapshot exists;
+    - the current score has no bootstrap intervals of intervals.DEFAULT_REPLICATES replicates (a row from
+      before scoring 0002, or from another R): rescoring its unchanged inputs adds them.
 
     No answer is read: the instrument tables of each instrument in use (eight small queries each) and one
     query for the collections; 2,570 collections of five periods took 0.17 s on PostgreSQL here. The beat
@@ -275,11 +326,19 @@ def stale_collections(limit: int = 2000) -> dict[int, list[int]]:
             submitted_sig=Subquery(score_of(Score.Basis.SUBMITTED, "signature")),
             latest=Subquery(latest),
             snapshot=Subquery(has_snapshot),
+            bare=Exists(
+                Score.objects.filter(
+                    collection_id=OuterRef("pk"),
+                    instrument_id=OuterRef("period__instrument_id"),
+                    basis=Score.Basis.CURRENT,
+                ).exclude(Q(ci__has_key="replicates") & Q(ci__replicates=intervals.DEFAULT_REPLICATES))
+            ),
         )
         .filter(
             Q(score_at__isnull=True, latest__isnull=False)
             | Q(score_at__lt=F("latest"))
             | Q(snapshot__isnull=False, submitted_sig__isnull=True)
+            | Q(bare=True)
             | other_signature
         )
         .order_by("period_id", "pk")

@@ -6,16 +6,23 @@ may hold queued tasks and the beat's schedule under those names. No business rul
 task is idempotent (equal inputs write nothing; the upsert keeps one row per collection, instrument and
 basis), so a redelivered task after a killed worker (acks_late + reject_on_worker_lost in settings) or
 two workers at once are harmless.
+
+The rank intervals (scoring.ranks) are asked for by every score task once it has run, whether or not a
+score changed: a verify, finalize, return or reopen changes who is ranked without changing a score, and the
+workflow asks for the collection's score after each of them. The rank task skips when the ranked set's
+fingerprint is the one stored, so asking often is cheap; the beat sweep catches a lost request.
 """
 
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, transaction
 
 from assessments.models import Collection, Period
-from scoring import heartbeats, services, signals
-from scoring.pending import clear_pending
+from scoring import heartbeats, ranks, services, signals
+from scoring.pending import clear_pending, enqueue_once
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +38,43 @@ RETRY = {
 
 
 def _after(period_id: int, collection_ids: list[int], run: services.ScoreRun) -> dict:
-    """Scores changed: tell the layers above after commit (reports re-renders the period, debounced)."""
+    """Scores changed: tell the layers above after commit (reports re-renders the period, debounced).
+    Either way ask for the period's rank intervals (who is ranked may have changed without a score)."""
     if run.written or run.removed or run.categories_updated:
         signals.send_scores_stored(period_id, collection_ids)
+    transaction.on_commit(lambda: request_rank_intervals(period_id))
     return run.as_dict()
+
+
+def rank_key(period_id: int) -> str:
+    """The cache key marking a period's rank intervals as pending."""
+    return f"kotan:rank-pending:{period_id}"
+
+
+def request_rank_intervals(period_id: int) -> None:
+    """Ask for the period's rank intervals, debounced like a score; never raises (with the broker or the
+    cache down the beat sweep computes them)."""
+    delay = settings.SCORE_DEBOUNCE_SECONDS
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            rank_intervals.delay(period_id)  # in-process: nothing to debounce against
+            return
+        enqueue_once(rank_key(period_id), delay + 60, rank_intervals, (period_id,), delay)
+    except Exception:
+        logger.warning("rank intervals of period %s not enqueued; the sweep will compute them", period_id)
+
+
+@shared_task(name="scoring.rank_intervals", soft_time_limit=120, time_limit=180, **RETRY)
+def rank_intervals(period_id: int) -> dict:
+    """Compute and store the period's rank intervals unless the stored ones are of its ranked set now."""
+    try:
+        cache.delete(rank_key(period_id))  # first: a change committed while this runs asks again
+    except Exception:  # the cache is Redis too; a failure only means one more run later
+        logger.warning("rank debounce key not cleared for period %s", period_id)
+    period = Period.objects.filter(pk=period_id).first()
+    if period is None:
+        return {"missing": period_id}
+    return ranks.store_rank_intervals(period)
 
 
 # Names stay "reports.…": a running installation may hold queued tasks and beat entries under them.
@@ -93,6 +133,10 @@ def sweep_scores() -> dict:
             total.categories_updated += run.categories_updated
         done[period_id] = _after(period_id, ids, total)
         collections += len(ids)
+    for period in ranks.rank_periods():  # a lost rank request: stored only when the ranked set moved
+        outcome = ranks.store_rank_intervals(period)
+        if "stored" in outcome:
+            done.setdefault(period.pk, {})["rank_intervals"] = outcome["stored"]
     heartbeats.record("sweep", {"periods": len(done), "collections": collections})
     if done:
         logger.info("score sweep: %s", done)

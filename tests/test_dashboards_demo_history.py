@@ -1,4 +1,5 @@
-"""load_demo_history: earlier synthetic periods, verified and scored by the engine for every kab/kota.
+"""load_demo_history: earlier synthetic periods, verified and scored by the engine for every kab/kota, with
+their intervals and rank intervals.
 (One year back instead of three, to keep the test quick; the code path is the same.)"""
 
 import io
@@ -10,8 +11,9 @@ from django.utils import timezone
 
 from assessments.models import Answer, Collection, Period, Questionnaire, SubmissionSnapshot
 from regions.models import Regency
+from scoring import ranks
 from scoring.management.commands import load_demo_history
-from scoring.models import Score
+from scoring.models import RankIntervals, Score
 
 pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
@@ -47,6 +49,11 @@ def test_synthetic_year_verified_scored_and_ranked_for_every_kab_kota(one_year, 
     assert 0.2 * regencies < changed < 0.5 * regencies
     # Categories spread over the bands; the dashboard ranks all 514 and labels the data synthetic.
     assert current.values("category").distinct().count() >= 3
+    # Every score carries its bootstrap interval, and the period its rank intervals of this ranked set.
+    assert not Score.objects.filter(collection__period=period).exclude(ci__has_key="replicates").exists()
+    rank_row = RankIntervals.objects.get(period=period)
+    assert len(rank_row.data) == regencies and rank_row.replicates == 1000
+    assert rank_row.fingerprint == ranks.fingerprint(ranks.ranked_set(period))
     response = client_for(pusat).get(reverse("reports:national"), {"tahun": year})
     assert response.context["totals"]["ranked"] == regencies
     assert "Data sintetis" in response.content.decode()

@@ -76,6 +76,7 @@ from regions.models import Regency
 from scoring.management.commands.load_demo_history import SEED as HISTORY_SEED
 from scoring.management.commands.load_demo_history import YEARS_BACK, latent_strengths
 from scoring.management.commands.load_demo_history import Command as History
+from scoring.ranks import store_rank_intervals
 from scoring.services import score_collections
 
 SEED = 2027
@@ -185,6 +186,7 @@ class Command(BaseCommand):
         except ServiceError as exc:  # e.g. the demo period's dates no longer allow a correction
             raise CommandError(f"A review step of the demo was refused: {exc.message}") from exc
         run = score_collections(period)
+        store_rank_intervals(period)  # what the score task asks for on the site
         self.stdout.write(
             f"Demo collections filled: {len(todo)} kab/kota, {len(answers)} answers, {len(staff)} returned "
             f"and corrected, {len(excluded)} questionnaires excluded, {run.written} scores."

@@ -27,6 +27,7 @@ from assessments.models import Answer, Collection, Period, Questionnaire, Submis
 from instruments.models import Instrument, Option, Question, RespondentGroup
 from instruments.services import instrument_copy, instrument_load_default
 from regions.models import Regency
+from scoring.ranks import store_rank_intervals
 from scoring.services import score_collections
 
 DEMO_VERSION = "IKOTAN-demo-sintetis"
@@ -96,10 +97,11 @@ class Command(BaseCommand):
                 period = self._period(year, back, instrument, regencies)
                 n_answers = self._collections(period, instrument, regencies, strengths, back)
             run = score_collections(period)
+            ranked = store_rank_intervals(period)  # what the score task asks for on the site
             seconds = (timezone.now() - started).total_seconds()
             self.stdout.write(
                 f"Synthetic period {year}: {len(regencies)} kab/kota, {n_answers} answers, "
-                f"{run.written} scores ({seconds:.1f} s)."
+                f"{run.written} scores, rank intervals {ranked} ({seconds:.1f} s)."
             )
 
     # --- building one period -----------------------------------------------------------------------
