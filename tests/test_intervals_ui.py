@@ -14,11 +14,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import workflow
+from assessments.models import Collection
 from reports import pdf, rendering, selectors, uncertainty
 from scoring import engine
 from scoring.models import RankIntervals, Score
 from tests.intervals_data import add_intervals, current_scores
 from tests.scored_data import YEAR, scored_period
+from tests.test_score_recovery import two_provinces  # noqa: F401  (fixture)
 
 FIVE = engine.BandSpec(
     kind=engine.FIXED,
@@ -293,3 +296,36 @@ def test_province_page_shows_province_rank_ranges_unless_filtered(client_for, bn
         _html(client_for(bnnp_a), url + "&jenis=kota").split('data-regency="3573"')[1].split("</tr>")[0]
     )
     assert "#1" in filtered and "rentang" not in filtered  # a ranking of kota only is not what was computed
+
+
+# --- with the engine (scoring.intervals, scoring.ranks): what the score and rank tasks store, shown -------
+
+
+def test_engine_intervals_reach_the_ranking_the_card_and_the_api(
+    two_provinces,  # noqa: F811
+    bnnp_a,
+    bnnp_other,
+    pusat,
+    client_for,
+    django_capture_on_commit_callbacks,
+):
+    period, collections = two_provinces
+    for code, user in (("3573", bnnp_a), ("1504", bnnp_other)):
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.collection_verify(collection=Collection.objects.get(pk=collections[code].pk), user=user)
+    stored = RankIntervals.objects.get(period=period)  # the verifies' score tasks asked for it
+    lo, hi = stored.data[str(collections["3573"].pk)]["national"]
+    score = Score.objects.get(collection=collections["3573"], basis="current")
+    client = client_for(pusat)
+    html = _html(client, reverse("reports:national") + f"?tahun={period.year}")
+    row = html[html.index('data-regency="3573"') :].split("</tr>")[0]
+    assert f"rentang {lo}–{hi}" in row
+    assert uncertainty.interval_text(tuple(score.ci["reported"])) in row
+    item = next(
+        r for r in client.get(f"/api/periods/{period.year}/ranking").json()["results"] if r["code"] == "3573"
+    )
+    assert (item["ci_low"], item["ci_high"]) == tuple(score.ci["overall"])
+    assert (item["rank_low"], item["rank_high"]) == (lo, hi)
+    assert item["variables_ci"] == score.ci["variables"]
+    card = _html(client, reverse("reports:regency", args=["3573"]) + f"?tahun={period.year}")
+    assert f"peringkatnya antara {lo} dan {hi}" in card
