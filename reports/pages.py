@@ -9,7 +9,7 @@ report card asks the engine (through scoring.gains' cache) what would move one c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from django.urls import reverse
@@ -24,6 +24,7 @@ from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES, national_ranking
 from reports.summaries import as_float
 from reports.templatetags.reports_charts import ranking_rows
+from scoring import engine
 from scoring.gains import collection_gains
 
 STATE_LABELS = dict(Collection.State.choices)
@@ -342,8 +343,8 @@ class RegencyCard:
     submitted: dict | None
     previous: dict | None
     ranges: uncertainty.RankRanges | None = None  # the period's rank ranges, if of its ranked set now
-    # the band scheme and its category edges on the reported scale (uncertainty.category_edges)
-    edges: tuple | None = None
+    bands: engine.BandSpec | None = None  # the band scheme, as the engine reads it
+    edges: list[float] = field(default_factory=list)  # its category edges now (uncertainty.category_edges)
 
     @property
     def is_verified(self) -> bool:
@@ -376,7 +377,8 @@ def regency_card(reg: Regency, period: dict, periods: list[dict], scores, collec
         submitted=pick(selectors.SUBMITTED, period["year"]),
         previous=pick(selectors.CURRENT, prev["year"]) if prev else None,
         ranges=uncertainty.rank_ranges(ranked_set, selectors.rank_intervals(period["id"])),
-        edges=(bands, uncertainty.category_edges(bands, ranked_set["reported"])),
+        bands=bands,
+        edges=uncertainty.category_edges(bands, ranked_set["reported"]),
     )
 
 
@@ -483,12 +485,11 @@ def card_intervals(card: RegencyCard) -> dict:
     else `ranges_current` is False and the card says they are being computed)."""
     ci, cid = card.current.get("ci") or {}, card.collection["id"] if card.collection else None
     reported = uncertainty.interval(ci, "reported")
-    bands, edges = card.edges if card.edges else (None, [])
     ranges = card.ranges or uncertainty.RankRanges(current=False, data={})
     return {
         "index_ci": reported,
         "index_ci_decimals": uncertainty.decimals_for(reported) if reported else 1,
-        "near_edge": bands is not None and uncertainty.near_band_edge(reported, bands, edges),
+        "near_edge": card.bands is not None and uncertainty.near_band_edge(reported, card.bands, card.edges),
         "rank_range": ranges.of(cid) if cid is not None else None,
         "province_rank_range": ranges.of(cid, "province") if cid is not None else None,
         "ranges_current": ranges.current,
