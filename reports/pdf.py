@@ -94,9 +94,13 @@ def _variable_means(frame: pd.DataFrame, variables: Sequence[Variable]) -> list[
     return [(v.name, _mean(frame[v.code]) if v.code in frame else None) for v in variables]
 
 
-def _ranking_rows(ranking: pd.DataFrame, variables: Sequence[Variable]) -> list[dict]:
-    rows = []
+def _ranking_rows(
+    ranking: pd.DataFrame, variables: Sequence[Variable], intervals: dict[str, dict] | None = None
+) -> list[dict]:
+    """The national table's rows; `intervals`: {code: {"index": (lo, hi) 0-100, "rank": (lo, hi)}}."""
+    rows, intervals = [], intervals or {}
     for rec in ranking.to_dict("records"):
+        found = intervals.get(rec["code"]) or {}
         rows.append(
             {
                 "rank": rec.get("rank"),
@@ -108,6 +112,8 @@ def _ranking_rows(ranking: pd.DataFrame, variables: Sequence[Variable]) -> list[
                 "category": rec.get("category", ""),
                 "variables": [as_float(rec.get(v.code)) for v in variables],
                 "movement": None if rec.get("movement") is pd.NA else rec.get("movement"),
+                "ci": found.get("index"),
+                "rank_range": found.get("rank"),
             }
         )
     return rows
@@ -125,9 +131,11 @@ def national_context(
     history: Sequence[tuple[int, float | None]],
     *,
     today: datetime.date,
+    intervals: dict[str, dict] | None = None,
 ) -> dict:
     """`frame`: every participant of the period (period_scores); `ranking`: national_ranking(frame);
-    `history`: (year, national average) for this and earlier periods, oldest first."""
+    `history`: (year, national average) for this and earlier periods, oldest first; `intervals`: each
+    ranked kab/kota's 95 % intervals by code (_ranking_rows)."""
     labels = period.categories
     colours = svg.band_colours(labels)
     verified = _verified(frame)
@@ -184,7 +192,7 @@ def national_context(
             )
         ),
         "provinces": provinces,
-        "rows": _ranking_rows(ranking, period.variables),
+        "rows": _ranking_rows(ranking, period.variables, intervals),
         "colours": colours,
         "signature": signature("national", today),
         "today": indonesian_date(today),

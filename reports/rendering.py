@@ -169,7 +169,9 @@ def report_context(
 ) -> dict:
     frame = data.scores.frame
     if scope_kind == NATIONAL:
-        return pdf.national_context(data.info, frame, data.ranking, data.history, today=today)
+        return pdf.national_context(
+            data.info, frame, data.ranking, data.history, today=today, intervals=_national_intervals(data)
+        )
     if scope_kind == PROVINCE:
         return pdf.province_context(
             data.info,
@@ -239,6 +241,16 @@ def report_context(
         intervals=_intervals(data, rec),
         today=today,
     )
+
+
+def _national_intervals(data: PeriodReportData) -> dict[str, dict]:
+    """{code: {"index": (lo, hi) 0-100, "rank": (lo, hi) or None}} of the ranked kab/kota."""
+    frame = data.scores.frame
+    ranked = frame[frame["code"].isin(data.ranking["code"])]
+    return {
+        code: {"index": uncertainty.interval(ci, "overall"), "rank": data.ranges.of(cid)}
+        for code, ci, cid in zip(ranked["code"], ranked["ci"], ranked["collection_id"], strict=True)
+    }
 
 
 def _intervals(data: PeriodReportData, rec: dict) -> dict:

@@ -329,3 +329,13 @@ def test_engine_intervals_reach_the_ranking_the_card_and_the_api(
     assert item["variables_ci"] == score.ci["variables"]
     card = _html(client, reverse("reports:regency", args=["3573"]) + f"?tahun={period.year}")
     assert f"peringkatnya antara {lo} dan {hi}" in card
+
+
+def test_national_pdf_prints_rank_ranges_and_index_intervals(period):
+    add_intervals(period)
+    data = rendering.load_period(period)
+    context = rendering.report_context(data, "national", "", today=timezone.localdate())
+    malang = next(r for r in context["rows"] if r["code"] == "3573")
+    assert malang["rank_range"] == (1, 2) and malang["ci"] == (78.4, 81.6)
+    html = pdf.report_html("national.html", context)
+    assert '<div class="ci">1–2</div>' in html and '<div class="ci">78,4–81,6</div>' in html
