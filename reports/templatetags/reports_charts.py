@@ -79,12 +79,10 @@ def ranking_head(variables):
     )
 
 
-def _ci_title(value: str) -> str:
-    """A variable cell's 95 % interval as its title (on hover), or nothing."""
-    if not value:
-        return ""
-    title = _("95 %%: %(range)s") % {"range": value}
-    return f' title="{escape(title)}"'
+def _ci_title(value: str, template: str) -> str:
+    """A variable cell's 95 % interval as its title (on hover), or nothing; `template`: the translated
+    "95 %%: %(range)s", looked up once per table."""
+    return f' title="{escape(template % {"range": value})}"' if value else ""
 
 
 @register.simple_tag
@@ -92,7 +90,7 @@ def ranking_rows(rows: list[dict], has_previous: bool, variables):
     """The national ranking's <tr> rows (up to every kab/kota: 514) built here in one pass: the same
     markup through the template engine cost ~100 ms a page, most of the national dashboard's time."""
     of, new = escape(_("dari")), escape(_("baru") if has_previous else "—")
-    range_word = escape(_("rentang"))
+    range_word, ci_template = escape(_("rentang")), _("95 %%: %(range)s")
     label = [f' data-label="{escape(name)}"' for name, _cls, _title in _ranking_columns(variables)]
     out = []
     for r in rows:
@@ -106,7 +104,7 @@ def ranking_rows(rows: list[dict], has_previous: bool, variables):
         else:
             move = '<span class="text-muted">=</span>'
         scores = "".join(
-            f'<td class="text-end"{lab}{_ci_title(ci)}>{escape(value)} '
+            f'<td class="text-end"{lab}{_ci_title(ci, ci_template)}>{escape(value)} '
             f'<span class="subrank">#{escape(sub)}</span></td>'
             for lab, (value, sub), ci in zip(
                 label[len(_FIXED_COLUMNS) :], r["variables"], r.get("variable_intervals", ()), strict=False
