@@ -25,7 +25,7 @@ from ninja.security import HttpBearer, SessionAuth
 from assessments.models import Period
 from instruments.models import Variable
 from kotan.access import visible_regencies
-from reports import report_data, selectors
+from reports import report_data, selectors, uncertainty
 from reports.models import ApiToken
 from reports.summaries import as_float
 
@@ -112,7 +112,29 @@ class PeriodOut(Schema):
     variables: list[VariableOut]
 
 
-class ScoreOut(Schema):
+CI_LOW = "batas bawah interval kepercayaan 95 % IKOTAN 0-100 (bootstrap atas kuesioner dalam tiap kelompok "
+CI_LOW += "responden); null bila belum dihitung"
+CI_HIGH = "batas atas interval kepercayaan 95 % IKOTAN 0-100; null bila belum dihitung"
+RANK_LOW = (
+    "peringkat nasional terbaik dalam rentang 95 % (bootstrap); null bila tidak diperingkat atau rentang "
+)
+RANK_LOW += "peringkat periode ini sedang dihitung"
+RANK_HIGH = "peringkat nasional terburuk dalam rentang 95 %; null seperti rank_low"
+VARIABLES_CI = "interval kepercayaan 95 % tiap variabel (0-100): {kode variabel: [bawah, atas]}; kosong bila "
+VARIABLES_CI += "belum dihitung"
+
+
+class IntervalFields(Schema):
+    """The bootstrap's 95 % intervals (issue 17), on score and ranking items alike."""
+
+    ci_low: float | None = Field(None, description=CI_LOW)
+    ci_high: float | None = Field(None, description=CI_HIGH)
+    rank_low: int | None = Field(None, description=RANK_LOW)
+    rank_high: int | None = Field(None, description=RANK_HIGH)
+    variables_ci: dict[str, list[float]] = Field(default_factory=dict, description=VARIABLES_CI)
+
+
+class ScoreOut(IntervalFields):
     code: str
     name: str
     province_code: str
@@ -130,7 +152,7 @@ class ScoreOut(Schema):
     computed_at: datetime.datetime | None
 
 
-class RankingOut(Schema):
+class RankingOut(IntervalFields):
     rank: int
     n: int
     code: str
@@ -146,6 +168,8 @@ class RankingOut(Schema):
     variables: dict[str, float | None]
     variable_ranks: dict[str, int | None]
     movement: int | None = Field(None, description="naik (+) atau turun (−) dibanding tahun lalu")
+    province_rank_low: int | None = Field(None, description="peringkat provinsi terbaik dalam rentang 95 %")
+    province_rank_high: int | None = Field(None, description="peringkat provinsi terburuk dalam rentang 95 %")
 
 
 class ScorePage(Schema):
@@ -171,6 +195,33 @@ class PageQuery(Schema):
 
 def _int(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
+
+
+def _intervals(rec: dict, codes: list[str], ranges: uncertainty.RankRanges) -> dict:
+    """A row's IntervalFields from its Score.ci and the period's rank ranges (None when not current)."""
+    overall = uncertainty.interval(rec["ci"], "overall")
+    national = ranges.of(rec["collection_id"]) if rec["collection_id"] is not None else None
+    return {
+        "ci_low": overall[0] if overall else None,
+        "ci_high": overall[1] if overall else None,
+        "rank_low": national[0] if national else None,
+        "rank_high": national[1] if national else None,
+        "variables_ci": {c: list(v) for c, v in uncertainty.variable_intervals(rec["ci"], codes).items()},
+    }
+
+
+def _ranges(period: Period, frame: pd.DataFrame | None = None) -> uncertainty.RankRanges:
+    """The period's rank ranges, checked against its whole ranked set (`frame`, else read: one query)."""
+    whole = frame if frame is not None else selectors.period_scores(period, None, [])
+    return uncertainty.rank_ranges(whole, selectors.rank_intervals(period.pk))
+
+
+def _province_range(rec: dict, ranges: uncertainty.RankRanges) -> dict:
+    found = ranges.of(rec["collection_id"], "province")
+    return {
+        "province_rank_low": found[0] if found else None,
+        "province_rank_high": found[1] if found else None,
+    }
 
 
 def _page(records: list[dict], query: PageQuery) -> dict:
@@ -267,6 +318,7 @@ def scores(request, year: int, query: Query[PageQuery]):
     period = _period(year)
     data = report_data.period_scores(period, visible_regencies(request.user))
     codes = data.variable_codes
+    ranges = _ranges(period)
     records = []
     for rec in data.frame.to_dict("records"):
         current = as_float(rec["current"])
@@ -287,6 +339,7 @@ def scores(request, year: int, query: Query[PageQuery]):
                 "category": rec["category"] or "",
                 "variables": {c: as_float(rec[c]) for c in codes},
                 "computed_at": None if pd.isna(rec["computed_at"]) else rec["computed_at"],
+                **_intervals(rec, codes, ranges),
             }
         )
     return _page(records, query)
@@ -305,6 +358,9 @@ def ranking(request, year: int, query: Query[PageQuery]):
     visible = set(visible_regencies(request.user).values_list("code", flat=True))
     frame = frame[frame["code"].isin(visible)]
     codes = current.variable_codes
+    ranges = _ranges(period, current.frame)
+    by_code = current.frame.set_index("code")[["collection_id", "ci"]]
+    frame = frame.join(by_code, on="code")
     records = [
         {
             "rank": int(rec["rank"]),
@@ -322,6 +378,8 @@ def ranking(request, year: int, query: Query[PageQuery]):
             "variables": {c: as_float(rec[c]) for c in codes},
             "variable_ranks": {c: _int(rec[f"rank_{c}"]) for c in codes},
             "movement": _int(rec["movement"]),
+            **_intervals(rec, codes, ranges),
+            **_province_range(rec, ranges),
         }
         for rec in frame.to_dict("records")
     ]

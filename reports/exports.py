@@ -3,7 +3,9 @@
 One row per participating kab/kota the user may see: the ranked ones by national rank ("r of n" over
 all participants, so a BNNP's rows keep their national ranks), then those not ranked (not verified
 yet, or quotas not met) with an empty rank. Nothing is scored here: the frame is read from Score rows.
-Every text cell (names, headers) goes through kotan.lib.spreadsheet.safe_cell, so none is read as a formula.
+Each row also holds the bootstrap's 95 % intervals (issue 17): the index's and each variable's (0-100) and
+the national rank's (empty while the period's rank intervals are being computed). Every text cell (names,
+headers) goes through kotan.lib.spreadsheet.safe_cell, so none is read as a formula.
 The XLSX holds the table alone on its first sheet (header in row 1, so pandas.read_excel reads it as it
 is) and the title, period, time of export, scope and notes on a second sheet.
 """
@@ -26,7 +28,7 @@ from accounts.models import Role
 from assessments.models import Collection, Period
 from kotan.access import is_national, visible_regencies
 from kotan.lib.spreadsheet import safe_cell, safe_row
-from reports import report_data
+from reports import report_data, selectors, uncertainty
 
 
 def _state_labels() -> dict[str, str]:
@@ -51,12 +53,43 @@ def ranking_export_frame(period: Period, user) -> tuple[pd.DataFrame, list[tuple
     state_labels = _state_labels()
     rows["state"] = rows["state"].map(lambda s: state_labels.get(s, s))
     columns = ["rank", "n", "code", "name", "province", "kind", "overall", *codes, "category", "state"]
-    columns += ["submitted", "verified", "movement"]
+    columns += ["submitted", "verified", "movement", *INTERVAL_COLUMNS, *variable_ci_columns(codes)]
+    rows = _with_intervals(
+        rows, frame, codes, uncertainty.rank_ranges(frame, selectors.rank_intervals(period.pk))
+    )
     rows = rows.reindex(columns=columns)
     return rows, scores.variables
 
 
+INTERVAL_COLUMNS = ["ci_low", "ci_high", "rank_low", "rank_high"]
+
+
+def variable_ci_columns(codes: list[str]) -> list[str]:
+    return [f"{code}_ci_{end}" for code in codes for end in ("low", "high")]
+
+
+def _with_intervals(rows: pd.DataFrame, frame: pd.DataFrame, codes, ranges) -> pd.DataFrame:
+    """The rows with their 95 % intervals: the index's and each variable's (Score.ci, 0-100) and the national
+    rank's (only from rank intervals of this ranked set: uncertainty.rank_ranges)."""
+    by_code = frame.set_index("code")
+    ci, ids = rows["code"].map(by_code["ci"]), rows["code"].map(by_code["collection_id"])
+    overall = [uncertainty.interval(value, "overall") for value in ci]
+    national = [ranges.of(cid) if not pd.isna(cid) else None for cid in ids]
+    values = {
+        "ci_low": [v[0] if v else None for v in overall],
+        "ci_high": [v[1] if v else None for v in overall],
+        "rank_low": pd.array([v[0] if v else None for v in national], dtype="Int64"),
+        "rank_high": pd.array([v[1] if v else None for v in national], dtype="Int64"),
+    }
+    for code in codes:
+        found = [uncertainty.interval(value, "variables", code) for value in ci]
+        values[f"{code}_ci_low"] = [v[0] if v else None for v in found]
+        values[f"{code}_ci_high"] = [v[1] if v else None for v in found]
+    return rows.assign(**{k: pd.Series(v, index=rows.index, dtype=None) for k, v in values.items()})
+
+
 def _headers(variables: list[tuple[str, str]]) -> list[str]:
+    ends = (_("bawah"), _("atas"))
     return [
         _("Peringkat"),
         _("Dari"),
@@ -71,6 +104,11 @@ def _headers(variables: list[tuple[str, str]]) -> list[str]:
         _("Skor saat dikirim"),
         _("Skor terverifikasi"),
         _("Perubahan peringkat"),
+        _("IKOTAN 95 % bawah"),
+        _("IKOTAN 95 % atas"),
+        _("Peringkat 95 % terbaik"),
+        _("Peringkat 95 % terburuk"),
+        *[_("%(name)s 95 %% %(end)s") % {"name": name, "end": end} for _c, name in variables for end in ends],
     ]
 
 
@@ -129,6 +167,14 @@ def ranking_metadata(period: Period, user, rows: pd.DataFrame, *, title: str) ->
                 "peringkat. Skor 0–100 dari skor tersimpan, dibulatkan 2 desimal."
             ),
         ),
+        (
+            _("Rentang 95 %"),
+            _(
+                "Kolom “95 %” memuat interval kepercayaan 95 % dari bootstrap atas kuesioner dalam tiap "
+                "kelompok responden: indeks dan variabel (0–100) serta peringkat nasional. Kosong bila belum "
+                "dihitung; rentang peringkat kosong selama rentang periode ini sedang dihitung."
+            ),
+        ),
     ]
 
 
@@ -142,7 +188,8 @@ def ranking_xlsx(
     ws.freeze_panes = "A2"
     with translation.override("id"):
         headers = safe_row(_headers(variables))
-    widths = [10, 6, 7, 32, 26, 11, 12, *[14] * len(variables), 16, 14, 12, 12, 12]
+    widths = [10, 6, 7, 32, 26, 11, 12, *[14] * len(variables), 16, 14, 12, 12, 12, 12, 12, 12, 12]
+    widths += [14] * (2 * len(variables))
     for i, width in enumerate(widths[: len(headers)]):
         ws.column_dimensions[get_column_letter(i + 1)].width = width
     bold = Font(bold=True)

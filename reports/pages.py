@@ -9,7 +9,7 @@ report card asks the engine (through scoring.gains' cache) what would move one c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from django.urls import reverse
@@ -19,11 +19,12 @@ from assessments.models import Collection
 from instruments.models import Instrument
 from plans import national as plans_national
 from regions.models import Province, Regency
-from reports import charts, downloads, maps, report_links, selectors, summaries
+from reports import charts, downloads, maps, report_links, selectors, summaries, uncertainty
 from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES, national_ranking
 from reports.summaries import as_float
 from reports.templatetags.reports_charts import ranking_rows
+from scoring import engine
 from scoring.gains import collection_gains
 
 STATE_LABELS = dict(Collection.State.choices)
@@ -35,6 +36,11 @@ STATE_LABELS = dict(Collection.State.choices)
 def as_int(value) -> int | None:
     value = as_float(value)
     return None if value is None else int(value)
+
+
+def range_text(found: tuple[int, int] | None) -> str:
+    """A rank range as "61–104", or "" without one."""
+    return f"{found[0]}–{found[1]}" if found else ""
 
 
 def rank_text(value) -> str:
@@ -76,12 +82,13 @@ def national_page(*, period: dict, periods: list[dict], regencies, base: dict) -
     prev = selectors.previous_period(periods, period)
     prev_frame = selectors.period_scores(prev, regencies, []) if prev else None
     ranking = national_ranking(frame, prev_frame, variables=codes)
+    ranges = uncertainty.rank_ranges(frame, selectors.rank_intervals(period["id"]))
     yearly = selectors.yearly_averages(regencies)
     yearly_categories = selectors.yearly_categories(regencies)
     ver = summaries.verified(frame)
     national_avg = as_float(ver["current"].mean()) if len(ver) else None
     averages = summaries.province_averages(frame, codes)
-    rows = national_rows(frame, ranking, codes, period)
+    rows = national_rows(frame, ranking, codes, period, ranges)
     return {
         "variables": variables,
         "labels": labels,
@@ -110,6 +117,10 @@ def national_page(*, period: dict, periods: list[dict], regencies, base: dict) -
             "map": national_map(ver, ranking, averages, labels),
         },
         "variable_names": dict(variables),
+        # no range printed from rank intervals of another ranked set: "sedang dihitung" (or, with the kind
+        # filter, a ranking of its own that the stored intervals are not of)
+        "ranges_current": ranges.current,
+        "has_intervals": any(r["interval"] for r in rows),
     }
 
 
@@ -141,16 +152,27 @@ def province_map(
     )
 
 
-def national_rows(frame, ranking, codes: list[str], period: dict) -> list[dict]:
+def national_rows(
+    frame, ranking, codes: list[str], period: dict, ranges: uncertainty.RankRanges | None = None
+) -> list[dict]:
     """The ranking table, up to 514 rows: numbers formatted once here (charts.num), links from one
     reversed prefix; {% ranking_rows %} prints them (floatformat and {% url %} per cell cost ~250 ms a
-    page)."""
+    page). With each row its rank range (`ranges`, only when of this ranked set) and its index's and
+    variables' 95 % intervals (Score.ci)."""
     card_url = url_prefix("reports:regency")
-    submitted_reported = frame.set_index("code")["submitted_reported"]
+    by_code = frame.set_index("code")
+    submitted_reported, ci, ids = by_code["submitted_reported"], by_code["ci"], by_code["collection_id"]
+    ranges = ranges or uncertainty.RankRanges(current=False, data={})
     return [
         {
             "rank": str(int(r["rank"])),
             "n": str(int(r["n"])),
+            "rank_range": range_text(ranges.of(ids[r["code"]])),
+            "interval": uncertainty.interval_text(uncertainty.interval(ci[r["code"]], "reported")),
+            "variable_intervals": [
+                uncertainty.interval_text(uncertainty.interval(ci[r["code"]], "variables", c), 1)
+                for c in codes
+            ],
             "movement": as_int(r["movement"]),
             "code": r["code"],
             "url": f"{card_url}{r['code']}/?tahun={period['year']}",
@@ -187,7 +209,7 @@ def province_page(*, prov: Province, period: dict, periods: list[dict], regencie
     )
     yoy = summaries.year_over_year(frame, history, prev["year"] if prev else None).set_index("code")
     ranking = national_ranking(frame, None, variables=codes).set_index("code")
-    rows = province_rows(frame, period, progress, ranking, yoy)
+    rows = province_rows(frame, period, progress, ranking, yoy, province_ranges(period, base))
     return {
         "variables": variables,
         "labels": labels,
@@ -242,8 +264,19 @@ def province_report_shown(report, rows: list[dict]):
     return report if report and (rows or report.has_file) else None
 
 
-def province_rows(frame, period: dict, progress, ranking, yoy) -> list[dict]:
-    """One row per kab/kota: state, quota progress, scores, rank, change, and its report card (PDF)."""
+def province_ranges(period: dict, base: dict) -> uncertainty.RankRanges:
+    """The province ranks' ranges of the period, when the page ranks the whole province (no kind filter)
+    and the stored rank intervals are of the period's ranked set now (two queries)."""
+    if base.get("kind"):
+        return uncertainty.RankRanges(current=False, data={})
+    whole = selectors.period_scores(period, None, [])
+    return uncertainty.rank_ranges(whole, selectors.rank_intervals(period["id"]))
+
+
+def province_rows(frame, period: dict, progress, ranking, yoy, ranges=None) -> list[dict]:
+    """One row per kab/kota: state, quota progress, scores, rank (with its range in the province, when
+    `ranges` has it), change, and its report card (PDF)."""
+    ranges = ranges or uncertainty.RankRanges(current=False, data={})
     # Each row's kab/kota report card (PDF) once it has a score; the rows are kab/kota the user may see
     # (access.visible_regencies), so each link opens for them (rendered, or 202 "sedang disiapkan").
     card_url = url_prefix("reports:report_pdf_scoped", period["year"], "kabkota")
@@ -257,6 +290,7 @@ def province_rows(frame, period: dict, progress, ranking, yoy) -> list[dict]:
         row = _province_row(r, counted)
         row.update(
             rank=as_int(ranking.loc[r["code"], "rank"]) if r["code"] in ranking.index else None,
+            rank_range=range_text(ranges.of(cid, "province")) if r["code"] in ranking.index else "",
             change=as_float(yoy.loc[r["code"], "change"]) if r["code"] in yoy.index else None,
             pdf=f"{card_url}{r['code']}/" if row["current"] is not None else None,
             pdf_ready=r["code"] in pdf_ready,
@@ -308,6 +342,9 @@ class RegencyCard:
     current: dict | None
     submitted: dict | None
     previous: dict | None
+    ranges: uncertainty.RankRanges | None = None  # the period's rank ranges, if of its ranked set now
+    bands: engine.BandSpec | None = None  # the band scheme, as the engine reads it
+    edges: list[float] = field(default_factory=list)  # its category edges now (uncertainty.category_edges)
 
     @property
     def is_verified(self) -> bool:
@@ -322,6 +359,8 @@ def regency_card(reg: Regency, period: dict, periods: list[dict], scores, collec
     instrument_id = period["instrument_id"]
     variables = selectors.instrument_variables(instrument_id)
     prev = selectors.previous_period(periods, period)
+    bands = selectors.band_spec(instrument_id)
+    ranked_set = selectors.period_scores(period, None, [])
     return RegencyCard(
         reg=reg,
         period=period,
@@ -337,6 +376,9 @@ def regency_card(reg: Regency, period: dict, periods: list[dict], scores, collec
         current=pick(selectors.CURRENT, period["year"]),
         submitted=pick(selectors.SUBMITTED, period["year"]),
         previous=pick(selectors.CURRENT, prev["year"]) if prev else None,
+        ranges=uncertainty.rank_ranges(ranked_set, selectors.rank_intervals(period["id"])),
+        bands=bands,
+        edges=uncertainty.category_edges(bands, ranked_set["reported"]),
     )
 
 
@@ -401,8 +443,10 @@ def regency_results(card: RegencyCard, base: dict) -> dict:
         else pd.Series(dtype=float)
     )
     gains, per_group = _gains_and_groups(card)
+    ci = current.get("ci") or {}
     return {
         "rank": averages.rank_of(current["overall"]) if card.is_verified and current["quota_met"] else None,
+        **card_intervals(card),
         "province_average": as_float(prov_avg.get("overall")) if len(prov_avg) else None,
         "national_average": as_float(averages.national.get("overall")),
         "previous": card.previous,
@@ -414,6 +458,7 @@ def regency_results(card: RegencyCard, base: dict) -> dict:
                 current["variables"].get(c),
                 as_float(prov_avg.get(c)) if len(prov_avg) else None,
                 as_float(averages.national.get(c)),
+                uncertainty.interval(ci, "variables", c),
             )
             for c, n in card.variables
         ],
@@ -431,6 +476,23 @@ def regency_results(card: RegencyCard, base: dict) -> dict:
             "gains": charts.gains_bars(gains) if gains is not None else None,
             "groups": charts.group_heatmap(per_group) if per_group is not None else None,
         },
+    }
+
+
+def card_intervals(card: RegencyCard) -> dict:
+    """The card's uncertainty: the index's 95 % interval on the reported scale, whether it holds two
+    categories, and the national and province rank ranges (only from rank intervals of the ranked set now:
+    else `ranges_current` is False and the card says they are being computed)."""
+    ci, cid = card.current.get("ci") or {}, card.collection["id"] if card.collection else None
+    reported = uncertainty.interval(ci, "reported")
+    ranges = card.ranges or uncertainty.RankRanges(current=False, data={})
+    return {
+        "index_ci": reported,
+        "index_ci_decimals": uncertainty.decimals_for(reported) if reported else 1,
+        "near_edge": card.bands is not None and uncertainty.near_band_edge(reported, card.bands, card.edges),
+        "rank_range": ranges.of(cid) if cid is not None else None,
+        "province_rank_range": ranges.of(cid, "province") if cid is not None else None,
+        "ranges_current": ranges.current,
     }
 
 

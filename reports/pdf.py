@@ -94,9 +94,13 @@ def _variable_means(frame: pd.DataFrame, variables: Sequence[Variable]) -> list[
     return [(v.name, _mean(frame[v.code]) if v.code in frame else None) for v in variables]
 
 
-def _ranking_rows(ranking: pd.DataFrame, variables: Sequence[Variable]) -> list[dict]:
-    rows = []
+def _ranking_rows(
+    ranking: pd.DataFrame, variables: Sequence[Variable], intervals: dict[str, dict] | None = None
+) -> list[dict]:
+    """The national table's rows; `intervals`: {code: {"index": (lo, hi) 0-100, "rank": (lo, hi)}}."""
+    rows, intervals = [], intervals or {}
     for rec in ranking.to_dict("records"):
+        found = intervals.get(rec["code"]) or {}
         rows.append(
             {
                 "rank": rec.get("rank"),
@@ -108,6 +112,8 @@ def _ranking_rows(ranking: pd.DataFrame, variables: Sequence[Variable]) -> list[
                 "category": rec.get("category", ""),
                 "variables": [as_float(rec.get(v.code)) for v in variables],
                 "movement": None if rec.get("movement") is pd.NA else rec.get("movement"),
+                "ci": found.get("index"),
+                "rank_range": found.get("rank"),
             }
         )
     return rows
@@ -125,9 +131,11 @@ def national_context(
     history: Sequence[tuple[int, float | None]],
     *,
     today: datetime.date,
+    intervals: dict[str, dict] | None = None,
 ) -> dict:
     """`frame`: every participant of the period (period_scores); `ranking`: national_ranking(frame);
-    `history`: (year, national average) for this and earlier periods, oldest first."""
+    `history`: (year, national average) for this and earlier periods, oldest first; `intervals`: each
+    ranked kab/kota's 95 % intervals by code (_ranking_rows)."""
     labels = period.categories
     colours = svg.band_colours(labels)
     verified = _verified(frame)
@@ -184,7 +192,7 @@ def national_context(
             )
         ),
         "provinces": provinces,
-        "rows": _ranking_rows(ranking, period.variables),
+        "rows": _ranking_rows(ranking, period.variables, intervals),
         "colours": colours,
         "signature": signature("national", today),
         "today": indonesian_date(today),
@@ -309,6 +317,23 @@ def _band_of(value: float | None, labels: Sequence[str], rec: dict) -> str:
     return labels[min(int(max(value, 0) // 20.0001), 4)]
 
 
+def _variable_rows(
+    period: PeriodInfo, variables: dict, province_average: dict, national_average: dict, intervals: dict
+) -> list[tuple]:
+    """(name, own, province average, national average, own 95 % interval or None) per variable."""
+    found = intervals.get("variables") or {}
+    return [
+        (
+            v.name,
+            as_float(variables.get(v.code)),
+            province_average.get(v.code),
+            national_average.get(v.code),
+            found.get(v.code),
+        )
+        for v in period.variables
+    ]
+
+
 def regency_context(
     period: PeriodInfo,
     regency: dict,
@@ -321,6 +346,7 @@ def regency_context(
     rank: dict | None,
     previous: dict | None,
     levers: Sequence[tuple[str, float]] = (),
+    intervals: dict | None = None,
     today: datetime.date,
 ) -> dict:
     """`regency`: {"code", "name", "province"}; `score`: the current Score as a dict (overall, reported,
@@ -328,7 +354,10 @@ def regency_context(
     `indicators`: (code, name, variable name) in instrument order; `groups`: (code, name);
     `rank`: {"rank", "n", "province_rank", "province_n", "movement"} or None when not ranked;
     `previous`: {"year", "overall", "category"} of last period or None; `levers`: (indicator name,
-    points gained) from the scoring engine, biggest first."""
+    points gained) from the scoring engine, biggest first; `intervals`: {"index": (lo, hi) on the reported
+    scale, "decimals", "near_edge", "variables": {code: (lo, hi)}, "rank", "province_rank": (lo, hi) or None,
+    "ranges_current"} (reports.rendering), or None."""
+    intervals = intervals or {}
     labels = period.categories
     colours = svg.band_colours(labels)
     variables = score.get("variables") or {}
@@ -361,15 +390,8 @@ def regency_context(
         and as_float(score.get("reported")) is not None
         and abs(float(score["reported"]) - overall) > 0.01,
         "category_colour": colours.get(score.get("category", ""), svg.NEUTRAL),
-        "variables": [
-            (
-                v.name,
-                as_float(variables.get(v.code)),
-                province_average.get(v.code),
-                national_average.get(v.code),
-            )
-            for v in period.variables
-        ],
+        "variables": _variable_rows(period, variables, province_average, national_average, intervals),
+        "intervals": intervals,
         "rank": rank,
         "previous": previous,
         "change": change,

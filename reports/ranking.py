@@ -37,6 +37,8 @@ BASE_COLUMNS = {
     "latitude",
     "longitude",
     "submitted_reported",
+    "input_hash",
+    "ci",
 }
 
 RANKING_FIXED = [

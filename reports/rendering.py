@@ -18,7 +18,7 @@ import datetime
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 from django.core.files.base import ContentFile
@@ -27,9 +27,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from assessments.models import Collection, Period
-from reports import pdf, report_data, score_changes, selectors
+from reports import pdf, report_data, score_changes, selectors, uncertainty
 from reports.models import RenderedReport
-from scoring import inputs
+from scoring import engine, inputs
 from scoring.gains import collection_gains
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 # is then rendered again once.
 # 2: value labels clear of the national line, no lone table rows; 3: charts drawn by the functions the
 # pages use too (tooltips, the trend by lines_chart)
-RENDER_VERSION = "3"
+# 4: the report card's 95 % intervals, rank ranges and "mendekati batas kategori" (issue 17)
+RENDER_VERSION = "4"
 
 NATIONAL = RenderedReport.ScopeKind.NATIONAL
 PROVINCE = RenderedReport.ScopeKind.PROVINCE
@@ -61,6 +62,9 @@ class PeriodReportData:
     groups: list[tuple[str, str]]
     national_average: dict[str, float | None]
     province_names: dict[str, str]
+    ranges: uncertainty.RankRanges = field(default_factory=lambda: uncertainty.RankRanges(False, {}))
+    bands: engine.BandSpec | None = None
+    edges: list[float] = field(default_factory=list)  # the categories' edges (uncertainty.category_edges)
     _instrument: object = None
 
     def instrument(self):
@@ -80,6 +84,7 @@ def load_period(period: Period) -> PeriodReportData:
     previous = report_data.previous_scores(period)
     ranking = report_data.ranking_with_previous(scores, previous)
     labels = selectors.band_labels(period.instrument_id)
+    bands = selectors.band_spec(period.instrument_id)
     info = pdf.PeriodInfo(
         year=period.year,
         name=period.name,
@@ -110,6 +115,9 @@ def load_period(period: Period) -> PeriodReportData:
         groups=[(code, name) for code, name, _quota in selectors.instrument_groups(period.instrument_id)],
         national_average=national_average,
         province_names=dict(zip(scores.frame["province_code"], scores.frame["province"], strict=True)),
+        ranges=uncertainty.rank_ranges(scores.frame, selectors.rank_intervals(period.pk)),
+        bands=bands,
+        edges=uncertainty.category_edges(bands, scores.frame["reported"]),
     )
 
 
@@ -161,7 +169,9 @@ def report_context(
 ) -> dict:
     frame = data.scores.frame
     if scope_kind == NATIONAL:
-        return pdf.national_context(data.info, frame, data.ranking, data.history, today=today)
+        return pdf.national_context(
+            data.info, frame, data.ranking, data.history, today=today, intervals=_national_intervals(data)
+        )
     if scope_kind == PROVINCE:
         return pdf.province_context(
             data.info,
@@ -228,8 +238,36 @@ def report_context(
         rank=rank,
         previous=previous,
         levers=levers,
+        intervals=_intervals(data, rec),
         today=today,
     )
+
+
+def _national_intervals(data: PeriodReportData) -> dict[str, dict]:
+    """{code: {"index": (lo, hi) 0-100, "rank": (lo, hi) or None}} of the ranked kab/kota."""
+    frame = data.scores.frame
+    ranked = frame[frame["code"].isin(data.ranking["code"])]
+    return {
+        code: {"index": uncertainty.interval(ci, "overall"), "rank": data.ranges.of(cid)}
+        for code, ci, cid in zip(ranked["code"], ranked["ci"], ranked["collection_id"], strict=True)
+    }
+
+
+def _intervals(data: PeriodReportData, rec: dict) -> dict:
+    """What the report card prints of its uncertainty (pdf.regency_context): the index's 95 % interval on
+    the reported scale and whether it holds two categories, each variable's, the rank ranges (None unless
+    the period's rank intervals are of its ranked set now)."""
+    ci, cid = rec["ci"], rec["collection_id"]
+    reported = uncertainty.interval(ci, "reported")
+    return {
+        "index": reported,
+        "decimals": uncertainty.decimals_for(reported) if reported else 1,
+        "near_edge": data.bands is not None and uncertainty.near_band_edge(reported, data.bands, data.edges),
+        "variables": uncertainty.variable_intervals(ci, data.scores.variable_codes),
+        "rank": data.ranges.of(cid),
+        "province_rank": data.ranges.of(cid, "province"),
+        "ranges_current": data.ranges.current,
+    }
 
 
 def fingerprint(context: dict) -> str:

@@ -47,7 +47,7 @@ def period_scores(
                 "groups": rec["groups"] or {},
                 "input_hash": rec["input_hash"] or "",
             }
-            for rec in scored[["code", *selectors.DETAIL_COLUMNS]].to_dict("records")
+            for rec in scored[["code", "input_hash", *selectors.DETAIL_COLUMNS]].to_dict("records")
         }
         frame = frame.drop(columns=selectors.DETAIL_COLUMNS)
     return PeriodScores(period=period, variables=variables, frame=frame, details=extra)

@@ -22,6 +22,7 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    FloatField,
     Func,
     IntegerField,
     Max,
@@ -33,15 +34,18 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from assessments.models import Collection, Period, Questionnaire
 from assessments.periods import newest_opened
-from instruments.models import Band, Indicator, RespondentGroup, Variable
+from instruments.models import Band, Indicator, Instrument, RespondentGroup, Variable
 from regions.models import Regency
 from reports.models import RenderedReport
 from reports.ranking import RANKED_STATES
-from scoring.models import Score
+from scoring import engine, inputs
+from scoring.models import RankIntervals, Score
 
 CURRENT = Score.Basis.CURRENT
 SUBMITTED = Score.Basis.SUBMITTED
@@ -85,6 +89,18 @@ def band_labels(instrument_id: int) -> list[str]:
         .order_by("order")
         .values_list("label", flat=True)
     )
+
+
+def band_spec(instrument_id: int) -> engine.BandSpec:
+    """The instrument's band scheme as the engine reads it (scoring.inputs.band_spec). Two queries."""
+    instrument = Instrument.objects.select_related("band_scheme").get(pk=instrument_id)
+    return inputs.band_spec(instrument)
+
+
+def rank_intervals(period_id: int) -> tuple[str, dict] | None:
+    """The period's stored rank intervals as (fingerprint, data), or None (RankIntervals). One query."""
+    row = RankIntervals.objects.filter(period_id=period_id).values_list("fingerprint", "data").first()
+    return (row[0], row[1]) if row else None
 
 
 # --- periods --------------------------------------------------------------------------------------------
@@ -170,10 +186,12 @@ _PERIOD_FIELDS = [
     ("latitude", "regency__latitude"),
     ("longitude", "regency__longitude"),
     ("submitted_reported", "sub__reported"),
+    ("input_hash", "cur__input_hash"),
+    ("ci", "cur__ci"),
 ]
 PERIOD_COLUMNS = [column for column, _field in _PERIOD_FIELDS]
-# details=True: what the current score holds per indicator and respondent group, and its input hash
-DETAIL_COLUMNS = ["indicators", "groups", "input_hash"]
+# details=True: what the current score holds per indicator and respondent group
+DETAIL_COLUMNS = ["indicators", "groups"]
 
 
 def _expand(frame: pd.DataFrame, column: str, codes: list[str]) -> pd.DataFrame:
@@ -190,8 +208,9 @@ def period_scores(
     """One row per collection of the period in `regencies` (None: every kab/kota of the period, for
     national ranks cut to the user's scope afterwards, or for Celery's reports), by kab/kota code: the
     kab/kota, its state, the current (verified once verified/final) and submitted overall scores,
-    reported score, category, quota and one column per variable code; with `details` also
-    DETAIL_COLUMNS. Collections without a stored score have NaN scores. One query."""
+    reported score, category, quota, its input hash and intervals (Score.ci, a dict or None) and one
+    column per variable code; with `details` also DETAIL_COLUMNS. Collections without a stored score have
+    NaN scores. One query."""
     instrument_id = period["instrument_id"] if isinstance(period, dict) else period.instrument_id
     period_id = period["id"] if isinstance(period, dict) else period.pk
     fields = list(_PERIOD_FIELDS)
@@ -277,10 +296,10 @@ def collection_with_period(collection_id: int) -> Collection:
 
 def regency_scores(regency: Regency) -> pd.DataFrame:
     """Every stored score of one kab/kota over the periods (both bases), newest first: year, period,
-    state, basis, overall, reported, category, quota, computed_at, variables/indicators/groups dicts.
+    state, basis, overall, reported, category, quota, computed_at, variables/indicators/groups/ci dicts.
     Only scores of the period's own instrument. One query."""
     fields = ["collection_id", "basis", "overall", "reported", "category", "quota_met", "respondents"]
-    fields += ["computed_at", "variables", "indicators", "groups"]
+    fields += ["computed_at", "variables", "indicators", "groups", "ci"]
     related = {
         "year": F("collection__period__year"),
         "period_id": F("collection__period_id"),
@@ -443,14 +462,27 @@ def _scalar(queryset: QuerySet, function: str, expression, output_field) -> Subq
     return Subquery(queryset.order_by().values(value=value))
 
 
+def _ci_end(end: int) -> Cast:
+    """One end of every score's reported-scale interval (Score.ci["reported"][end]) as a number."""
+    return Cast(KeyTextTransform(str(end), KeyTransform("reported", "ci")), FloatField())
+
+
 def dashboard_inputs(period_id: int) -> tuple:
     """What any dashboard of the period reads that changes, as a few numbers (two queries): every stored
     score (count, newest id, newest computed_at, the sum of the values: trends and averages read every
     period), every collection's state (count, newest updated_at and a sum weighing each id by its state,
     which a bulk update of states moves too), the period's complete questionnaires (quotas) and its
-    stored reports (the PDF links of the province table)."""
+    stored reports (the PDF links of the province table); the scores' intervals (their count and the sums
+    of their reported-scale lower and upper ends: a backfilled or recomputed interval moves them) and the
+    period's stored rank intervals (fingerprint and time)."""
     scores = Score.objects.aggregate(
-        n=Count("id"), last=Max("id"), at=Max("computed_at"), values=Sum(F("overall") + F("reported"))
+        n=Count("id"),
+        last=Max("id"),
+        at=Max("computed_at"),
+        values=Sum(F("overall") + F("reported")),
+        ci_low=Sum(_ci_end(0)),
+        ci_high=Sum(_ci_end(1)),
+        with_ci=Count("id", filter=Q(ci__has_key="reported")),
     )
     collections = Collection.objects.all()
     complete = Questionnaire.objects.filter(
@@ -460,6 +492,7 @@ def dashboard_inputs(period_id: int) -> tuple:
     rendered = RenderedReport.objects.filter(period_id=period_id).exclude(
         scope_kind=RenderedReport.ScopeKind.PLAN
     )
+    ranges = RankIntervals.objects.filter(period_id=period_id)
     weighed = Case(
         *(When(state=state, then=F("id") * (i + 1)) for i, state in enumerate(Collection.State.values)),
         default=Value(0),
@@ -476,9 +509,12 @@ def dashboard_inputs(period_id: int) -> tuple:
             _scalar(complete, "SUM", F("id") + F("group_id"), whole),
             _scalar(rendered, "COUNT", F("id"), whole),
             _scalar(rendered, "MAX", F("rendered_at"), stamp),
+            Subquery(ranges.values("fingerprint")[:1]),
+            _scalar(ranges, "MAX", F("computed_at"), stamp),
         )
         .first()
     )
     # the sum of floats rounded: its last bits may differ between two scans of the same rows
     values = None if scores["values"] is None else round(scores["values"], 6)
-    return (scores["n"], scores["last"], scores["at"], values, *(row or ()))
+    ci = tuple(None if scores[k] is None else round(scores[k], 6) for k in ("ci_low", "ci_high"))
+    return (scores["n"], scores["last"], scores["at"], values, *ci, scores["with_ci"], *(row or ()))

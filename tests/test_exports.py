@@ -20,6 +20,18 @@ from tests.scored_data import YEAR, scored_period
 # The first columns of both ranking exports (CSV and XLSX), in order.
 LEADING_COLUMNS = ["Peringkat", "Dari", "Kode", "Kabupaten/kota", "Provinsi", "Jenis", "IKOTAN (0–100)"]
 
+# The 95 % interval columns after them (issue 17): the index's, the national rank's, then each variable's.
+INTERVAL_HEADERS = [
+    "IKOTAN 95 % bawah",
+    "IKOTAN 95 % atas",
+    "Peringkat 95 % terbaik",
+    "Peringkat 95 % terburuk",
+    "Ketahanan Keluarga 95 % bawah",
+    "Ketahanan Keluarga 95 % atas",
+    "Kelembagaan 95 % bawah",
+    "Kelembagaan 95 % atas",
+]
+
 
 @pytest.fixture
 def period(regency_a, regency_b, regency_other):
@@ -40,13 +52,14 @@ def test_national_csv_for_pusat_has_every_participant_ranked_first(client_for, p
     header, *rows = _csv_rows(response)
     assert header[:7] == LEADING_COLUMNS
     assert header[7:9] == ["Ketahanan Keluarga", "Kelembagaan"]
-    assert header[9:] == [
+    assert header[9:14] == [
         "Kategori",
         "Status",
         "Skor saat dikirim",
         "Skor terverifikasi",
         "Perubahan peringkat",
     ]
+    assert header[14:] == INTERVAL_HEADERS
     by_code = {r[2]: r for r in rows}
     assert [r[2] for r in rows] == ["3573", "1504", "3507"]
     malang = by_code["3573"]
@@ -54,9 +67,10 @@ def test_national_csv_for_pusat_has_every_participant_ranked_first(client_for, p
     assert malang[3] == "Kota Malang" and malang[4] == "Jawa Timur"
     assert malang[6:9] == ["80.0", "90.0", "70.0"]
     # Movement among the kab/kota ranked in both years: last year Batanghari (60) was ahead of Malang (50).
-    assert malang[9:] == ["Tanggap", "Terverifikasi", "78.0", "80.0", "1"]
+    assert malang[9:14] == ["Tanggap", "Terverifikasi", "78.0", "80.0", "1"]
+    assert malang[14:] == [""] * len(INTERVAL_HEADERS)  # no interval computed yet: empty, not zero
     assert (
-        by_code["1504"][:2] == ["2", "2"] and by_code["1504"][10] == "Final" and by_code["1504"][-1] == "-1"
+        by_code["1504"][:2] == ["2", "2"] and by_code["1504"][10] == "Final" and by_code["1504"][13] == "-1"
     )
     # submitted but not verified: listed without rank and without a verified score
     assert by_code["3507"][:2] == ["", ""] and by_code["3507"][10] == "Dikirim"
@@ -100,6 +114,7 @@ def test_xlsx_reads_straight_into_pandas(client_for, pusat, period):
         "Skor saat dikirim",
         "Skor terverifikasi",
         "Perubahan peringkat",
+        *INTERVAL_HEADERS,
     ]
     assert list(frame["Kode"]) == ["3573", "1504", "3507"]
     malang = frame.iloc[0]
@@ -121,7 +136,15 @@ def test_xlsx_second_sheet_holds_title_period_time_scope_and_notes(client_for, r
         client_for(request.getfixturevalue(user)).get(reverse("reports:ranking_xlsx", args=[YEAR])).content
     )
     about = pd.read_excel(io.BytesIO(content), sheet_name=1, header=None, index_col=0).iloc[:, 0]
-    assert list(about.index) == ["Judul", "Periode", "Dibuat pada", "Cakupan", "Jumlah baris", "Catatan"]
+    assert list(about.index) == [
+        "Judul",
+        "Periode",
+        "Dibuat pada",
+        "Cakupan",
+        "Jumlah baris",
+        "Catatan",
+        "Rentang 95 %",
+    ]
     assert about["Judul"] == f"Peringkat nasional IKOTAN {YEAR}"
     assert about["Periode"].startswith(f"{YEAR}: ")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d WIB", about["Dibuat pada"])

@@ -156,7 +156,7 @@ def _regency_ctx(**kw):
 def test_regency_context_and_html():
     ctx = _regency_ctx()
     assert ctx["change"] == pytest.approx(9.5)
-    assert ctx["variables"][0] == ("Ketahanan Keluarga", 90.0, 80.0, 75.0)
+    assert ctx["variables"][0] == ("Ketahanan Keluarga", 90.0, 80.0, 75.0, None)  # no interval given
     # weakest indicator first in the chart
     chart = str(ctx["chart_indicators"])
     assert chart.index("Tim Terpadu") < chart.index("Aturan keluarga") < chart.index("Komunikasi keluarga")

@@ -191,8 +191,10 @@ def test_ranking_exports_quote_formula_like_texts_and_keep_numbers(
     assert header[7] == "'" + first + "cmd|' /C calc'!A0"
     malang = next(r for r in rows if r[2] == "3573")
     assert malang[3] == "'" + name and malang[4] == "'" + first + "Jawa Timur"
+    # the variable's 95 % columns (issue 17) carry its name too, quoted the same way
+    assert header[18] == "'" + first + "cmd|' /C calc'!A0 95 % bawah"
     batanghari = next(r for r in rows if r[2] == "1504")
-    assert batanghari[-1] == "-1"  # a negative number we format ourselves stays as it is
+    assert batanghari[13] == "-1"  # a negative number we format ourselves stays as it is
 
     response = client_for(pusat).get(reverse("reports:ranking_xlsx", args=[YEAR]))
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
@@ -204,7 +206,7 @@ def test_ranking_exports_quote_formula_like_texts_and_keep_numbers(
     assert malang[3] == "'" + name and malang[4] == "'" + first + "Jawa Timur"
     assert malang[:2] == (1, 2) and malang[6] == 80.0
     batanghari = next(r for r in values[1:] if r[2] == "1504")
-    assert batanghari[-1] == -1 and isinstance(batanghari[-1], int)  # still a number cell
+    assert batanghari[13] == -1 and isinstance(batanghari[13], int)  # still a number cell
     assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
 
 
