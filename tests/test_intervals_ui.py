@@ -166,6 +166,14 @@ def test_report_card_inside_one_category_has_no_flag(client_for, bnnk_other, int
     assert 'data-testid="near-edge"' not in html
 
 
+def test_report_card_with_a_rank_range_of_one_place_says_so_instead_of_between(client_for, bnnk_a, intervals):
+    data = {key: {**value, "national": [1, 1]} for key, value in intervals.data.items()}
+    RankIntervals.objects.filter(pk=intervals.pk).update(data=data)
+    html = _html(client_for(bnnk_a), CARD)
+    assert "Peringkat nasional 1 dari 2; ketidakpastian sampel tidak mengubahnya." in html
+    assert "peringkatnya antara 1 dan 1" not in html
+
+
 def test_report_card_with_stale_rank_intervals_prints_no_rank_range(client_for, bnnk_a, period):
     add_intervals(period, rank_fingerprint="f" * 64)
     html = _html(client_for(bnnk_a), CARD)
