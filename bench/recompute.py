@@ -10,6 +10,8 @@ asked of each group (~4.6 million answers), all submitted. Then measures, in one
   5. in a child process of its own: the bootstrap's intervals alone (scoring.intervals.bootstrap, R=1000
      per kab/kota; part of the task above) with its time and peak memory, then the rank intervals of
      every kab/kota from those replicates (national and per province),
+  6. in a process of its own (bench/microdata.py --only microdata, on this same period): the national
+     microdata export (CSV, XLSX, Stata, SPSS, codebook) with its time and peak memory (skip: --no-microdata),
 and prints times, answers per second, peak memory (max RSS of this process) and the ratio
 whole task / loading alone.
 
@@ -24,6 +26,7 @@ import multiprocessing
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -53,6 +56,7 @@ from scoring import engine, inputs, intervals, tasks  # noqa: E402
 from scoring.models import Score  # noqa: E402
 
 BENCH_YEAR = 2099
+MICRODATA_BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "microdata.py")
 
 
 def peak_mb() -> float:
@@ -244,6 +248,7 @@ def main() -> None:
     parser.add_argument("--regencies", type=int, default=514)
     parser.add_argument("--ask-all", action="store_true", help="every question asked of every group")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-microdata", action="store_true", help="skip the microdata export's figures")
     args = parser.parse_args()
     period = ensure_period(args.regencies, args.questionnaires, args.ask_all)
     db = f"{connection.vendor} ({connection.settings_dict['NAME']})"
@@ -290,6 +295,9 @@ def main() -> None:
         "target <= 2048)"
     )
     print(f"rank intervals      {b['rank_s']:7.2f} s   {b['ranked']} kab/kota, national and per province")
+    if not args.no_microdata:
+        print("microdata export    (bench/microdata.py --only microdata; target <= 1024 MB)", flush=True)
+        subprocess.run([sys.executable, MICRODATA_BENCH, "--only", "microdata"], check=True)
 
 
 def _fmt(values) -> str:
