@@ -18,7 +18,8 @@ two-factor at its first login, so the walk does not depend on the main walk havi
 For the plan walk's effect step: Kota Kediri with a plan in a period four years back whose items (KK2,
 KL1) are completed, and that period and the next one (three years back) verified and scored, with Kota
 Blitar scored in both (no plan) so the national figures are not Kediri's alone. The stored scores carry
-the instrument's signature as the score task writes them, so the running worker's sweep leaves them; the
+the instrument's signature and intervals as the score task writes them (as_the_task_stores), so the
+running worker's sweep leaves them; the
 report card of the later period then shows the effect box (plans.effect, computed on the page).
 """
 
@@ -27,6 +28,7 @@ import os
 import sys
 
 import django
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
@@ -43,6 +45,7 @@ from instruments.models import Indicator  # noqa: E402
 from instruments.services import instrument_load_default  # noqa: E402
 from plans.models import ActionItem, ActionPlan, Agency  # noqa: E402
 from regions.models import Province, Regency  # noqa: E402
+from scoring import intervals  # noqa: E402
 from scoring.services import instrument_signatures  # noqa: E402
 from tests.factories import make_collection, make_instrument, make_period, make_score  # noqa: E402
 
@@ -109,6 +112,26 @@ def field_kit(user, year: int) -> None:
     print(f"e2e field data: period {year} ({instrument.version}), Kota Batu, 2 officers, 1 draft")
 
 
+def as_the_task_stores(instrument, overall: float, variables: dict) -> dict:
+    """A fabricated score's fields that the score task writes beside the numbers: the instrument's signature
+    and bootstrap intervals of the replicates wanted now (here all equal to the score: a zero-width
+    interval). Without them the running worker's sweep (scoring.services.stale_collections) takes the score
+    for stale and recomputes it from no questionnaires, which removes it."""
+    ci = {
+        "overall": [overall, overall],
+        "reported": [round(overall, 2), round(overall, 2)],
+        "variables": {code: [value, value] for code, value in variables.items()},
+        "replicates": intervals.DEFAULT_REPLICATES,
+        "seed": intervals.BASE_SEED,
+        "level": intervals.LEVEL,
+    }
+    return {
+        "signature": instrument_signatures([instrument.pk])[instrument.pk],
+        "ci": ci,
+        "replicates": intervals.replicates_bytes(np.full(intervals.DEFAULT_REPLICATES, overall)),
+    }
+
+
 def action_plans(user, year: int) -> None:
     """The plan walk's period (Kota Surabaya verified with a stored score) and its three users."""
     surabaya = Regency.objects.get(code=PLAN_REGENCY)
@@ -120,10 +143,10 @@ def action_plans(user, year: int) -> None:
     Collection.objects.filter(pk=collection.pk).update(state=Collection.State.VERIFIED)
     collection.refresh_from_db()
     scores = {"KK1": 80.0, "KK2": 60.0, "KL1": 50.0}
-    # With the instrument's signature, as the score task writes it: the beat's sweep (scoring.services.
-    # stale_collections) would otherwise take the score for stale and recompute it from no questionnaires.
-    signature = instrument_signatures([instrument.pk])[instrument.pk]
-    make_score(collection, 62.5, {"KK": 70.0, "KL": 50.0}, indicators=scores, signature=signature)
+    variables = {"KK": 70.0, "KL": 50.0}
+    make_score(
+        collection, 62.5, variables, indicators=scores, **as_the_task_stores(instrument, 62.5, variables)
+    )
     user(PLAN_BNNK, Role.BNNK, regency=surabaya)
     user(PLAN_BNNP, Role.BNNP, province=Province.objects.get(code=PROVINCE))
     user(PLAN_PUSAT, Role.PUSAT)
@@ -134,7 +157,6 @@ def plan_effect(year: int) -> None:
     """Kota Kediri's plan of `year` (items completed) and both kab/kota verified and scored in `year` and
     `year` + 1: the effect step's data."""
     instrument = make_instrument(version="E2E-E")
-    signature = instrument_signatures([instrument.pk])[instrument.pk]
     regencies = {code: Regency.objects.get(code=code) for code in EFFECT_SCORES}
     collections = {}
     for i, label in enumerate(("", " berikutnya")):
@@ -146,12 +168,13 @@ def plan_effect(year: int) -> None:
             Collection.objects.filter(pk=collection.pk).update(state=Collection.State.VERIFIED)
             indicators = EFFECT_SCORES[code][i]
             overall = sum(indicators.values()) / len(indicators)
+            variables = {"KK": overall, "KL": overall}
             make_score(
                 collection,
                 overall,
-                {"KK": overall, "KL": overall},
+                variables,
                 indicators=indicators,
-                signature=signature,
+                **as_the_task_stores(instrument, overall, variables),
             )
             collections[(code, i)] = collection
     kediri = regencies[EFFECT_REGENCY]
