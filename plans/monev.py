@@ -83,6 +83,16 @@ def parse_date(raw: str) -> datetime.date | None:
         raise ServiceError(_("Tanggal tidak valid (format TTTT-BB-HH).")) from None
 
 
+def follow_up_fields(request: HttpRequest) -> dict:
+    """A follow-up form's fields as monev_services takes them (recording one, or correcting it)."""
+    return {
+        "date": parse_date(request.POST.get("date", "")[:20]),
+        "progress": request.POST.get("progress", "")[:10],
+        "note": request.POST.get("note", ""),
+        "uploaded_file": request.FILES.get("file"),
+    }
+
+
 @login_required
 @require_POST
 def follow_up_add(request: HttpRequest, year: int, regency_code: str, pk: int) -> HttpResponse:
@@ -91,14 +101,7 @@ def follow_up_add(request: HttpRequest, year: int, regency_code: str, pk: int) -
     if item is None:
         raise Http404(_("Butir rencana aksi tidak ditemukan."))
     try:
-        monev_services.follow_up_add(
-            user=request.user,
-            item=item,
-            date=parse_date(request.POST.get("date", "")[:20]),
-            progress=request.POST.get("progress", "")[:10],
-            note=request.POST.get("note", ""),
-            uploaded_file=request.FILES.get("file"),
-        )
+        monev_services.follow_up_add(user=request.user, item=item, **follow_up_fields(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

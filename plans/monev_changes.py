@@ -16,7 +16,7 @@ from kotan.lib.service_errors import ServiceError
 
 from . import monev_services
 from .models import FollowUp, PlanComment
-from .monev import parse_date, plan_of, plan_url
+from .monev import follow_up_fields, plan_of, plan_url
 
 
 def _follow_up_of(request, year: int, regency_code: str, pk: int):
@@ -44,14 +44,7 @@ def _comment_of(request, year: int, regency_code: str, pk: int):
 def follow_up_edit(request: HttpRequest, year: int, regency_code: str, pk: int) -> HttpResponse:
     collection, row = _follow_up_of(request, year, regency_code, pk)
     try:
-        monev_services.follow_up_edit(
-            user=request.user,
-            row=row,
-            date=parse_date(request.POST.get("date", "")[:20]),
-            progress=request.POST.get("progress", "")[:10],
-            note=request.POST.get("note", ""),
-            uploaded_file=request.FILES.get("file"),
-        )
+        monev_services.follow_up_edit(user=request.user, row=row, **follow_up_fields(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
