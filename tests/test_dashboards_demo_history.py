@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from assessments.models import Answer, Collection, Period, Questionnaire, SubmissionSnapshot
 from regions.models import Regency
-from scoring import ranks
+from scoring import ranks, reliability_store
 from scoring.management.commands import load_demo_history
-from scoring.models import RankIntervals, Score
+from scoring.models import RankIntervals, ReliabilityReport, Score
 
 pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
@@ -54,6 +54,9 @@ def test_synthetic_year_verified_scored_and_ranked_for_every_kab_kota(one_year, 
     rank_row = RankIntervals.objects.get(period=period)
     assert len(rank_row.data) == regencies and rank_row.replicates == 1000
     assert rank_row.fingerprint == ranks.fingerprint(ranks.ranked_set(period))
+    # The reliability page of a demo year is ready on `make run` (what the debounced task does on the site).
+    report = ReliabilityReport.objects.get(period=period)
+    assert report.fingerprint == reliability_store.fingerprint(period) and report.data["questionnaires"] > 0
     response = client_for(pusat).get(reverse("reports:national"), {"tahun": year})
     assert response.context["totals"]["ranked"] == regencies
     assert "Data sintetis" in response.content.decode()

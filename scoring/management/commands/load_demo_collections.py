@@ -73,6 +73,7 @@ from assessments.models import (
 from instruments.models import Option, Question
 from kotan.lib.service_errors import ServiceError
 from regions.models import Regency
+from scoring import reliability_store
 from scoring.management.commands.load_demo_history import SEED as HISTORY_SEED
 from scoring.management.commands.load_demo_history import YEARS_BACK, latent_strengths
 from scoring.management.commands.load_demo_history import Command as History
@@ -186,7 +187,8 @@ class Command(BaseCommand):
         except ServiceError as exc:  # e.g. the demo period's dates no longer allow a correction
             raise CommandError(f"A review step of the demo was refused: {exc.message}") from exc
         run = score_collections(period)
-        store_rank_intervals(period)  # what the score task asks for on the site
+        store_rank_intervals(period)  # what the score tasks ask for on the site
+        reliability_store.compute(period.pk)
         self.stdout.write(
             f"Demo collections filled: {len(todo)} kab/kota, {len(answers)} answers, {len(staff)} returned "
             f"and corrected, {len(excluded)} questionnaires excluded, {run.written} scores."

@@ -27,6 +27,7 @@ from assessments.models import Answer, Collection, Period, Questionnaire, Submis
 from instruments.models import Instrument, Option, Question, RespondentGroup
 from instruments.services import instrument_copy, instrument_load_default
 from regions.models import Regency
+from scoring import reliability_store
 from scoring.ranks import store_rank_intervals
 from scoring.services import score_collections
 
@@ -97,7 +98,8 @@ class Command(BaseCommand):
                 period = self._period(year, back, instrument, regencies)
                 n_answers = self._collections(period, instrument, regencies, strengths, back)
             run = score_collections(period)
-            ranked = store_rank_intervals(period)  # what the score task asks for on the site
+            ranked = store_rank_intervals(period)  # what the score tasks ask for on the site
+            reliability_store.compute(period.pk)
             seconds = (timezone.now() - started).total_seconds()
             self.stdout.write(
                 f"Synthetic period {year}: {len(regencies)} kab/kota, {n_answers} answers, "
