@@ -31,6 +31,12 @@ STAGES = {}
 
 
 def peak_mb() -> float:
+    """This process's peak RSS: VmHWM, which starts afresh at exec (getrusage's ru_maxrss keeps the
+    parent's peak across fork and exec, so a run started by bench/recompute.py would show its 700 MB)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
