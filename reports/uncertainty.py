@@ -3,7 +3,7 @@
 Score.ci holds a collection's 95 % intervals ({"overall": [lo, hi], "reported": [lo, hi], "variables":
 {code: [lo, hi]}, ...}); RankIntervals holds a period's rank intervals with the fingerprint of the ranked
 set they were computed from. A rank range is shown only when that fingerprint is the one of the ranked set
-on the page (scoring.intervals.ranked_set_fingerprint), so a stale row never prints a range.
+on the page (scoring.intervals.ranked_frame_fingerprint), so a stale row never prints a range.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 
 from reports.charts import num
-from reports.ranking import ranked_mask
 from scoring import engine
-from scoring.intervals import ranked_set_fingerprint
+from scoring.intervals import ranked_frame_fingerprint
 
 Interval = tuple[float, float]
 
@@ -83,14 +82,6 @@ class RankRanges:
         return int(found[0]), int(found[1])
 
 
-def ranked_pairs(frame: pd.DataFrame) -> list[tuple[int, str]]:
-    """(collection id, current input hash) of the ranked rows of a period_scores frame."""
-    ranked = frame[ranked_mask(frame)]
-    return [
-        (int(cid), str(h or "")) for cid, h in zip(ranked["collection_id"], ranked["input_hash"], strict=True)
-    ]
-
-
 def rank_ranges(frame: pd.DataFrame, stored: tuple[str, dict] | None) -> RankRanges:
     """The rank ranges of the ranked set in `frame` (a period_scores frame of the whole set shown), from
     `stored` (RankIntervals' fingerprint and data, selectors.rank_intervals), current only when the
@@ -98,7 +89,7 @@ def rank_ranges(frame: pd.DataFrame, stored: tuple[str, dict] | None) -> RankRan
     if stored is None or not len(frame):
         return RankRanges(current=False, data={})
     fingerprint, data = stored
-    if fingerprint != ranked_set_fingerprint(ranked_pairs(frame)):
+    if fingerprint != ranked_frame_fingerprint(frame):
         return RankRanges(current=False, data={})
     return RankRanges(current=True, data=data or {})
 

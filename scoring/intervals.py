@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from scoring import engine
-from scoring.ranked import RANK_DECIMALS
+from scoring.ranked import RANK_DECIMALS, ranked_mask
 
 DEFAULT_REPLICATES = 1000
 BASE_SEED = 17_2026  # issue 17, 2026: the seed of every stored interval (stored with it in Score.ci)
@@ -38,6 +38,15 @@ def ranked_set_fingerprint(pairs: Iterable[tuple[int, str]]) -> str:
     """sha256 hex of the ranked set: "collection_id:input_hash" of each ranked score, sorted, one a line."""
     lines = sorted(f"{int(cid)}:{input_hash}" for cid, input_hash in pairs)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def ranked_frame_fingerprint(frame: pd.DataFrame) -> str:
+    """The fingerprint of the ranked rows (scoring.ranked.ranked_mask) of a scores frame with collection_id
+    and input_hash columns: what the rank task stores and what a page compares it with."""
+    ranked = frame[ranked_mask(frame)]
+    return ranked_set_fingerprint(
+        zip(ranked["collection_id"].tolist(), ranked["input_hash"].tolist(), strict=True)
+    )
 
 
 # --- resampling -------------------------------------------------------------------------------------------

@@ -40,19 +40,12 @@ def ranked_set(period: Period) -> pd.DataFrame:
     return frame[ranked_mask(frame)].reset_index(drop=True)
 
 
-def fingerprint(ranked: pd.DataFrame) -> str:
-    """The ranked set's fingerprint (what RankIntervals.fingerprint stores)."""
-    return intervals.ranked_set_fingerprint(
-        zip(ranked["collection_id"].tolist(), ranked["input_hash"].tolist(), strict=True)
-    )
-
-
 def store_rank_intervals(period: Period) -> dict:
     """Compute and upsert the period's rank intervals unless the stored ones are of this ranked set.
     Waits (stores nothing) while a ranked score has no replicates yet: the score sweep adds them, and the
     score task asks for the rank intervals again once it has."""
     ranked = ranked_set(period)
-    wanted = fingerprint(ranked)
+    wanted = intervals.ranked_frame_fingerprint(ranked)
     stored = RankIntervals.objects.filter(period_id=period.pk).values_list("fingerprint", flat=True).first()
     if stored == wanted:
         return {"unchanged": len(ranked)}

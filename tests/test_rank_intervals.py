@@ -143,7 +143,7 @@ def test_the_rank_task_stores_skips_and_follows_a_verify(
     row = RankIntervals.objects.get(period=period)
     a, other = str(collections["3573"].pk), str(collections["1504"].pk)
     assert set(row.data) == {a, other} and row.replicates == 1000
-    assert row.fingerprint == ranks.fingerprint(ranks.ranked_set(period))
+    assert row.fingerprint == intervals.ranked_frame_fingerprint(ranks.ranked_set(period))
     assert row.data[other]["province"] == [1, 1]  # alone in Jambi
     assert row.data[a]["province"] == [1, 1]
     computed = row.computed_at
@@ -180,7 +180,9 @@ def test_a_ranked_score_without_replicates_waits_for_the_sweep(two_provinces):  
     assert not RankIntervals.objects.filter(period=period).exists()
     tasks.sweep_scores()  # fills the intervals and then the rank intervals
     row = RankIntervals.objects.get(period=period)
-    assert len(row.data) == 3 and row.fingerprint == ranks.fingerprint(ranks.ranked_set(period))
+    assert len(row.data) == 3 and row.fingerprint == intervals.ranked_frame_fingerprint(
+        ranks.ranked_set(period)
+    )
 
 
 @pytest.mark.django_db
