@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import Period
+from kotan.lib import claims
 from reports import microdata, microdata_files
 from scoring.models import MicrodataExport
 
@@ -67,14 +67,7 @@ def claim(period: Period, scope_key: str) -> bool:
     lookup = {"period": period, "scope_key": scope_key}
     fresh = {"state": MicrodataExport.State.QUEUED, "requested_at": now}
     busy = Q(state=MicrodataExport.State.QUEUED, requested_at__gt=now - POLL_LIMIT)
-    if MicrodataExport.objects.filter(**lookup).exclude(busy).update(**fresh):
-        return True
-    try:
-        with transaction.atomic():
-            MicrodataExport.objects.create(**lookup, **fresh)
-    except IntegrityError:
-        return False
-    return True
+    return claims.claim(MicrodataExport, lookup, fresh, busy)
 
 
 def record_failed(period_id: int, scope_key: str) -> None:

@@ -26,11 +26,11 @@ import logging
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from kotan.lib import claims
 from plans import selectors as plan_selectors
 from reports import plan_document, rendering
 from reports.models import RenderedReport, RenderRequest
@@ -231,14 +231,7 @@ def claim(period_id: int, scope_kind: str, key: str) -> bool:
     lookup = {"period_id": period_id, "scope_kind": scope_kind, "scope_key": key}
     fresh = {"state": RenderRequest.State.QUEUED, "reason": "", "requested_at": now, "finished_at": None}
     busy = Q(state=RenderRequest.State.QUEUED, requested_at__gt=now - POLL_LIMIT)
-    if RenderRequest.objects.filter(**lookup).exclude(busy).update(**fresh):
-        return True
-    try:
-        with transaction.atomic():
-            RenderRequest.objects.create(**lookup, **fresh)
-    except IntegrityError:  # the row exists and is busy, or another click created it just now
-        return False
-    return True
+    return claims.claim(RenderRequest, lookup, fresh, busy)
 
 
 def record_outcome(period_id: int, scope_kind: str, key: str, *, ok: bool, reason: str = "") -> None:

@@ -13,11 +13,13 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from assessments import snapshots
 from assessments.models import Collection, Period
 from instruments.models import Question, RespondentGroup, Variable
+from kotan.lib import claims
 from regions.models import Province
 from scoring import inputs, reliability, services
 from scoring.models import ReliabilityReport, Score
@@ -149,11 +151,13 @@ def mark_requested(period_id: int) -> bool:
     """Record a "Hitung" click or a score change asking for a computation. False when one is already
     queued (asked less than STALE_REQUEST ago and not finished), so a double click computes once."""
     now = timezone.now()
-    report, _created = ReliabilityReport.objects.get_or_create(period_id=period_id)
-    if _running(report, now):
-        return False
-    ReliabilityReport.objects.filter(pk=report.pk).update(requested_at=now, failed=False)
-    return True
+    # _running() below, as a query: asked recently, not failed, not computed since.
+    busy = Q(requested_at__gt=now - STALE_REQUEST, failed=False) & (
+        Q(computed_at__isnull=True) | Q(computed_at__lt=F("requested_at"))
+    )
+    return claims.claim(
+        ReliabilityReport, {"period_id": period_id}, {"requested_at": now, "failed": False}, busy
+    )
 
 
 def mark_failed(period_id: int) -> None:
