@@ -11,7 +11,7 @@ import logging
 
 from django.conf import settings
 
-from scoring.pending import QUICK_RETRY, clear_pending, enqueue_once, score_key
+from scoring.pending import QUICK_RETRY, clear_pending, request_debounced, score_key
 from scoring.tasks import compute_collection_score, recompute_period
 
 logger = logging.getLogger(__name__)
@@ -19,12 +19,13 @@ logger = logging.getLogger(__name__)
 
 def request_collection_score(collection_id: int) -> None:
     """Ask for this collection's score to be recomputed (debounced, never raises to the caller)."""
-    delay = settings.SCORE_DEBOUNCE_SECONDS
     try:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            compute_collection_score.delay(collection_id)  # in-process: nothing to debounce against
-            return
-        enqueue_once(score_key(collection_id), delay + 60, compute_collection_score, (collection_id,), delay)
+        request_debounced(
+            score_key(collection_id),
+            compute_collection_score,
+            (collection_id,),
+            settings.SCORE_DEBOUNCE_SECONDS,
+        )
     except Exception:
         logger.warning("score of collection %s not enqueued; the sweep will compute it", collection_id)
         clear_pending(collection_id)

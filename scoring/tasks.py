@@ -17,12 +17,11 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
 
 from assessments.models import Collection, Period
 from scoring import heartbeats, ranks, services, signals
-from scoring.pending import clear_pending, enqueue_once
+from scoring.pending import clear_key, clear_pending, request_debounced
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +53,8 @@ def rank_key(period_id: int) -> str:
 def request_rank_intervals(period_id: int) -> None:
     """Ask for the period's rank intervals, debounced like a score; never raises (with the broker or the
     cache down the beat sweep computes them)."""
-    delay = settings.SCORE_DEBOUNCE_SECONDS
     try:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            rank_intervals.delay(period_id)  # in-process: nothing to debounce against
-            return
-        enqueue_once(rank_key(period_id), delay + 60, rank_intervals, (period_id,), delay)
+        request_debounced(rank_key(period_id), rank_intervals, (period_id,), settings.SCORE_DEBOUNCE_SECONDS)
     except Exception:
         logger.warning("rank intervals of period %s not enqueued; the sweep will compute them", period_id)
 
@@ -67,10 +62,7 @@ def request_rank_intervals(period_id: int) -> None:
 @shared_task(name="scoring.rank_intervals", soft_time_limit=120, time_limit=180, **RETRY)
 def rank_intervals(period_id: int) -> dict:
     """Compute and store the period's rank intervals unless the stored ones are of its ranked set now."""
-    try:
-        cache.delete(rank_key(period_id))  # first: a change committed while this runs asks again
-    except Exception:  # the cache is Redis too; a failure only means one more run later
-        logger.warning("rank debounce key not cleared for period %s", period_id)
+    clear_key(rank_key(period_id))  # first: a change committed while this runs asks again
     period = Period.objects.filter(pk=period_id).first()
     if period is None:
         return {"missing": period_id}
